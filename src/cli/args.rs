@@ -1,0 +1,252 @@
+//! The command line, as clap types. Every command's help ends with
+//! examples, because an example teaches faster than a flag list.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::core::ExpectedVersion;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "rewind",
+    version,
+    about = "Explore event-sourced histories: step through a stream, see the state at any event.",
+    long_about = "Rewind keeps events in an append-only, hash-chained SQLite store and lets you \
+                  explore them: open a store to browse streams and step through their history, \
+                  or use the commands below from scripts.",
+    args_conflicts_with_subcommands = true,
+    after_help = "Examples:\n  \
+        rewind                                   open the explorer on the bundled demo store\n  \
+        rewind shop.rewind                       open the explorer on a store\n  \
+        rewind import shop.rewind events.ndjson  import NDJSON (creates the store)\n  \
+        rewind log shop.rewind --stream cart-00042\n  \
+        rewind streams shop.rewind --filter cart --json"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub explore: ExploreArgs,
+}
+
+#[derive(Args, Debug, Default)]
+pub struct ExploreArgs {
+    /// The store to explore; the bundled demo store when left out.
+    pub store: Option<PathBuf>,
+
+    /// Open on this stream, with the timeline focused.
+    #[arg(long)]
+    pub stream: Option<String>,
+
+    /// With --stream: start at this version instead of the first event.
+    #[arg(long, requires = "stream")]
+    pub at: Option<i64>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create an empty store.
+    #[command(after_help = "Example:\n  rewind init bank.rewind")]
+    Init { store: PathBuf },
+
+    /// Append one event to a stream, with optimistic concurrency.
+    #[command(after_help = "Examples:\n  \
+        rewind append bank.rewind --stream account-1 --type AccountOpened \\\n      \
+            --data '{\"owner\":\"Ada\"}' --expected-version no-stream\n  \
+        echo '{\"amount\":50}' | rewind append bank.rewind --stream account-1 \\\n      \
+            --type FundsDeposited --data - --expected-version 0\n\n\
+        Exit status 3 means the stream's version was not the expected one; nothing was written.\n\
+        Appending again with the same --id and content is a no-op that succeeds.")]
+    Append(AppendArgs),
+
+    /// Import NDJSON events (one JSON object per line); creates the store.
+    #[command(after_help = "Each line: {\"stream\": \"account-1\", \"type\": \"FundsDeposited\", \
+        \"data\": {...},\n  \"metadata\": {...}, \"id\": \"<uuid>\", \"time\": \"<RFC 3339>\", \
+        \"schema_version\": 1}\n\
+        Only stream, type and data are required. The import is one transaction: a bad line \
+        stops it\nwith FILE:LINE: reason and nothing is stored, unless --skip-invalid is given. \
+        Lines whose\nid is already stored with the same content are skipped, so importing a \
+        file twice adds nothing.\n\n\
+        Examples:\n  rewind import shop.rewind demo-data/carts.ndjson\n  \
+        rewind import shop.rewind a.ndjson b.ndjson --skip-invalid")]
+    Import(ImportArgs),
+
+    /// Export events as NDJSON (which `import` reads back) or CSV.
+    #[command(after_help = "Examples:\n  rewind export bank.rewind --out backup.ndjson\n  \
+        rewind export bank.rewind --category account --format csv --out accounts.csv")]
+    Export(ExportArgs),
+
+    /// List streams with their category, version, event count and times.
+    #[command(after_help = "Examples:\n  rewind streams bank.rewind\n  \
+        rewind streams bank.rewind --filter acc42 --json   (fuzzy: matches account-0042)")]
+    Streams(StreamsArgs),
+
+    /// Print events in order: all of them, one stream's or one category's.
+    #[command(after_help = "Examples:\n  rewind log bank.rewind --stream account-0001\n  \
+        rewind log bank.rewind --category account --type TransferSent --limit 20\n  \
+        rewind log bank.rewind --from 1000 --limit 10 --json")]
+    Log(LogArgs),
+
+    /// Show one event by its global position.
+    #[command(after_help = "Example:\n  rewind show bank.rewind 4812")]
+    Show(ShowArgs),
+
+    /// Recompute the hash chain and check that no event was altered or lost.
+    #[command(after_help = "Exit status 0 when intact; 4 and the first bad position otherwise.\n\n\
+        Example:\n  rewind verify bank.rewind")]
+    Verify(VerifyArgs),
+
+    /// Generate realistic demo events (bank accounts, carts, flight bookings).
+    #[command(after_help = "The same --seed and --events always give the same events.\n\n\
+        Examples:\n  rewind demo --out demo.rewind --events 100000\n  \
+        rewind demo --format ndjson --domain bank --events 2000 --out bank.ndjson")]
+    Demo(DemoArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct AppendArgs {
+    pub store: PathBuf,
+    #[arg(long)]
+    pub stream: String,
+    #[arg(long = "type", value_name = "TYPE")]
+    pub event_type: String,
+    /// The event's data as JSON, or `-` to read it from standard input.
+    #[arg(long, default_value = "{}")]
+    pub data: String,
+    /// A JSON object, e.g. '{"actor":"teller-12","correlationId":"…"}'.
+    #[arg(long)]
+    pub metadata: Option<String>,
+    /// any, no-stream, exists, or the stream's current last version.
+    #[arg(long, default_value = "any", value_parser = parse_expected)]
+    pub expected_version: ExpectedVersion,
+    /// The event's id (a UUID), for idempotent retries; random when left out.
+    #[arg(long)]
+    pub id: Option<String>,
+    #[arg(long, default_value_t = 1)]
+    pub schema_version: i64,
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_expected(text: &str) -> Result<ExpectedVersion, String> {
+    text.parse()
+}
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    pub store: PathBuf,
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Skip and report bad lines instead of stopping with nothing stored.
+    #[arg(long)]
+    pub skip_invalid: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+#[group(multiple = false)]
+pub struct ScopeArgs {
+    /// Only this stream.
+    #[arg(long)]
+    pub stream: Option<String>,
+    /// Only streams of this category (the part of the stream id before the first `-`).
+    #[arg(long)]
+    pub category: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ExportFormat {
+    Ndjson,
+    Csv,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    pub store: PathBuf,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    #[arg(long, value_enum, default_value_t = ExportFormat::Ndjson)]
+    pub format: ExportFormat,
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct StreamsArgs {
+    pub store: PathBuf,
+    /// Fuzzy filter on stream ids, best matches first.
+    #[arg(long)]
+    pub filter: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct LogArgs {
+    pub store: PathBuf,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// Only events of this type.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub event_type: Option<String>,
+    /// Start at this version (with --stream) or global position.
+    #[arg(long)]
+    pub from: Option<i64>,
+    /// Print at most this many events.
+    #[arg(long)]
+    pub limit: Option<u64>,
+    /// One JSON object per line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ShowArgs {
+    pub store: PathBuf,
+    pub position: i64,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    pub store: PathBuf,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum DemoFormat {
+    Store,
+    Ndjson,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum DemoDomain {
+    Bank,
+    Carts,
+    Flights,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Where to write: a store file, or with --format ndjson a file (standard output when left out).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[arg(long, default_value_t = 6_000)]
+    pub events: u64,
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    #[arg(long, value_enum, default_value_t = DemoFormat::Store)]
+    pub format: DemoFormat,
+    /// Only these domains (repeatable); all three when left out.
+    #[arg(long, value_enum)]
+    pub domain: Vec<DemoDomain>,
+    /// Share of events (0 to 1) that go to one long stream, `account-hot`.
+    #[arg(long, default_value_t = 0.0)]
+    pub hot_share: f64,
+}

@@ -1,0 +1,87 @@
+//! The command-line edge: parses arguments, runs a command over the core,
+//! and turns errors into messages and exit statuses.
+
+mod args;
+mod demo;
+mod export;
+mod output;
+mod read;
+mod write;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use args::Cli;
+use args::Command;
+
+use crate::core::StoreError;
+
+/// Exit statuses a script can rely on.
+pub mod exit {
+    /// Any failure without a more specific status.
+    pub const FAILURE: u8 = 1;
+    /// Wrong usage (clap's own status).
+    pub const USAGE: u8 = 2;
+    /// The stream was not at the expected version; nothing was written.
+    pub const WRONG_EXPECTED_VERSION: u8 = 3;
+    /// `verify` found altered or missing history.
+    pub const VERIFY_FAILED: u8 = 4;
+}
+
+/// A failure that has already been reported and carries its own status.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Exit {
+    pub status: u8,
+    pub message: String,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        // `rewind log | head` closes the pipe early: that is not a failure.
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
+        Err(error) => {
+            let status = status_of(&error);
+            eprintln!("rewind: error: {}", output::error_chain(&error));
+            ExitCode::from(status)
+        }
+    }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn status_of(error: &anyhow::Error) -> u8 {
+    for cause in error.chain() {
+        if let Some(exit) = cause.downcast_ref::<Exit>() {
+            return exit.status;
+        }
+        if let Some(StoreError::WrongExpectedVersion { .. }) = cause.downcast_ref::<StoreError>() {
+            return exit::WRONG_EXPECTED_VERSION;
+        }
+    }
+    exit::FAILURE
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        None => demo::explore(cli.explore),
+        Some(Command::Init { store }) => write::init(&store),
+        Some(Command::Append(args)) => write::append(args),
+        Some(Command::Import(args)) => write::import(args),
+        Some(Command::Export(args)) => export::run(args),
+        Some(Command::Streams(args)) => read::streams(args),
+        Some(Command::Log(args)) => read::log(args),
+        Some(Command::Show(args)) => read::show(args),
+        Some(Command::Verify(args)) => read::verify(args),
+        Some(Command::Demo(args)) => demo::run(args),
+    }
+}

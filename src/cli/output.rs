@@ -1,0 +1,89 @@
+//! Everything the CLI prints goes through [`Out`]: on a terminal, text is
+//! sanitised and JSON has its dangerous characters escaped; into files and
+//! pipes, bytes are written exactly.
+
+use std::io::{self, BufWriter, IsTerminal, Write};
+
+use crate::core::sanitize::{json_for_terminal, visible};
+
+pub struct Out {
+    writer: BufWriter<Box<dyn Write>>,
+    terminal: bool,
+}
+
+impl Out {
+    pub fn stdout() -> Self {
+        let terminal = io::stdout().is_terminal();
+        Out {
+            writer: BufWriter::new(Box::new(io::stdout().lock())),
+            terminal,
+        }
+    }
+
+    pub fn file(file: std::fs::File) -> Self {
+        Out {
+            writer: BufWriter::new(Box::new(file)),
+            terminal: false,
+        }
+    }
+
+    /// A line of text that may hold event content.
+    pub fn text(&mut self, line: &str) -> io::Result<()> {
+        if self.terminal {
+            writeln!(self.writer, "{}", visible(line))
+        } else {
+            writeln!(self.writer, "{line}")
+        }
+    }
+
+    /// A line of JSON text.
+    pub fn json(&mut self, line: &str) -> io::Result<()> {
+        if self.terminal {
+            writeln!(self.writer, "{}", json_for_terminal(line))
+        } else {
+            writeln!(self.writer, "{line}")
+        }
+    }
+
+    pub fn finish(mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+/// Prints an error and its causes on one line: `what: because: because`.
+pub fn error_chain(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for (i, cause) in error.chain().enumerate() {
+        if i > 0 {
+            text.push_str(": ");
+        }
+        text.push_str(&cause.to_string());
+    }
+    visible(&text).into_owned()
+}
+
+/// A count with thousands separators: 1,000,000.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::thousands;
+
+    #[test]
+    fn groups_thousands() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
+}

@@ -1,0 +1,227 @@
+//! Commands that only read: `streams`, `log`, `show` and `verify`. They
+//! open the store read-only, so they never change a byte of it.
+
+use anyhow::{anyhow, Result};
+use serde_json::json;
+
+use super::args::{LogArgs, ScopeArgs, ShowArgs, StreamsArgs, VerifyArgs};
+use super::output::{thousands, Out};
+use super::{exit, Exit};
+use crate::core::fuzzy::Fuzzy;
+use crate::core::ndjson::{event_line, EventJson};
+use crate::core::store::sqlite::SqliteStore;
+use crate::core::store::{open_read_only, EventSource, Scope};
+use crate::core::time::rfc3339_ms;
+
+impl ScopeArgs {
+    pub fn scope(&self) -> Scope {
+        match (&self.stream, &self.category) {
+            (Some(stream), _) => Scope::Stream(stream.clone()),
+            (None, Some(category)) => Scope::Category(category.clone()),
+            (None, None) => Scope::All,
+        }
+    }
+}
+
+/// Fails with a helpful message when a named stream does not exist.
+pub fn check_scope(source: &dyn EventSource, scope: &Scope) -> Result<()> {
+    if let Scope::Stream(stream) = scope {
+        if source.stream_info(stream)?.is_none() {
+            return Err(anyhow!(
+                "no stream named '{stream}' in {} (list them with `rewind streams`)",
+                source.label()
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub fn streams(args: StreamsArgs) -> Result<()> {
+    let source = open_read_only(&args.store)?;
+    let streams = source.streams()?;
+    let order: Vec<usize> = match &args.filter {
+        Some(query) => Fuzzy::default()
+            .filter(query, streams.iter().map(|s| s.stream.as_str()))
+            .into_iter()
+            .map(|m| m.index)
+            .collect(),
+        None => (0..streams.len()).collect(),
+    };
+    let mut out = Out::stdout();
+    if args.json {
+        let rows: Vec<_> = order
+            .iter()
+            .map(|&i| {
+                let s = &streams[i];
+                json!({
+                    "stream": s.stream, "category": s.category, "version": s.last_version,
+                    "count": s.count, "first_time": rfc3339_ms(s.first_time_ms),
+                    "last_time": rfc3339_ms(s.last_time_ms),
+                })
+            })
+            .collect();
+        out.json(&serde_json::to_string(&rows)?)?;
+    } else {
+        let width = order
+            .iter()
+            .map(|&i| streams[i].stream.chars().count())
+            .max()
+            .unwrap_or(6)
+            .max(6);
+        out.text(&format!(
+            "{:<width$}  {:<12}  {:>8}  {:>8}  LAST EVENT",
+            "STREAM", "CATEGORY", "VERSION", "EVENTS"
+        ))?;
+        for &i in &order {
+            let s = &streams[i];
+            out.text(&format!(
+                "{:<width$}  {:<12}  {:>8}  {:>8}  {}",
+                s.stream,
+                s.category,
+                s.last_version,
+                s.count,
+                rfc3339_ms(s.last_time_ms)
+            ))?;
+        }
+    }
+    out.finish()?;
+    Ok(())
+}
+
+/// The first row of `scope` at or after `from`: a version for a stream, a
+/// global position otherwise.
+fn first_row(source: &dyn EventSource, scope: &Scope, from: Option<i64>) -> Result<u64> {
+    let Some(from) = from else { return Ok(0) };
+    Ok(match scope {
+        Scope::Stream(stream) => {
+            let first = source
+                .stream_info(stream)?
+                .map_or(0, |info| info.first_version);
+            (from - first).max(0) as u64
+        }
+        _ => source
+            .row_at_or_before_position(scope, from - 1)?
+            .map_or(0, |row| row + 1),
+    })
+}
+
+pub fn log(args: LogArgs) -> Result<()> {
+    let source = open_read_only(&args.store)?;
+    let scope = args.scope.scope();
+    check_scope(source.as_ref(), &scope)?;
+    let start = first_row(source.as_ref(), &scope, args.from)?;
+    let end = source.count(&scope)?;
+    let mut out = Out::stdout();
+    let mut printed = 0u64;
+    let limit = args.limit.unwrap_or(u64::MAX);
+    let mut failure = None;
+    source.scan(&scope, start, end, &mut |event| {
+        if printed >= limit {
+            return false;
+        }
+        if args.event_type.as_deref().is_some_and(|t| t != event.event_type) {
+            return true;
+        }
+        let written = if args.json {
+            out.json(&event_line(event))
+        } else {
+            out.text(&format!(
+                "{:>8}  {}@{}  {}  {}  {}",
+                event.position,
+                event.stream,
+                event.version,
+                rfc3339_ms(event.time_ms),
+                event.event_type,
+                event.data
+            ))
+        };
+        printed += 1;
+        match written {
+            Ok(()) => true,
+            Err(e) => {
+                failure = Some(e);
+                false
+            }
+        }
+    })?;
+    if let Some(error) = failure {
+        return Err(error.into());
+    }
+    out.finish()?;
+    Ok(())
+}
+
+pub fn show(args: ShowArgs) -> Result<()> {
+    let source = open_read_only(&args.store)?;
+    let event = source.event_at_position(args.position)?.ok_or_else(|| {
+        anyhow!(
+            "no event at position {} in {} (positions run from 1 to {})",
+            args.position,
+            source.label(),
+            source.head_position().unwrap_or(0)
+        )
+    })?;
+    let mut out = Out::stdout();
+    if args.json {
+        out.json(&serde_json::to_string_pretty(&EventJson::new(&event))?)?;
+    } else {
+        let pretty = |v: serde_json::Value| serde_json::to_string_pretty(&v);
+        out.text(&format!("position        {}", event.position))?;
+        out.text(&format!("stream          {}", event.stream))?;
+        out.text(&format!("version         {}", event.version))?;
+        out.text(&format!("type            {}", event.event_type))?;
+        out.text(&format!("schema version  {}", event.schema_version))?;
+        out.text(&format!("id              {}", event.id))?;
+        out.text(&format!("time            {}", rfc3339_ms(event.time_ms)))?;
+        out.text("metadata")?;
+        for line in pretty(event.metadata_json())?.lines() {
+            out.text(&format!("  {line}"))?;
+        }
+        out.text("data")?;
+        for line in pretty(event.data_json())?.lines() {
+            out.text(&format!("  {line}"))?;
+        }
+    }
+    out.finish()?;
+    Ok(())
+}
+
+pub fn verify(args: VerifyArgs) -> Result<()> {
+    let store = SqliteStore::open_read_only(&args.store)?;
+    let result = store.verify()?;
+    let mut out = Out::stdout();
+    match result {
+        Ok(report) => {
+            if args.json {
+                out.json(
+                    &json!({"ok": true, "events": report.events, "streams": report.streams,
+                            "head_hash": report.head_hash})
+                    .to_string(),
+                )?;
+            } else {
+                out.text(&format!(
+                    "ok: {} events in {} streams verified; head hash {}",
+                    thousands(report.events),
+                    thousands(report.streams),
+                    report.head_hash
+                ))?;
+            }
+            out.finish()?;
+            Ok(())
+        }
+        Err(broken) => {
+            if args.json {
+                out.json(
+                    &json!({"ok": false, "position": broken.position, "reason": broken.reason})
+                        .to_string(),
+                )?;
+            }
+            out.finish()?;
+            Err(Exit {
+                status: exit::VERIFY_FAILED,
+                message: format!("{}: {broken}", args.store.display()),
+            }
+            .into())
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! Commands that write: `init`, `append` and `import`.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+
+use super::args::{AppendArgs, ImportArgs};
+use super::output::{thousands, Out};
+use crate::core::ndjson::{parse_line, ImportRecord};
+use crate::core::store::sqlite::{Appender, SqliteStore};
+use crate::core::{ExpectedVersion, NewEvent, StoreError};
+
+pub fn init(path: &Path) -> Result<()> {
+    if path.exists() {
+        // Opening upgrades an older store and checks an existing one.
+        SqliteStore::create(path)?;
+        eprintln!("{} is already a Rewind store", path.display());
+        return Ok(());
+    }
+    SqliteStore::create(path)?;
+    eprintln!("created an empty store at {}", path.display());
+    Ok(())
+}
+
+pub fn append(args: AppendArgs) -> Result<()> {
+    let data = if args.data == "-" {
+        let mut text = String::new();
+        io::stdin()
+            .read_to_string(&mut text)
+            .context("reading the event data from standard input")?;
+        text
+    } else {
+        args.data.clone()
+    };
+    let mut event = NewEvent::new(&args.event_type, &data, args.metadata.as_deref())
+        .map_err(anyhow::Error::msg)?;
+    if let Some(id) = &args.id {
+        let uuid = uuid::Uuid::try_parse(id).with_context(|| format!("--id {id:?} is not a UUID"))?;
+        event.id = Some(uuid.hyphenated().to_string());
+    }
+    if args.schema_version < 1 {
+        bail!("--schema-version must be 1 or more");
+    }
+    event.schema_version = args.schema_version;
+    let mut store = SqliteStore::open(&args.store)?;
+    let mut appender = store.appender()?;
+    let outcome = appender.append(&args.stream, args.expected_version, &[event])?;
+    appender.commit()?;
+    let appended = outcome[0];
+    let mut out = Out::stdout();
+    if args.json {
+        out.json(
+            &serde_json::json!({
+                "position": appended.position,
+                "stream": args.stream,
+                "version": appended.version,
+                "duplicate": appended.duplicate,
+            })
+            .to_string(),
+        )?;
+    } else if appended.duplicate {
+        out.text(&format!(
+            "already stored at position {} (version {} of {}); nothing written",
+            appended.position, appended.version, args.stream
+        ))?;
+    } else {
+        out.text(&format!(
+            "appended at position {}, version {} of {}",
+            appended.position, appended.version, args.stream
+        ))?;
+    }
+    out.finish()?;
+    Ok(())
+}
+
+#[derive(Default)]
+struct ImportCounts {
+    lines: u64,
+    written: u64,
+    duplicates: u64,
+    invalid: u64,
+}
+
+pub fn import(args: ImportArgs) -> Result<()> {
+    let started = Instant::now();
+    let mut store = SqliteStore::create(&args.store)?;
+    let mut appender = store.appender()?;
+    let mut counts = ImportCounts::default();
+    for file in &args.files {
+        import_file(&mut appender, file, args.skip_invalid, &mut counts)?;
+    }
+    appender
+        .commit()
+        .with_context(|| format!("committing the import into {}", args.store.display()))?;
+    let seconds = started.elapsed().as_secs_f64();
+    if io::stderr().is_terminal() {
+        eprint!("\r\x1b[K");
+    }
+    let mut out = Out::stdout();
+    if args.json {
+        out.json(
+            &serde_json::json!({
+                "imported": counts.written, "already_stored": counts.duplicates,
+                "invalid_skipped": counts.invalid, "lines": counts.lines, "seconds": seconds,
+            })
+            .to_string(),
+        )?;
+    } else {
+        out.text(&format!(
+            "imported {} events ({} already stored, {} invalid lines skipped) into {} in {:.2}s",
+            thousands(counts.written),
+            thousands(counts.duplicates),
+            thousands(counts.invalid),
+            args.store.display(),
+            seconds
+        ))?;
+    }
+    out.finish()?;
+    Ok(())
+}
+
+fn import_file(
+    appender: &mut Appender<'_>,
+    path: &Path,
+    skip_invalid: bool,
+    counts: &mut ImportCounts,
+) -> Result<()> {
+    let file = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
+    let mut reader = BufReader::with_capacity(1 << 20, file);
+    let progress = io::stderr().is_terminal();
+    let mut buffer = Vec::new();
+    let mut line_no = 0u64;
+    let mut events_in_file = 0u64;
+    loop {
+        buffer.clear();
+        let read = reader
+            .read_until(b'\n', &mut buffer)
+            .with_context(|| format!("{}:{}: cannot read", path.display(), line_no + 1))?;
+        if read == 0 {
+            break;
+        }
+        line_no += 1;
+        counts.lines += 1;
+        match import_line(appender, &buffer) {
+            Ok(None) => {}
+            Ok(Some(duplicate)) => {
+                events_in_file += 1;
+                if duplicate {
+                    counts.duplicates += 1;
+                } else {
+                    counts.written += 1;
+                }
+            }
+            Err(LineError::Store(error)) => {
+                return Err(error).with_context(|| format!("{}:{line_no}", path.display()))
+            }
+            Err(LineError::Bad(reason)) if skip_invalid => {
+                counts.invalid += 1;
+                eprintln!("{}:{line_no}: skipped: {reason}", path.display());
+            }
+            Err(LineError::Bad(reason)) => bail!(
+                "{}:{line_no}: {reason}\nnothing was imported (use --skip-invalid to skip bad lines)",
+                path.display()
+            ),
+        }
+        if progress && line_no % 50_000 == 0 {
+            eprint!("\r{}: {} lines…", path.display(), thousands(line_no));
+            let _ = io::stderr().flush();
+        }
+    }
+    if events_in_file == 0 && counts.invalid == 0 {
+        bail!("{}: the file holds no events", path.display());
+    }
+    Ok(())
+}
+
+enum LineError {
+    /// The line itself is wrong: report it with its file and line.
+    Bad(String),
+    /// The store failed (disk full, I/O): no line can fix that.
+    Store(StoreError),
+}
+
+impl From<String> for LineError {
+    fn from(reason: String) -> Self {
+        LineError::Bad(reason)
+    }
+}
+
+/// Imports one raw line: `Ok(None)` for a blank line, `Ok(Some(duplicate))`
+/// for an event.
+fn import_line(appender: &mut Appender<'_>, raw: &[u8]) -> Result<Option<bool>, LineError> {
+    let text = std::str::from_utf8(raw).map_err(|e| {
+        format!(
+            "not UTF-8 (invalid byte at column {})",
+            e.valid_up_to() + 1
+        )
+    })?;
+    let text = text.trim_end_matches(['\n', '\r']);
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    let ImportRecord { stream, event } = parse_line(text)?;
+    let outcome = appender
+        .append(&stream, ExpectedVersion::Any, std::slice::from_ref(&event))
+        .map_err(|e| match e {
+            StoreError::InvalidEvent(_) | StoreError::IdConflict { .. } => {
+                LineError::Bad(e.to_string())
+            }
+            other => LineError::Store(other),
+        })?;
+    Ok(Some(outcome[0].duplicate))
+}

@@ -1,0 +1,18 @@
+//! The pure core of Rewind: events, the store, time handling and the demo
+//! generator. Nothing here knows about terminals; the CLI and the explorer
+//! are both thin layers over it.
+
+pub mod demo;
+pub mod error;
+pub mod event;
+pub mod fuzzy;
+pub mod hash;
+pub mod ndjson;
+pub mod paths;
+pub mod sanitize;
+pub mod store;
+pub mod time;
+
+pub use error::{StoreError, StoreResult};
+pub use event::{category_of, Event, ExpectedVersion, NewEvent};
+pub use store::{EventSource, Scope, StreamInfo};

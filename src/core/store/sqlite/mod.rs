@@ -1,0 +1,179 @@
+//! Rewind's own event store: one SQLite file, append-only, hash-chained.
+
+mod append;
+mod read;
+mod schema;
+mod verify;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+
+use crate::core::error::{StoreError, StoreResult};
+
+pub use append::{AppendOutcome, Appender};
+pub use schema::CURRENT as SCHEMA_VERSION;
+pub use verify::{VerifyError, VerifyReport};
+
+/// How long a writer waits for another writer's lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A connection to a Rewind store, opened either to look (read-only, which
+/// never writes a byte of the store) or to append.
+pub struct SqliteStore {
+    conn: Connection,
+    path: PathBuf,
+    read_only: bool,
+    store_id: String,
+}
+
+impl SqliteStore {
+    /// Creates a new empty store, or opens and upgrades an existing one.
+    pub fn create(path: &Path) -> StoreResult<Self> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        Self::open_with(path, flags, false)
+    }
+
+    /// Opens an existing store to append to it.
+    pub fn open(path: &Path) -> StoreResult<Self> {
+        require_file(path)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        Self::open_with(path, flags, false)
+    }
+
+    /// Opens an existing store to look at it: SQLite refuses every write on
+    /// this connection, and no migration is attempted.
+    pub fn open_read_only(path: &Path) -> StoreResult<Self> {
+        require_file(path)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        Self::open_with(path, flags, true)
+    }
+
+    fn open_with(path: &Path, flags: OpenFlags, read_only: bool) -> StoreResult<Self> {
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(path, e))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let mut store = SqliteStore {
+            conn,
+            path: path.to_path_buf(),
+            read_only,
+            store_id: String::new(),
+        };
+        store.prepare_schema().map_err(|e| match e {
+            StoreError::Sqlite(e) => classify(path, e),
+            other => other,
+        })?;
+        store.store_id = store
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'store_id'", [], |r| {
+                r.get(0)
+            })
+            .map_err(|e| classify(path, e))?;
+        Ok(store)
+    }
+
+    fn prepare_schema(&mut self) -> StoreResult<()> {
+        let found = schema::user_version(&self.conn)?;
+        if found > schema::CURRENT {
+            return Err(StoreError::TooNew {
+                path: self.path.clone(),
+                found,
+                supported: schema::CURRENT,
+            });
+        }
+        if found == 0 && self.has_foreign_tables()? {
+            return Err(StoreError::NotAStore {
+                path: self.path.clone(),
+                reason: "it holds tables of another program".into(),
+            });
+        }
+        if self.read_only {
+            if found < schema::CURRENT {
+                return Err(StoreError::NotAStore {
+                    path: self.path.clone(),
+                    reason: if found == 0 {
+                        "it has no Rewind schema (create a store with `rewind init`)".into()
+                    } else {
+                        format!("schema version {found} is older than {}; run `rewind init` on it to upgrade", schema::CURRENT)
+                    },
+                });
+            }
+            return Ok(());
+        }
+        // WAL lets readers (the explorer) keep reading while a writer appends.
+        self.conn.pragma_update(None, "journal_mode", "WAL")?;
+        // An acknowledged append must survive a power cut, not just a crash.
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        schema::migrate(&mut self.conn)?;
+        Ok(())
+    }
+
+    fn has_foreign_tables(&self) -> StoreResult<bool> {
+        let count: i64 = self.conn.query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'table'",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(count > 0)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// Starts a write transaction. Appends made through the [`Appender`]
+    /// become visible together when it commits, or not at all.
+    pub fn appender(&mut self) -> StoreResult<Appender<'_>> {
+        let path = self.path.clone();
+        Appender::begin(&mut self.conn).map_err(|e| match e {
+            StoreError::Sqlite(e) => classify(&path, e),
+            other => other,
+        })
+    }
+
+    /// The raw connection, for tests that tamper with a store on purpose.
+    #[doc(hidden)]
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+fn require_file(path: &Path) -> StoreResult<()> {
+    if path.is_file() {
+        Ok(())
+    } else {
+        Err(StoreError::Missing(path.to_path_buf()))
+    }
+}
+
+/// Turns SQLite's error codes into messages that say what to do.
+fn classify(path: &Path, error: rusqlite::Error) -> StoreError {
+    match error.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => StoreError::NotAStore {
+            path: path.to_path_buf(),
+            reason: "the file is not an SQLite database".into(),
+        },
+        Some(ErrorCode::DatabaseCorrupt) => StoreError::NotAStore {
+            path: path.to_path_buf(),
+            reason: "the SQLite file is damaged (truncated or overwritten)".into(),
+        },
+        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => StoreError::Busy {
+            path: path.to_path_buf(),
+        },
+        Some(ErrorCode::CannotOpen) => StoreError::Unavailable {
+            path: path.to_path_buf(),
+            reason: "the file cannot be opened (check its permissions and its folder's)".into(),
+        },
+        Some(ErrorCode::ReadOnly) => StoreError::Unavailable {
+            path: path.to_path_buf(),
+            reason: "the file or its folder is read-only; appending needs write access".into(),
+        },
+        _ => StoreError::Sqlite(error),
+    }
+}

@@ -1,0 +1,303 @@
+//! The read side of Rewind's own store: every query is a window over an
+//! index or an aggregate, never a load of the whole log.
+
+use rusqlite::{params, OptionalExtension, Row};
+
+use super::SqliteStore;
+use crate::core::error::StoreResult;
+use crate::core::event::Event;
+use crate::core::store::{scan_by_rows, EventSource, Histogram, Scope, StreamInfo, SCAN_CHUNK};
+use crate::core::time::Millis;
+
+const EVENT_COLUMNS: &str =
+    "position, id, stream, version, type, schema_version, data, metadata, time_ms";
+
+pub(super) fn event_from_row(r: &Row<'_>) -> rusqlite::Result<Event> {
+    Ok(Event {
+        position: r.get(0)?,
+        id: r.get(1)?,
+        stream: r.get(2)?,
+        version: r.get(3)?,
+        event_type: r.get(4)?,
+        schema_version: r.get(5)?,
+        data: r.get(6)?,
+        metadata: r.get(7)?,
+        time_ms: r.get(8)?,
+    })
+}
+
+fn stream_from_row(r: &Row<'_>) -> rusqlite::Result<StreamInfo> {
+    let last_version: i64 = r.get(2)?;
+    Ok(StreamInfo {
+        stream: r.get(0)?,
+        category: r.get(1)?,
+        first_version: 0,
+        last_version,
+        count: (last_version + 1) as u64,
+        first_time_ms: r.get(3)?,
+        last_time_ms: r.get(4)?,
+    })
+}
+
+impl SqliteStore {
+    fn query_events(&self, sql: &str, args: impl rusqlite::Params) -> StoreResult<Vec<Event>> {
+        let mut statement = self.conn.prepare_cached(sql)?;
+        let rows = statement.query_map(args, event_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn query_i64(&self, sql: &str, args: impl rusqlite::Params) -> StoreResult<Option<i64>> {
+        let mut statement = self.conn.prepare_cached(sql)?;
+        Ok(statement.query_row(args, |r| r.get(0)).optional()?.flatten())
+    }
+
+    /// Events of `scope` after a known position, in position order: the
+    /// keyset page a scan of `$all` or a category uses.
+    fn read_after_position(
+        &self,
+        scope: &Scope,
+        after: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<Event>> {
+        match scope {
+            Scope::Category(c) => self.query_events(
+                &format!(
+                    "SELECT {EVENT_COLUMNS} FROM events WHERE category = ?1 AND position > ?2
+                     ORDER BY position LIMIT ?3"
+                ),
+                params![c, after, limit as i64],
+            ),
+            _ => self.query_events(
+                &format!(
+                    "SELECT {EVENT_COLUMNS} FROM events WHERE position > ?1 ORDER BY position LIMIT ?2"
+                ),
+                params![after, limit as i64],
+            ),
+        }
+    }
+
+    /// The time span of a scope's events, for histograms.
+    fn time_span(&self, scope: &Scope) -> StoreResult<Option<(Millis, Millis)>> {
+        let span = |sql: &str, arg: &str| -> StoreResult<Option<(Millis, Millis)>> {
+            let mut statement = self.conn.prepare_cached(sql)?;
+            let pair: (Option<i64>, Option<i64>) =
+                statement.query_row([arg], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(pair.0.zip(pair.1))
+        };
+        match scope {
+            Scope::Stream(s) => span(
+                "SELECT first_time_ms, last_time_ms FROM streams WHERE stream = ?1",
+                s,
+            ),
+            Scope::Category(c) => span(
+                "SELECT min(first_time_ms), max(last_time_ms) FROM streams WHERE category = ?1",
+                c,
+            ),
+            Scope::All => span(
+                "SELECT min(time_ms), max(time_ms) FROM events WHERE ?1 = ?1",
+                "",
+            ),
+        }
+    }
+}
+
+impl EventSource for SqliteStore {
+    fn label(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    fn identity(&self) -> String {
+        self.store_id.clone()
+    }
+
+    fn streams(&self) -> StoreResult<Vec<StreamInfo>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT stream, category, last_version, first_time_ms, last_time_ms
+             FROM streams ORDER BY stream",
+        )?;
+        let rows = statement.query_map([], stream_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn stream_info(&self, stream: &str) -> StoreResult<Option<StreamInfo>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT stream, category, last_version, first_time_ms, last_time_ms
+             FROM streams WHERE stream = ?1",
+        )?;
+        Ok(statement.query_row([stream], stream_from_row).optional()?)
+    }
+
+    fn count(&self, scope: &Scope) -> StoreResult<u64> {
+        let count = match scope {
+            Scope::Stream(s) => self
+                .query_i64("SELECT last_version + 1 FROM streams WHERE stream = ?1", [s])?,
+            Scope::Category(c) => self.query_i64(
+                "SELECT count(*) FROM events WHERE category = ?1",
+                [c],
+            )?,
+            Scope::All => self.query_i64("SELECT max(position) FROM events", [])?,
+        };
+        Ok(count.unwrap_or(0).max(0) as u64)
+    }
+
+    fn read_rows(&self, scope: &Scope, start: u64, limit: usize) -> StoreResult<Vec<Event>> {
+        let (start, limit) = (start as i64, limit as i64);
+        match scope {
+            // Versions and positions have no gaps, so a row is a key.
+            Scope::Stream(s) => self.query_events(
+                &format!(
+                    "SELECT {EVENT_COLUMNS} FROM events WHERE stream = ?1 AND version >= ?2
+                     ORDER BY version LIMIT ?3"
+                ),
+                params![s, start, limit],
+            ),
+            Scope::All => self.query_events(
+                &format!(
+                    "SELECT {EVENT_COLUMNS} FROM events WHERE position > ?1 ORDER BY position LIMIT ?2"
+                ),
+                params![start, limit],
+            ),
+            // The category index holds positions in order: an index skip,
+            // not a table scan.
+            Scope::Category(c) => self.query_events(
+                &format!(
+                    "SELECT {EVENT_COLUMNS} FROM events WHERE position IN (
+                         SELECT position FROM events WHERE category = ?1
+                         ORDER BY position LIMIT ?3 OFFSET ?2)
+                     ORDER BY position"
+                ),
+                params![c, start, limit],
+            ),
+        }
+    }
+
+    fn event_at_position(&self, position: i64) -> StoreResult<Option<Event>> {
+        let mut events = self.query_events(
+            &format!("SELECT {EVENT_COLUMNS} FROM events WHERE position = ?1"),
+            [position],
+        )?;
+        Ok(events.pop())
+    }
+
+    fn row_at_or_before_time(&self, scope: &Scope, time_ms: Millis) -> StoreResult<Option<u64>> {
+        let position = match scope {
+            Scope::Stream(s) => {
+                return Ok(self
+                    .query_i64(
+                        "SELECT version FROM events WHERE stream = ?1 AND time_ms <= ?2
+                         ORDER BY time_ms DESC, version DESC LIMIT 1",
+                        params![s, time_ms],
+                    )?
+                    .map(|v| v as u64))
+            }
+            Scope::Category(c) => self.query_i64(
+                "SELECT max(position) FROM events WHERE category = ?1 AND time_ms <= ?2",
+                params![c, time_ms],
+            )?,
+            Scope::All => self.query_i64(
+                "SELECT position FROM events WHERE time_ms <= ?1
+                 ORDER BY time_ms DESC, position DESC LIMIT 1",
+                [time_ms],
+            )?,
+        };
+        match position {
+            Some(p) => self.row_at_or_before_position(scope, p),
+            None => Ok(None),
+        }
+    }
+
+    fn row_at_or_before_position(
+        &self,
+        scope: &Scope,
+        position: i64,
+    ) -> StoreResult<Option<u64>> {
+        let row = match scope {
+            Scope::Stream(s) => self.query_i64(
+                "SELECT max(version) FROM events WHERE stream = ?1 AND position <= ?2",
+                params![s, position],
+            )?,
+            Scope::Category(c) => self
+                .query_i64(
+                    "SELECT count(*) FROM events WHERE category = ?1 AND position <= ?2",
+                    params![c, position],
+                )?
+                .filter(|&n| n > 0)
+                .map(|n| n - 1),
+            Scope::All => {
+                let head = self.head_position()?;
+                (position >= 1 && head >= 1).then(|| position.min(head) - 1)
+            }
+        };
+        Ok(row.map(|r| r as u64))
+    }
+
+    fn histogram(&self, scope: &Scope, buckets: usize) -> StoreResult<Histogram> {
+        let Some((first, last)) = self.time_span(scope)? else {
+            return Ok(Histogram::default());
+        };
+        let buckets = buckets.max(1);
+        let bucket_ms = ((last - first) / buckets as i64 + 1).max(1);
+        let mut counts = vec![0u64; buckets];
+        let (filter, key) = match scope {
+            Scope::Stream(s) => ("stream = ?3", s.as_str()),
+            Scope::Category(c) => ("category = ?3", c.as_str()),
+            Scope::All => ("?3 = ?3", ""),
+        };
+        let sql = format!(
+            "SELECT (time_ms - ?1) / ?2 AS bucket, count(*) FROM events
+             WHERE {filter} GROUP BY bucket"
+        );
+        let mut statement = self.conn.prepare_cached(&sql)?;
+        let rows = statement.query_map(params![first, bucket_ms, key], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+        })?;
+        for row in rows {
+            let (bucket, count) = row?;
+            let index = (bucket.max(0) as usize).min(buckets - 1);
+            counts[index] += count as u64;
+        }
+        Ok(Histogram {
+            start_ms: first,
+            bucket_ms,
+            counts,
+        })
+    }
+
+    fn head_position(&self) -> StoreResult<i64> {
+        Ok(self
+            .query_i64("SELECT max(position) FROM events", [])?
+            .unwrap_or(0))
+    }
+
+    fn scan(
+        &self,
+        scope: &Scope,
+        start: u64,
+        end: u64,
+        visit: &mut dyn FnMut(&Event) -> bool,
+    ) -> StoreResult<()> {
+        if matches!(scope, Scope::Stream(_)) || start >= end {
+            // Stream rows are versions: paging by row is already by key.
+            return scan_by_rows(self, scope, start, end, visit);
+        }
+        let first = self.read_rows(scope, start, 1)?;
+        let Some(first) = first.into_iter().next() else {
+            return Ok(());
+        };
+        let mut after = first.position - 1;
+        let mut remaining = end - start;
+        while remaining > 0 {
+            let limit = SCAN_CHUNK.min(remaining as usize);
+            let events = self.read_after_position(scope, after, limit)?;
+            let Some(last) = events.last() else { break };
+            after = last.position;
+            for event in &events {
+                if !visit(event) {
+                    return Ok(());
+                }
+            }
+            remaining -= events.len() as u64;
+        }
+        Ok(())
+    }
+}

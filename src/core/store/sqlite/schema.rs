@@ -1,0 +1,71 @@
+//! The store's schema, as an append-only list of migrations. The schema
+//! version is SQLite's `user_version`: migration N brings a store from
+//! version N to N + 1. Never edit a migration that has shipped; add one.
+
+use rusqlite::{Connection, Transaction};
+
+const MIGRATIONS: &[&str] = &[
+    // 1: events, the stream list, immutability and the store's identity.
+    r#"
+    CREATE TABLE events (
+        position       INTEGER PRIMARY KEY,
+        id             TEXT    NOT NULL UNIQUE,
+        stream         TEXT    NOT NULL,
+        category       TEXT    NOT NULL,
+        version        INTEGER NOT NULL,
+        type           TEXT    NOT NULL,
+        schema_version INTEGER NOT NULL DEFAULT 1,
+        data           TEXT    NOT NULL,
+        metadata       TEXT    NOT NULL DEFAULT '{}',
+        time_ms        INTEGER NOT NULL,
+        hash           BLOB    NOT NULL,
+        UNIQUE (stream, version)
+    );
+    CREATE INDEX events_by_stream_time ON events (stream, time_ms);
+    CREATE INDEX events_by_time ON events (time_ms);
+    CREATE INDEX events_by_category ON events (category, position);
+
+    CREATE TRIGGER events_are_immutable_update BEFORE UPDATE ON events
+    BEGIN SELECT RAISE(ABORT, 'events are immutable: append a compensating event instead'); END;
+    CREATE TRIGGER events_are_immutable_delete BEFORE DELETE ON events
+    BEGIN SELECT RAISE(ABORT, 'events are immutable: append a compensating event instead'); END;
+
+    -- Derived from events in the same transaction as every append, so that
+    -- listing streams never scans the log.
+    CREATE TABLE streams (
+        stream        TEXT    PRIMARY KEY,
+        category      TEXT    NOT NULL,
+        last_version  INTEGER NOT NULL,
+        first_time_ms INTEGER NOT NULL,
+        last_time_ms  INTEGER NOT NULL
+    );
+
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT INTO meta (key, value) VALUES ('store_id', lower(hex(randomblob(16))));
+    "#,
+];
+
+/// The schema version this build of Rewind writes and understands.
+pub const CURRENT: i64 = MIGRATIONS.len() as i64;
+
+pub fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |row| row.get(0))
+}
+
+/// Applies every migration the store lacks, each in its own transaction.
+/// The caller has checked that the store is not newer than [`CURRENT`].
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let from = user_version(conn)?;
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(from.max(0) as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        set_version(&tx, index as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+fn set_version(tx: &Transaction<'_>, version: i64) -> rusqlite::Result<()> {
+    // PRAGMA takes no bound parameters; the value is our own integer.
+    tx.execute_batch(&format!("PRAGMA user_version = {version}"))
+}
