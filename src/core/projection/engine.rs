@@ -1,0 +1,418 @@
+//! State at any event, fast. The engine keeps, per projection and scope,
+//! snapshots of the state every K events (K adapts to the measured cost of
+//! the projection), so a jump replays at most about K events; a step
+//! forward applies one event to the working state.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
+
+use serde_json::Value;
+
+use super::{Output, Projection, ProjectionError, State};
+use crate::core::error::StoreError;
+use crate::core::event::Event;
+use crate::core::store::{EventSource, Scope};
+
+/// The state of a projection at one event of a scope.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StateAt {
+    pub projection: String,
+    pub generic: bool,
+    pub scope: Scope,
+    /// The row the state stands at; `None` before the first event (an empty
+    /// scope, or a projection that failed on the first event).
+    pub row: Option<u64>,
+    /// The event at `row`.
+    pub event: Option<Event>,
+    /// For a partitioned projection on a stream, the partition shown.
+    pub partition: Option<String>,
+    pub state: State,
+    /// The state one event earlier, when asked for (to highlight changes).
+    pub previous: Option<State>,
+    /// What the projection logged or would have emitted at `row`.
+    pub output: Output,
+    /// Set when the projection failed before reaching the requested row:
+    /// `row` and `state` are then those just before the failing event.
+    pub error: Option<ProjectionError>,
+    /// How many events were applied to answer (0 for a snapshot hit).
+    pub replayed: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cancelled")]
+    Cancelled,
+    #[error("no projection number {0}")]
+    NoSuchProjection(usize),
+    /// The projection failed before any event (its initial state).
+    #[error(transparent)]
+    Projection(#[from] ProjectionError),
+}
+
+/// One request to the engine.
+#[derive(Debug, Clone, Copy)]
+pub struct Query<'a> {
+    pub projection: usize,
+    pub scope: &'a Scope,
+    /// The row to stand at; past the end means the last event.
+    pub row: u64,
+    /// Also compute the state one event earlier.
+    pub with_previous: bool,
+}
+
+/// How far a long replay has got; return `false` from the callback to stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub done: u64,
+    pub total: u64,
+}
+
+/// Where a projection's working state stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Working {
+    projection: usize,
+    scope: Scope,
+    /// The last row applied; `None`: the initial state.
+    row: Option<u64>,
+}
+
+/// Replaying fewer events than this never pays for a snapshot lookup.
+const MIN_INTERVAL: u64 = 32;
+const MAX_INTERVAL: u64 = 8192;
+/// The replay time a jump may cost at most, which sets K.
+const JUMP_BUDGET_NS: f64 = 2_000_000.0;
+/// Snapshots kept in memory, over all projections and scopes.
+const MAX_SNAPSHOTS: usize = 20_000;
+/// How often (in events) a long replay reports progress.
+const PROGRESS_EVERY: u64 = 4096;
+
+pub struct Engine {
+    projections: Vec<Box<dyn Projection>>,
+    snapshots: HashMap<(usize, Scope), BTreeMap<u64, State>>,
+    snapshot_count: usize,
+    working: Option<Working>,
+    /// Measured cost of reading and applying one event, in nanoseconds.
+    ns_per_event: f64,
+}
+
+impl Engine {
+    pub fn new(projections: Vec<Box<dyn Projection>>) -> Self {
+        Engine {
+            projections,
+            snapshots: HashMap::new(),
+            snapshot_count: 0,
+            working: None,
+            ns_per_event: 2_000.0,
+        }
+    }
+
+    /// Names of the loaded projections, with whether each is generic.
+    pub fn projections(&self) -> Vec<(String, bool)> {
+        self.projections
+            .iter()
+            .map(|p| (p.name().to_string(), p.is_generic()))
+            .collect()
+    }
+
+    /// The snapshot interval K currently in force.
+    pub fn interval(&self) -> u64 {
+        ((JUMP_BUDGET_NS / self.ns_per_event.max(1.0)) as u64).clamp(MIN_INTERVAL, MAX_INTERVAL)
+    }
+
+    /// Forgets every snapshot and working state (after the store changed
+    /// in a way that is not an append, or to measure cold replays).
+    pub fn clear(&mut self) {
+        self.snapshots.clear();
+        self.snapshot_count = 0;
+        self.working = None;
+    }
+
+    pub fn state_at(
+        &mut self,
+        source: &dyn EventSource,
+        query: Query<'_>,
+    ) -> Result<StateAt, EngineError> {
+        self.state_at_with(source, query, &mut |_| true)
+    }
+
+    /// Like [`Engine::state_at`], calling `control` during long replays;
+    /// when it returns `false` the replay stops with [`EngineError::Cancelled`]
+    /// and the work done so far is kept for the next query.
+    pub fn state_at_with(
+        &mut self,
+        source: &dyn EventSource,
+        query: Query<'_>,
+        control: &mut dyn FnMut(Progress) -> bool,
+    ) -> Result<StateAt, EngineError> {
+        if query.projection >= self.projections.len() {
+            return Err(EngineError::NoSuchProjection(query.projection));
+        }
+        let count = source.count(query.scope)?;
+        if count == 0 {
+            return self.initial_state(query);
+        }
+        let target = query.row.min(count - 1);
+        let start = self.position_for(query.projection, query.scope, target)?;
+        let mut run = Replay {
+            engine: self,
+            query,
+            target,
+            previous: None,
+            output: Output::default(),
+            failure: None,
+            last_event: None,
+            applied: start.map_or(0, |r| r + 1),
+            replayed: 0,
+        };
+        run.replay(source, start.map_or(0, |r| r + 1), control)?;
+        run.finish(source)
+    }
+
+    fn initial_state(&mut self, query: Query<'_>) -> Result<StateAt, EngineError> {
+        let projection = &mut self.projections[query.projection];
+        projection.reset(None)?;
+        let state = projection.state()?;
+        self.working = Some(Working {
+            projection: query.projection,
+            scope: query.scope.clone(),
+            row: None,
+        });
+        Ok(StateAt {
+            projection: projection.name().to_string(),
+            generic: projection.is_generic(),
+            scope: query.scope.clone(),
+            row: None,
+            event: None,
+            partition: None,
+            state,
+            previous: None,
+            output: Output::default(),
+            error: None,
+            replayed: 0,
+        })
+    }
+
+    /// Brings the projection's working state to the best starting point for
+    /// reaching `target`, and returns the last row it includes.
+    fn position_for(
+        &mut self,
+        projection: usize,
+        scope: &Scope,
+        target: u64,
+    ) -> Result<Option<u64>, EngineError> {
+        let interval = self.interval();
+        let snapshot = self
+            .snapshots
+            .get(&(projection, scope.clone()))
+            .and_then(|rows| rows.range(..=target).next_back());
+        let snapshot_row = snapshot.map(|(row, _)| *row);
+        if let Some(working) = &self.working {
+            let usable = working.projection == projection
+                && &working.scope == scope
+                && working.row.is_none_or(|r| r <= target);
+            let ahead_of_snapshot = working.row >= snapshot_row;
+            if usable && (ahead_of_snapshot || target - working.row.unwrap_or(0) <= interval) {
+                return Ok(working.row);
+            }
+        }
+        let state = snapshot.map(|(_, state)| state.clone());
+        self.working = None;
+        self.projections[projection].reset(state.as_ref())?;
+        self.working = Some(Working {
+            projection,
+            scope: scope.clone(),
+            row: snapshot_row,
+        });
+        Ok(snapshot_row)
+    }
+
+    fn remember(&mut self, projection: usize, scope: &Scope, row: u64, state: State) {
+        if self.snapshot_count >= MAX_SNAPSHOTS {
+            // Crude but bounded: start over rather than grow without limit.
+            self.snapshots.clear();
+            self.snapshot_count = 0;
+        }
+        let rows = self.snapshots.entry((projection, scope.clone())).or_default();
+        if rows.insert(row, state).is_none() {
+            self.snapshot_count += 1;
+        }
+    }
+
+    fn last_snapshot_row(&self, projection: usize, scope: &Scope, before: u64) -> Option<u64> {
+        self.snapshots
+            .get(&(projection, scope.clone()))
+            .and_then(|rows| rows.range(..before).next_back())
+            .map(|(row, _)| *row)
+    }
+}
+
+/// One replay from the working state to a target row.
+struct Replay<'e, 'q> {
+    engine: &'e mut Engine,
+    query: Query<'q>,
+    target: u64,
+    previous: Option<State>,
+    output: Output,
+    failure: Option<ProjectionError>,
+    last_event: Option<Event>,
+    /// The next row to apply.
+    applied: u64,
+    replayed: u64,
+}
+
+impl Replay<'_, '_> {
+    fn replay(
+        &mut self,
+        source: &dyn EventSource,
+        from: u64,
+        control: &mut dyn FnMut(Progress) -> bool,
+    ) -> Result<(), EngineError> {
+        if from > self.target {
+            // Already there: re-read the event the state stands at.
+            self.last_event = source.read_rows(self.query.scope, self.target, 1)?.pop();
+            if self.query.with_previous {
+                self.previous = self.state_before(source)?;
+            }
+            return Ok(());
+        }
+        let total = self.target + 1 - from;
+        let started = Instant::now();
+        let mut cancelled = false;
+        let mut step_error: Option<ProjectionError> = None;
+        source.scan(self.query.scope, from, self.target + 1, &mut |event| {
+            if let Err(e) = self.apply_one(event) {
+                step_error = Some(e);
+                return false;
+            }
+            if self.failure.is_some() {
+                return false;
+            }
+            let done = self.applied - from;
+            if done % PROGRESS_EVERY == 0 && done < total && !control(Progress { done, total }) {
+                cancelled = true;
+                return false;
+            }
+            true
+        })?;
+        if self.replayed >= 256 {
+            let ns = started.elapsed().as_nanos() as f64 / self.replayed as f64;
+            self.engine.ns_per_event = 0.7 * self.engine.ns_per_event + 0.3 * ns;
+        }
+        if let Some(e) = step_error {
+            return Err(EngineError::Projection(e));
+        }
+        if cancelled {
+            return Err(EngineError::Cancelled);
+        }
+        Ok(())
+    }
+
+    /// Applies the event at row `self.applied`; a projection failure stops
+    /// the replay with the state before it.
+    fn apply_one(&mut self, event: &Event) -> Result<(), ProjectionError> {
+        let row = self.applied;
+        let index = self.query.projection;
+        let is_target = row == self.target;
+        if is_target && self.query.with_previous && row > 0 {
+            self.previous = Some(self.engine.projections[index].state()?);
+        }
+        let projection = &mut self.engine.projections[index];
+        if is_target {
+            projection.take_output();
+        }
+        if let Err(error) = projection.apply(event) {
+            self.failure = Some(error);
+            return Ok(());
+        }
+        if is_target {
+            self.output = projection.take_output();
+        }
+        self.applied += 1;
+        self.replayed += 1;
+        if let Some(working) = &mut self.engine.working {
+            working.row = Some(row);
+        }
+        self.last_event = Some(event.clone());
+        let interval = self.engine.interval();
+        let since = self
+            .engine
+            .last_snapshot_row(index, self.query.scope, row)
+            .map_or(row + 1, |r| row - r);
+        if since >= interval {
+            let state = self.engine.projections[index].state()?;
+            self.engine.remember(index, self.query.scope, row, state);
+        }
+        Ok(())
+    }
+
+    /// The state one event before the target, for a query that landed
+    /// exactly on its working state: one snapshot-bounded replay.
+    fn state_before(&mut self, source: &dyn EventSource) -> Result<Option<State>, EngineError> {
+        if self.target == 0 {
+            return Ok(None);
+        }
+        let query = Query {
+            row: self.target - 1,
+            with_previous: false,
+            ..self.query
+        };
+        let before = self.engine.state_at(source, query)?;
+        // Bring the working state back to the target for the next step.
+        let back = Query {
+            row: self.target,
+            with_previous: false,
+            ..self.query
+        };
+        self.engine.state_at(source, back)?;
+        Ok(Some(before.state))
+    }
+
+    fn finish(self, source: &dyn EventSource) -> Result<StateAt, EngineError> {
+        let row = self.applied.checked_sub(1);
+        let event = match (&self.failure, row) {
+            (None, _) => self.last_event,
+            // Failed: the state stands at the event before the failing one.
+            (Some(_), Some(row)) => source.read_rows(self.query.scope, row, 1)?.pop(),
+            (Some(_), None) => None,
+        };
+        let projection = &mut self.engine.projections[self.query.projection];
+        let mut state = projection.state()?;
+        let mut previous = self.previous;
+        let mut partition = None;
+        if projection.is_partitioned() && matches!(self.query.scope, Scope::Stream(_)) {
+            if let Some(e) = &event {
+                partition = projection.partition_of(e)?;
+            }
+            let key = partition.clone().unwrap_or_default();
+            state = pick_partition(state, &key);
+            previous = previous.map(|p| pick_partition(p, &key));
+        }
+        Ok(StateAt {
+            projection: projection.name().to_string(),
+            generic: projection.is_generic(),
+            scope: self.query.scope.clone(),
+            row,
+            event,
+            partition,
+            state,
+            previous,
+            output: self.output,
+            error: self.failure,
+            replayed: self.replayed,
+        })
+    }
+}
+
+/// The state of one partition of `{"partitions": {...}}`; `null` when the
+/// partition has no state yet.
+fn pick_partition(state: State, key: &str) -> State {
+    match state {
+        Value::Object(mut map) => match map.remove("partitions") {
+            Some(Value::Object(mut partitions)) => partitions.remove(key).unwrap_or(Value::Null),
+            _ => Value::Null,
+        },
+        _ => Value::Null,
+    }
+}

@@ -1,0 +1,140 @@
+//! The projection engine: the state of a scope at any event, as a fold of
+//! the events before it. Projections are written by users (JavaScript in
+//! the KurrentDB style, or an external command running their own reducer)
+//! or built in ([`generic::Generic`], used when none is given).
+//!
+//! The [`engine::Engine`] keeps snapshots so that a jump anywhere replays at
+//! most a bounded number of events, and a step forward applies one.
+
+pub mod engine;
+pub mod generic;
+
+use serde_json::Value;
+
+use crate::core::event::Event;
+
+pub use engine::{Engine, EngineError, Progress, Query, StateAt};
+
+/// A projection's state, as JSON.
+pub type State = Value;
+
+/// A failure inside a projection: user code that threw, timed out or
+/// returned something that is not JSON. The state before the failing event
+/// stays visible; the error says where and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("projection '{projection}' failed{}: {message}", at_position(*.position))]
+pub struct ProjectionError {
+    pub projection: String,
+    /// The global position of the event being applied, if any.
+    pub position: Option<i64>,
+    pub message: String,
+    /// The JavaScript stack, when there is one.
+    pub stack: Option<String>,
+}
+
+fn at_position(position: Option<i64>) -> String {
+    position.map_or_else(String::new, |p| format!(" at position {p}"))
+}
+
+impl ProjectionError {
+    pub fn new(projection: &str, position: Option<i64>, message: impl Into<String>) -> Self {
+        ProjectionError {
+            projection: projection.to_string(),
+            position,
+            message: message.into(),
+            stack: None,
+        }
+    }
+}
+
+/// What a projection said while applying events: `log(...)` lines and the
+/// events it would have emitted or linked (never written to the store).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Output {
+    pub logs: Vec<String>,
+    pub emitted: Vec<Value>,
+}
+
+impl Output {
+    pub fn is_empty(&self) -> bool {
+        self.logs.is_empty() && self.emitted.is_empty()
+    }
+}
+
+/// A fold over events. The engine drives it: [`Projection::reset`] to a
+/// known state, [`Projection::apply`] events in order, then
+/// [`Projection::state`] to read the result. Keeping the working state
+/// inside the projection lets a JavaScript fold run without converting the
+/// state to JSON at every event.
+pub trait Projection {
+    /// The name shown in the explorer and in JSON output (its file name).
+    fn name(&self) -> &str;
+
+    /// True for the built-in projection, which the explorer labels generic.
+    fn is_generic(&self) -> bool {
+        false
+    }
+
+    /// A hash of the projection's source; snapshots taken under another
+    /// source are never used.
+    fn source_hash(&self) -> String;
+
+    /// True when the projection keeps one state per partition
+    /// (`foreachStream()` or `partitionBy`); its state is then
+    /// `{"partitions": {key: state}}`.
+    fn is_partitioned(&self) -> bool {
+        false
+    }
+
+    /// Makes `state` the working state; the initial state when `None`.
+    fn reset(&mut self, state: Option<&State>) -> Result<(), ProjectionError>;
+
+    /// Folds one event into the working state. Every event of the scope is
+    /// passed in order; a projection ignores the ones its selector does not
+    /// select. On error the working state is the state before the event.
+    fn apply(&mut self, event: &Event) -> Result<(), ProjectionError>;
+
+    /// The working state as JSON.
+    fn state(&mut self) -> Result<State, ProjectionError>;
+
+    /// Logs and would-be emits since the last call.
+    fn take_output(&mut self) -> Output {
+        Output::default()
+    }
+
+    /// The partition `event` falls in, for partitioned projections.
+    fn partition_of(&mut self, _event: &Event) -> Result<Option<String>, ProjectionError> {
+        Ok(None)
+    }
+}
+
+/// How a user names a projection on the command line. Projections are
+/// built from specs inside the thread that runs them, because a JavaScript
+/// runtime cannot move between threads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProjectionSpec {
+    /// The built-in generic projection.
+    Generic,
+    /// A KurrentDB-style JavaScript projection file.
+    JavaScript(std::path::PathBuf),
+    /// An external reducer speaking the NDJSON protocol on stdin/stdout.
+    Command(String),
+}
+
+impl ProjectionSpec {
+    pub fn load(&self) -> Result<Box<dyn Projection>, ProjectionError> {
+        match self {
+            ProjectionSpec::Generic => Ok(Box::new(generic::Generic::default())),
+            ProjectionSpec::JavaScript(path) => Err(ProjectionError::new(
+                &path.display().to_string(),
+                None,
+                "JavaScript projections are not supported by this build yet",
+            )),
+            ProjectionSpec::Command(command) => Err(ProjectionError::new(
+                command,
+                None,
+                "external projections are not supported by this build yet",
+            )),
+        }
+    }
+}
