@@ -131,6 +131,12 @@ impl SqliteStore {
     /// become visible together when it commits, or not at all.
     pub fn appender(&mut self) -> StoreResult<Appender<'_>> {
         let path = self.path.clone();
+        if self.read_only {
+            return Err(StoreError::Unavailable {
+                path,
+                reason: "the store was opened read-only".into(),
+            });
+        }
         Appender::begin(&mut self.conn).map_err(|e| match e {
             StoreError::Sqlite(e) => classify(&path, e),
             other => other,
@@ -177,3 +183,6 @@ fn classify(path: &Path, error: rusqlite::Error) -> StoreError {
         _ => StoreError::Sqlite(error),
     }
 }
+
+#[cfg(test)]
+mod tests;
