@@ -77,6 +77,10 @@ pub fn append(args: AppendArgs) -> Result<()> {
     Ok(())
 }
 
+/// Page cache for imports: enough to keep the indexes of a few million
+/// events in memory while one transaction writes them.
+const IMPORT_CACHE_MIB: i64 = 512;
+
 #[derive(Default)]
 struct ImportCounts {
     lines: u64,
@@ -88,14 +92,19 @@ struct ImportCounts {
 pub fn import(args: ImportArgs) -> Result<()> {
     let started = Instant::now();
     let mut store = SqliteStore::create(&args.store)?;
-    let mut appender = store.appender()?;
-    let mut counts = ImportCounts::default();
-    for file in &args.files {
-        import_file(&mut appender, file, args.skip_invalid, &mut counts)?;
-    }
-    appender
-        .commit()
-        .with_context(|| format!("committing the import into {}", args.store.display()))?;
+    store.set_cache_mib(IMPORT_CACHE_MIB)?;
+    let counts = store.bulk_load(|store| {
+        let mut appender = store.appender()?;
+        appender.defer_indexes()?;
+        let mut counts = ImportCounts::default();
+        for file in &args.files {
+            import_file(&mut appender, file, args.skip_invalid, &mut counts)?;
+        }
+        appender
+            .commit()
+            .with_context(|| format!("committing the import into {}", args.store.display()))?;
+        Ok::<_, anyhow::Error>(counts)
+    })?;
     let seconds = started.elapsed().as_secs_f64();
     if io::stderr().is_terminal() {
         eprint!("\r\x1b[K");

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
+use super::schema;
 use crate::core::error::{StoreError, StoreResult};
 use crate::core::event::{category_of, Event, ExpectedVersion, NewEvent};
 use crate::core::hash::{self, Hash, GENESIS};
@@ -35,6 +36,9 @@ pub struct Appender<'c> {
     head_position: i64,
     head_hash: Hash,
     streams: HashMap<String, StreamState>,
+    /// Secondary indexes were dropped for a bulk load and are rebuilt on
+    /// commit.
+    indexes_deferred: bool,
 }
 
 impl<'c> Appender<'c> {
@@ -64,7 +68,19 @@ impl<'c> Appender<'c> {
             head_position,
             head_hash,
             streams: HashMap::new(),
+            indexes_deferred: false,
         })
+    }
+
+    /// Prepares for a bulk load: when the store is empty, the secondary
+    /// indexes are dropped now and rebuilt in one pass on commit. Readers
+    /// never see the store without them: the whole load is one transaction.
+    pub fn defer_indexes(&mut self) -> StoreResult<()> {
+        if self.head_position == 0 && !self.indexes_deferred {
+            self.tx.execute_batch(schema::DROP_SECONDARY_INDEXES)?;
+            self.indexes_deferred = true;
+        }
+        Ok(())
     }
 
     /// Appends `events` to `stream` if its last version matches `expected`.
@@ -77,15 +93,18 @@ impl<'c> Appender<'c> {
         events: &[NewEvent],
     ) -> StoreResult<Vec<AppendOutcome>> {
         validate_name("stream", stream)?;
-        let mut outcomes: Vec<Option<AppendOutcome>> = Vec::with_capacity(events.len());
-        let mut fresh = 0;
         for event in events {
             validate_name("event type", &event.event_type)?;
             validate_id(event.id.as_deref())?;
-            let known = self.find_duplicate(stream, event)?;
-            fresh += usize::from(known.is_none());
-            outcomes.push(known);
         }
+        if let [event] = events {
+            return Ok(vec![self.append_one(stream, expected, event)?]);
+        }
+        let mut outcomes: Vec<Option<AppendOutcome>> = Vec::with_capacity(events.len());
+        for event in events {
+            outcomes.push(self.find_duplicate(stream, event)?);
+        }
+        let fresh = outcomes.iter().filter(|o| o.is_none()).count();
         let current = self.stream_state(stream)?.last_version;
         // A retry of a batch that was fully stored succeeds without writing,
         // even though the stream may have moved on since.
@@ -96,27 +115,62 @@ impl<'c> Appender<'c> {
                 actual: current,
             });
         }
-        let mut batch_ids: HashMap<&str, AppendOutcome> = HashMap::new();
+        let mut batch_ids: HashMap<&str, (&NewEvent, AppendOutcome)> = HashMap::new();
         let mut result = Vec::with_capacity(events.len());
         for (event, known) in events.iter().zip(outcomes) {
             if let Some(outcome) = known {
                 result.push(outcome);
                 continue;
             }
-            if let Some(previous) = event.id.as_deref().and_then(|id| batch_ids.get(id)) {
+            if let Some((first, outcome)) = event.id.as_deref().and_then(|id| batch_ids.get(id)) {
+                if *first != event {
+                    return Err(StoreError::IdConflict {
+                        id: event.id.clone().unwrap_or_default(),
+                        position: outcome.position,
+                    });
+                }
                 result.push(AppendOutcome {
                     duplicate: true,
-                    ..*previous
+                    ..*outcome
                 });
                 continue;
             }
             let outcome = self.insert(stream, event)?;
             if let Some(id) = event.id.as_deref() {
-                batch_ids.insert(id, outcome);
+                batch_ids.insert(id, (event, outcome));
             }
             result.push(outcome);
         }
         Ok(result)
+    }
+
+    /// The common case (every import line, every CLI append): one event.
+    /// The insert itself detects a taken id through the unique index, so
+    /// the duplicate lookup is paid only when an id is actually reused.
+    fn append_one(
+        &mut self,
+        stream: &str,
+        expected: ExpectedVersion,
+        event: &NewEvent,
+    ) -> StoreResult<AppendOutcome> {
+        let current = self.stream_state(stream)?.last_version;
+        if !expected.admits(current) {
+            // An idempotent retry still succeeds after the stream moved on.
+            return match self.find_duplicate(stream, event)? {
+                Some(known) => Ok(known),
+                None => Err(StoreError::WrongExpectedVersion {
+                    stream: stream.to_string(),
+                    expected,
+                    actual: current,
+                }),
+            };
+        }
+        match self.insert(stream, event) {
+            Err(StoreError::Sqlite(error)) if event.id.is_some() && is_id_taken(&error) => self
+                .find_duplicate(stream, event)?
+                .ok_or(StoreError::Sqlite(error)),
+            other => other,
+        }
     }
 
     /// The stored twin of `event` if its id is already taken by an event
@@ -250,6 +304,9 @@ impl<'c> Appender<'c> {
 
     /// Makes every append of this transaction durable and visible.
     pub fn commit(self) -> StoreResult<()> {
+        if self.indexes_deferred {
+            self.tx.execute_batch(schema::CREATE_SECONDARY_INDEXES)?;
+        }
         {
             let mut upsert = self.tx.prepare_cached(
                 "INSERT INTO streams (stream, category, last_version, first_time_ms, last_time_ms)
@@ -272,6 +329,14 @@ impl<'c> Appender<'c> {
         self.tx.commit()?;
         Ok(())
     }
+}
+
+fn is_id_taken(error: &rusqlite::Error) -> bool {
+    matches!(
+        error,
+        rusqlite::Error::SqliteFailure(e, Some(message))
+            if e.code == rusqlite::ErrorCode::ConstraintViolation && message.contains("events.id")
+    )
 }
 
 /// Stream ids and event types are shown in terminals and used as keys, so

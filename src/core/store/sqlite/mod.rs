@@ -119,6 +119,46 @@ impl SqliteStore {
         Ok(count > 0)
     }
 
+    /// Lets SQLite keep up to `mib` MiB of pages in memory. Large imports
+    /// touch index pages all over the file; without a large cache every
+    /// insert would spill pages to the write-ahead log and read them back.
+    pub fn set_cache_mib(&self, mib: i64) -> StoreResult<()> {
+        self.conn.pragma_update(None, "cache_size", -(mib * 1024))?;
+        Ok(())
+    }
+
+    /// Runs `load` with the store in rollback-journal mode when the store is
+    /// empty. In WAL mode every page of a bulk load is written twice (to
+    /// the log, then to the store); a rollback journal only records pages
+    /// that existed before, so a first import writes its data once. Crash
+    /// safety is the same. WAL mode is restored afterwards either way.
+    pub fn bulk_load<T, E: From<StoreError>>(
+        &mut self,
+        load: impl FnOnce(&mut SqliteStore) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let empty = self.head_position_now()? == 0;
+        if empty {
+            self.conn
+                .pragma_update(None, "journal_mode", "TRUNCATE")
+                .map_err(StoreError::from)?;
+        }
+        let result = load(self);
+        if empty {
+            self.conn
+                .pragma_update(None, "journal_mode", "WAL")
+                .map_err(StoreError::from)?;
+        }
+        result
+    }
+
+    fn head_position_now(&self) -> StoreResult<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT coalesce(max(position), 0) FROM events", [], |r| {
+                r.get(0)
+            })?)
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
