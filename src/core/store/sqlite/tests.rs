@@ -88,7 +88,13 @@ fn same_id_same_content_is_a_no_op() {
     let (_dir, mut s) = store();
     let e = with_id(ev("X", r#"{"a":1}"#), ID);
     assert_eq!(
-        append(&mut s, "a-1", ExpectedVersion::NoStream, &[e.clone()]).unwrap(),
+        append(
+            &mut s,
+            "a-1",
+            ExpectedVersion::NoStream,
+            std::slice::from_ref(&e)
+        )
+        .unwrap(),
         vec![(1, 0)]
     );
     // A retry with the same expected version succeeds without writing.
