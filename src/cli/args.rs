@@ -106,6 +106,26 @@ pub enum Command {
     )]
     Verify(VerifyArgs),
 
+    /// The state of a projection at a point in a stream's history.
+    #[command(
+        after_help = "Without a point, the latest state. Without --projection, the generic \
+        projection\n(latest value of every field, counts by type).\n\n\
+        Examples:\n  rewind state bank.rewind --stream account-0042 --at 10\n  \
+        rewind state bank.rewind --stream account-0042 --time '2025-03-04 15:00' \\\n      \
+            --projection assets/projections/bank.js --json\n  \
+        rewind state bank.rewind --category account --projection assets/projections/bank.js\n  \
+        rewind state bank.rewind --stream account-0042 --projection-cmd 'python3 reducer.py'"
+    )]
+    State(StateArgs),
+
+    /// Run a projection over its own selector to the end and print the result.
+    #[command(
+        after_help = "Reducers as a query language: write a KurrentDB-style projection,\n\
+        run it over the whole store, and read the answer.\n\n\
+        Example:\n  rewind query bank.rewind --projection assets/projections/bank.js"
+    )]
+    Query(QueryArgs),
+
     /// Generate realistic demo events (bank accounts, carts, flight bookings).
     #[command(
         after_help = "The same --seed and --events always give the same events.\n\n\
@@ -225,6 +245,70 @@ pub struct ShowArgs {
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
     pub store: PathBuf,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct ProjectionArgs {
+    /// A KurrentDB-style JavaScript projection (repeatable); the built-in
+    /// generic projection when none is given.
+    #[arg(long = "projection", value_name = "FILE.js")]
+    pub projections: Vec<PathBuf>,
+    /// Your own reducer, in any language, speaking NDJSON on stdin/stdout
+    /// (see assets/projections/README.md).
+    #[arg(long = "projection-cmd", value_name = "CMD")]
+    pub commands: Vec<String>,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+#[group(multiple = false)]
+pub struct StateScopeArgs {
+    /// The stream to fold.
+    #[arg(long)]
+    pub stream: Option<String>,
+    /// Fold every stream of a category, in position order.
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Fold the whole store, in position order.
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+#[group(multiple = false)]
+pub struct PointArgs {
+    /// Stand at this stream version.
+    #[arg(long, value_name = "VERSION")]
+    pub at: Option<i64>,
+    /// Stand at the last event at or before this global position.
+    #[arg(long, value_name = "P")]
+    pub position: Option<i64>,
+    /// Stand at the last event at or before this time (RFC 3339,
+    /// '2025-03-01 14:00', or relative such as -2h).
+    #[arg(long, value_name = "TIME")]
+    pub time: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct StateArgs {
+    pub store: PathBuf,
+    #[command(flatten)]
+    pub scope: StateScopeArgs,
+    #[command(flatten)]
+    pub point: PointArgs,
+    #[command(flatten)]
+    pub projection: ProjectionArgs,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct QueryArgs {
+    pub store: PathBuf,
+    /// The projection to run.
+    #[arg(long = "projection", value_name = "FILE.js", required = true)]
+    pub projection: PathBuf,
     #[arg(long)]
     pub json: bool,
 }

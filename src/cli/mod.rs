@@ -6,6 +6,7 @@ mod demo;
 mod export;
 mod output;
 mod read;
+mod state;
 mod write;
 
 use std::process::ExitCode;
@@ -27,6 +28,8 @@ pub mod exit {
     pub const WRONG_EXPECTED_VERSION: u8 = 3;
     /// `verify` found altered or missing history.
     pub const VERIFY_FAILED: u8 = 4;
+    /// A projection failed (user code threw, timed out, or ran out of memory).
+    pub const PROJECTION_FAILED: u8 = 5;
 }
 
 /// A failure that has already been reported and carries its own status.
@@ -82,6 +85,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Log(args)) => read::log(args),
         Some(Command::Show(args)) => read::show(args),
         Some(Command::Verify(args)) => read::verify(args),
+        Some(Command::State(args)) => state::state(args),
+        Some(Command::Query(args)) => state::query(args),
         Some(Command::Demo(args)) => demo::run(args),
     }
 }

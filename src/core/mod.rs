@@ -9,6 +9,7 @@ pub mod fuzzy;
 pub mod hash;
 pub mod ndjson;
 pub mod paths;
+pub mod point;
 pub mod projection;
 pub mod sanitize;
 pub mod store;

@@ -160,6 +160,7 @@ impl Engine {
             query,
             target,
             previous: None,
+            previous_picked: false,
             output: Output::default(),
             failure: None,
             last_event: None,
@@ -257,6 +258,7 @@ struct Replay<'e, 'q> {
     query: Query<'q>,
     target: u64,
     previous: Option<State>,
+    previous_picked: bool,
     output: Output,
     failure: Option<ProjectionError>,
     last_event: Option<Event>,
@@ -276,7 +278,9 @@ impl Replay<'_, '_> {
             // Already there: re-read the event the state stands at.
             self.last_event = source.read_rows(self.query.scope, self.target, 1)?.pop();
             if self.query.with_previous {
+                // Already picked from its partition by the inner query.
                 self.previous = self.state_before(source)?;
+                self.previous_picked = true;
             }
             return Ok(());
         }
@@ -390,7 +394,9 @@ impl Replay<'_, '_> {
             }
             let key = partition.clone().unwrap_or_default();
             state = pick_partition(state, &key);
-            previous = previous.map(|p| pick_partition(p, &key));
+            if !self.previous_picked {
+                previous = previous.map(|p| pick_partition(p, &key));
+            }
         }
         Ok(StateAt {
             projection: projection.name().to_string(),

@@ -102,6 +102,12 @@ pub trait Projection {
         Output::default()
     }
 
+    /// The scope the projection's selector reads (`fromStream`,
+    /// `fromCategory`), so a query folds only that; `None`: everything.
+    fn selector_scope(&self) -> Option<crate::core::store::Scope> {
+        None
+    }
+
     /// The partition `event` falls in, for partitioned projections.
     fn partition_of(&mut self, _event: &Event) -> Result<Option<String>, ProjectionError> {
         Ok(None)

@@ -1,0 +1,212 @@
+//! `rewind state` and `rewind query`: projections on the command line.
+
+use anyhow::{anyhow, bail, Context, Result};
+use serde_json::{json, Value};
+
+use super::args::{PointArgs, ProjectionArgs, QueryArgs, StateArgs, StateScopeArgs};
+use super::output::Out;
+use super::read::check_scope;
+use super::{exit, Exit};
+use crate::core::point::Point;
+use crate::core::projection::{Engine, ProjectionSpec, Query, StateAt};
+use crate::core::store::{open_read_only, Scope};
+use crate::core::time::{now_ms, rfc3339_ms};
+
+impl ProjectionArgs {
+    /// The projections named on the command line, in order; the generic
+    /// projection when none is.
+    pub fn specs(&self) -> Vec<ProjectionSpec> {
+        let mut specs: Vec<ProjectionSpec> = self
+            .projections
+            .iter()
+            .map(|p| ProjectionSpec::JavaScript(p.clone()))
+            .chain(
+                self.commands
+                    .iter()
+                    .map(|c| ProjectionSpec::Command(c.clone())),
+            )
+            .collect();
+        if specs.is_empty() {
+            specs.push(ProjectionSpec::Generic);
+        }
+        specs
+    }
+}
+
+impl StateScopeArgs {
+    fn scope(&self) -> Result<Scope> {
+        match (&self.stream, &self.category, self.all) {
+            (Some(stream), _, _) => Ok(Scope::Stream(stream.clone())),
+            (None, Some(category), _) => Ok(Scope::Category(category.clone())),
+            (None, None, true) => Ok(Scope::All),
+            (None, None, false) => bail!("name what to fold: --stream S, --category C or --all"),
+        }
+    }
+}
+
+impl PointArgs {
+    fn point(&self) -> Result<Point> {
+        Ok(match (self.at, self.position, &self.time) {
+            (Some(version), _, _) => Point::Version(version),
+            (None, Some(position), _) => Point::Position(position),
+            (None, None, Some(time)) => match Point::parse(time, now_ms())
+                .map_err(|e| anyhow!(e))?
+            {
+                Point::Time(ms) => Point::Time(ms),
+                _ => bail!("--time {time:?} is not a time (RFC 3339, '2025-03-01 14:00' or -2h)"),
+            },
+            (None, None, None) => Point::Latest,
+        })
+    }
+}
+
+pub fn state(args: StateArgs) -> Result<()> {
+    let source = open_read_only(&args.store)?;
+    let scope = args.scope.scope()?;
+    check_scope(source.as_ref(), &scope)?;
+    if args.point.at.is_some() && !matches!(scope, Scope::Stream(_)) {
+        bail!("--at is a stream version; with --category or --all use --position or --time");
+    }
+    let point = args.point.point()?;
+    let row = point
+        .resolve(source.as_ref(), &scope)?
+        .ok_or_else(|| anyhow!("{} has no event at or before that point", scope.label()))?;
+    let mut out = Out::stdout();
+    let mut failures = Vec::new();
+    for spec in args.projection.specs() {
+        let projection = spec.load()?;
+        let mut engine = Engine::new(vec![projection]);
+        let result = engine.state_at(
+            source.as_ref(),
+            Query {
+                projection: 0,
+                scope: &scope,
+                row,
+                with_previous: false,
+            },
+        )?;
+        print_state(&mut out, &result, args.json)?;
+        if let Some(error) = &result.error {
+            failures.push(error.to_string());
+        }
+    }
+    out.finish()?;
+    projection_failures(failures)
+}
+
+fn print_state(out: &mut Out, result: &StateAt, json_output: bool) -> Result<()> {
+    let event = result.event.as_ref();
+    let mut object = json!({
+        "projection": result.projection,
+    });
+    match &result.scope {
+        Scope::Stream(stream) => {
+            object["stream"] = json!(stream);
+            object["version"] = json!(event.map(|e| e.version));
+        }
+        other => object["scope"] = json!(other.label()),
+    }
+    object["position"] = json!(event.map(|e| e.position));
+    object["time"] = json!(event.map(|e| rfc3339_ms(e.time_ms)));
+    object["state"] = result.state.clone();
+    if let Some(partition) = &result.partition {
+        object["partition"] = json!(partition);
+    }
+    if !result.output.logs.is_empty() {
+        object["logs"] = json!(result.output.logs);
+    }
+    if !result.output.emitted.is_empty() {
+        object["would_emit"] = json!(result.output.emitted);
+    }
+    if let Some(error) = &result.error {
+        object["error"] = json!({
+            "position": error.position, "message": error.message, "stack": error.stack,
+        });
+    }
+    if json_output {
+        return Ok(out.json(&serde_json::to_string(&object)?)?);
+    }
+    let label = if result.generic {
+        format!("{} (built-in)", result.projection)
+    } else {
+        result.projection.clone()
+    };
+    let at = match event {
+        Some(e) => format!(
+            "{}@{} (position {}, {})",
+            e.stream,
+            e.version,
+            e.position,
+            rfc3339_ms(e.time_ms)
+        ),
+        None => "the start (no event applied)".to_string(),
+    };
+    out.text(&format!("{label} at {at}"))?;
+    for line in serde_json::to_string_pretty(&result.state)?.lines() {
+        out.text(line)?;
+    }
+    for log in &result.output.logs {
+        out.text(&format!("log: {log}"))?;
+    }
+    if let Some(error) = &result.error {
+        out.text(&format!("error: {error}"))?;
+        if let Some(stack) = &error.stack {
+            out.text(stack)?;
+        }
+    }
+    Ok(())
+}
+
+fn projection_failures(failures: Vec<String>) -> Result<()> {
+    if failures.is_empty() {
+        return Ok(());
+    }
+    Err(Exit {
+        status: exit::PROJECTION_FAILED,
+        message: format!(
+            "{} (the state shown is the one before the failing event)",
+            failures.join("; ")
+        ),
+    }
+    .into())
+}
+
+pub fn query(args: QueryArgs) -> Result<()> {
+    let source = open_read_only(&args.store)?;
+    let spec = ProjectionSpec::JavaScript(args.projection.clone());
+    let projection = spec
+        .load()
+        .with_context(|| format!("loading {}", args.projection.display()))?;
+    let scope = projection.selector_scope().unwrap_or(Scope::All);
+    let mut engine = Engine::new(vec![projection]);
+    let count = source.count(&scope)?;
+    let result = engine.state_at(
+        source.as_ref(),
+        Query {
+            projection: 0,
+            scope: &scope,
+            row: count.saturating_sub(1),
+            with_previous: false,
+        },
+    )?;
+    let mut out = Out::stdout();
+    if args.json {
+        let value: Value = json!({
+            "projection": result.projection,
+            "scope": scope.label(),
+            "events": count,
+            "position": result.event.as_ref().map(|e| e.position),
+            "state": result.state,
+        });
+        out.json(&serde_json::to_string(&value)?)?;
+    } else {
+        for line in serde_json::to_string_pretty(&result.state)?.lines() {
+            out.text(line)?;
+        }
+    }
+    out.finish()?;
+    for log in &result.output.logs {
+        eprintln!("log: {}", crate::core::sanitize::visible(log));
+    }
+    projection_failures(result.error.iter().map(|e| e.to_string()).collect())
+}

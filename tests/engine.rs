@@ -1,0 +1,258 @@
+//! The projection engine's one promise: the state at any point equals a
+//! full replay from the start, whatever sequence of jumps and steps led
+//! there, for every scope.
+
+use proptest::prelude::*;
+use rewind::core::demo::{DemoConfig, DemoGenerator};
+use rewind::core::projection::generic::Generic;
+use rewind::core::projection::{Engine, Projection, ProjectionError, Query, State};
+use rewind::core::store::sqlite::SqliteStore;
+use rewind::core::store::{EventSource, Scope};
+use rewind::core::{Event, ExpectedVersion};
+use serde_json::json;
+use std::sync::OnceLock;
+use tempfile::TempDir;
+
+/// A fold whose result depends on every event and on their order: a
+/// running checksum of positions, plus the list of the last few types.
+#[derive(Default)]
+struct OrderSensitive {
+    checksum: u64,
+    count: u64,
+    recent: Vec<String>,
+}
+
+impl Projection for OrderSensitive {
+    fn name(&self) -> &str {
+        "order-sensitive"
+    }
+    fn source_hash(&self) -> String {
+        "test".into()
+    }
+    fn reset(&mut self, state: Option<&State>) -> Result<(), ProjectionError> {
+        *self = OrderSensitive::default();
+        if let Some(state) = state {
+            self.checksum = state["checksum"].as_u64().unwrap_or(0);
+            self.count = state["count"].as_u64().unwrap_or(0);
+            self.recent = serde_json::from_value(state["recent"].clone()).unwrap_or_default();
+        }
+        Ok(())
+    }
+    fn apply(&mut self, event: &Event) -> Result<(), ProjectionError> {
+        self.checksum = self
+            .checksum
+            .wrapping_mul(31)
+            .wrapping_add(event.position as u64);
+        self.count += 1;
+        self.recent.push(event.event_type.clone());
+        if self.recent.len() > 3 {
+            self.recent.remove(0);
+        }
+        Ok(())
+    }
+    fn state(&mut self) -> Result<State, ProjectionError> {
+        Ok(json!({"checksum": self.checksum, "count": self.count, "recent": self.recent}))
+    }
+}
+
+fn demo_store(events: u64) -> (TempDir, SqliteStore) {
+    let dir = TempDir::new().unwrap();
+    let mut store = SqliteStore::create(&dir.path().join("demo.rewind")).unwrap();
+    let mut appender = store.appender().unwrap();
+    let config = DemoConfig {
+        events,
+        hot_share: 0.3,
+        ..DemoConfig::default()
+    };
+    for record in DemoGenerator::new(config) {
+        appender
+            .append(&record.stream, ExpectedVersion::Any, &[record.event])
+            .unwrap();
+    }
+    appender.commit().unwrap();
+    (dir, store)
+}
+
+/// The state at `row` by folding from the first event, without the engine.
+fn full_replay(
+    source: &dyn EventSource,
+    mut projection: Box<dyn Projection>,
+    scope: &Scope,
+    row: u64,
+) -> State {
+    projection.reset(None).unwrap();
+    for event in source.read_rows(scope, 0, row as usize + 1).unwrap() {
+        projection.apply(&event).unwrap();
+    }
+    let state = projection.state().unwrap();
+    match scope {
+        Scope::Stream(stream) if projection.is_partitioned() => state["partitions"][stream].clone(),
+        _ => state,
+    }
+}
+
+/// One demo store shared by every property case, built once.
+fn shared_store() -> SqliteStore {
+    static STORE: OnceLock<TempDir> = OnceLock::new();
+    let dir = STORE.get_or_init(|| demo_store(3_000).0);
+    SqliteStore::open_read_only(&dir.path().join("demo.rewind")).unwrap()
+}
+
+fn projections() -> Vec<Box<dyn Projection>> {
+    vec![
+        Box::new(OrderSensitive::default()),
+        Box::new(Generic::default()),
+    ]
+}
+
+fn fresh(index: usize) -> Box<dyn Projection> {
+    projections().remove(index)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn state_at_any_point_equals_a_full_replay(
+        jumps in proptest::collection::vec((0usize..3, 0.0f64..1.0, any::<bool>()), 1..40)
+    ) {
+        let store = shared_store();
+        let scopes = [Scope::Stream("account-hot".into()), Scope::Category("cart".into()), Scope::All];
+        let mut engine = Engine::new(projections());
+        for (scope_index, fraction, with_previous) in jumps {
+            let scope = &scopes[scope_index];
+            let count = store.count(scope).unwrap();
+            let row = ((count - 1) as f64 * fraction) as u64;
+            for projection in 0..2 {
+                let got = engine
+                    .state_at(&store, Query { projection, scope, row, with_previous })
+                    .unwrap();
+                prop_assert_eq!(got.row, Some(row));
+                prop_assert_eq!(&got.state, &full_replay(&store, fresh(projection), scope, row));
+                if with_previous && row > 0 {
+                    let before = full_replay(&store, fresh(projection), scope, row - 1);
+                    prop_assert_eq!(got.previous.as_ref(), Some(&before));
+                }
+                // A step forward from here is one event.
+                if row + 1 < count {
+                    let next = engine
+                        .state_at(&store, Query { projection, scope, row: row + 1, with_previous: false })
+                        .unwrap();
+                    prop_assert_eq!(next.replayed, 1);
+                    prop_assert_eq!(&next.state, &full_replay(&store, fresh(projection), scope, row + 1));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn stepping_backward_and_jumping_replay_at_most_the_interval() {
+    let (_dir, store) = demo_store(5_000);
+    let scope = Scope::Stream("account-hot".into());
+    let count = store.count(&scope).unwrap();
+    assert!(count > 1_000, "the hot stream is long: {count}");
+    let mut engine = Engine::new(vec![Box::new(OrderSensitive::default())]);
+    // K adapts to measured cost after each replay; the first pass lays its
+    // snapshots with the K in force while it runs.
+    let interval = engine.interval();
+    // One pass to the end leaves snapshots along the way.
+    let end = engine
+        .state_at(
+            &store,
+            Query {
+                projection: 0,
+                scope: &scope,
+                row: count - 1,
+                with_previous: false,
+            },
+        )
+        .unwrap();
+    assert_eq!(end.replayed, count);
+    for row in [count / 2, count / 3, 7, count - 2] {
+        let got = engine
+            .state_at(
+                &store,
+                Query {
+                    projection: 0,
+                    scope: &scope,
+                    row,
+                    with_previous: false,
+                },
+            )
+            .unwrap();
+        assert!(
+            got.replayed <= interval,
+            "replayed {} > K = {interval}",
+            got.replayed
+        );
+    }
+}
+
+#[test]
+fn an_empty_scope_gives_the_initial_state() {
+    let (_dir, store) = demo_store(100);
+    let mut engine = Engine::new(vec![Box::new(OrderSensitive::default())]);
+    let scope = Scope::Stream("nobody-1".into());
+    let got = engine
+        .state_at(
+            &store,
+            Query {
+                projection: 0,
+                scope: &scope,
+                row: 5,
+                with_previous: false,
+            },
+        )
+        .unwrap();
+    assert_eq!(got.row, None);
+    assert_eq!(got.state["count"], json!(0));
+}
+
+#[test]
+fn a_failing_event_leaves_the_state_before_it() {
+    struct FailsAt(i64, u64);
+    impl Projection for FailsAt {
+        fn name(&self) -> &str {
+            "fails"
+        }
+        fn source_hash(&self) -> String {
+            "f".into()
+        }
+        fn reset(&mut self, state: Option<&State>) -> Result<(), ProjectionError> {
+            self.1 = state.and_then(|s| s.as_u64()).unwrap_or(0);
+            Ok(())
+        }
+        fn apply(&mut self, event: &Event) -> Result<(), ProjectionError> {
+            if event.version == self.0 {
+                return Err(ProjectionError::new("fails", Some(event.position), "boom"));
+            }
+            self.1 += 1;
+            Ok(())
+        }
+        fn state(&mut self) -> Result<State, ProjectionError> {
+            Ok(json!(self.1))
+        }
+    }
+    let (_dir, store) = demo_store(2_000);
+    let scope = Scope::Stream("account-hot".into());
+    let mut engine = Engine::new(vec![Box::new(FailsAt(10, 0))]);
+    let got = engine
+        .state_at(
+            &store,
+            Query {
+                projection: 0,
+                scope: &scope,
+                row: 50,
+                with_previous: false,
+            },
+        )
+        .unwrap();
+    let error = got.error.expect("the failure is reported");
+    assert_eq!(error.message, "boom");
+    assert_eq!(got.row, Some(9));
+    assert_eq!(got.state, json!(10));
+    assert_eq!(got.event.map(|e| e.version), Some(9));
+    let failing = store.read_rows(&scope, 10, 1).unwrap();
+    assert_eq!(error.position, Some(failing[0].position));
+}
