@@ -3,6 +3,7 @@
 //! are both thin layers over it.
 
 pub mod demo;
+pub mod diff;
 pub mod error;
 pub mod event;
 pub mod fuzzy;
