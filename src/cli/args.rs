@@ -126,6 +126,15 @@ pub enum Command {
     )]
     Query(QueryArgs),
 
+    /// Measure Rewind on a generated store and report the figures.
+    #[command(
+        after_help = "Builds a demo store of N events (one stream of at least 100,000) in a\n\
+        temporary directory, then measures import, opening, projection replays, jumps and steps.\n\
+        Figures are reported, not judged; compare runs with --json.\n\n\
+        Examples:\n  rewind bench\n  rewind bench --events 200000 --json"
+    )]
+    Bench(BenchArgs),
+
     /// Generate realistic demo events (bank accounts, carts, flight bookings).
     #[command(
         after_help = "The same --seed and --events always give the same events.\n\n\
@@ -309,6 +318,16 @@ pub struct QueryArgs {
     /// The projection to run.
     #[arg(long = "projection", value_name = "FILE.js", required = true)]
     pub projection: PathBuf,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// How many events the bench store holds.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub events: u64,
+    /// One JSON object with every figure.
     #[arg(long)]
     pub json: bool,
 }

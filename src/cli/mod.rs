@@ -2,6 +2,7 @@
 //! and turns errors into messages and exit statuses.
 
 mod args;
+mod bench;
 mod demo;
 mod export;
 mod output;
@@ -87,6 +88,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Verify(args)) => read::verify(args),
         Some(Command::State(args)) => state::state(args),
         Some(Command::Query(args)) => state::query(args),
+        Some(Command::Bench(args)) => bench::run(args),
         Some(Command::Demo(args)) => demo::run(args),
     }
 }

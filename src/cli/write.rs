@@ -2,7 +2,7 @@
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
@@ -89,22 +89,33 @@ struct ImportCounts {
     invalid: u64,
 }
 
-pub fn import(args: ImportArgs) -> Result<()> {
-    let started = Instant::now();
-    let mut store = SqliteStore::create(&args.store)?;
+/// Imports files into a store in one transaction; the path `rewind
+/// import` and `rewind bench` share.
+fn import_files(store_path: &Path, files: &[PathBuf], skip_invalid: bool) -> Result<ImportCounts> {
+    let mut store = SqliteStore::create(store_path)?;
     store.set_cache_mib(IMPORT_CACHE_MIB)?;
-    let counts = store.bulk_load(|store| {
+    store.bulk_load(|store| {
         let mut appender = store.appender()?;
         appender.defer_indexes()?;
         let mut counts = ImportCounts::default();
-        for file in &args.files {
-            import_file(&mut appender, file, args.skip_invalid, &mut counts)?;
+        for file in files {
+            import_file(&mut appender, file, skip_invalid, &mut counts)?;
         }
         appender
             .commit()
-            .with_context(|| format!("committing the import into {}", args.store.display()))?;
-        Ok::<_, anyhow::Error>(counts)
-    })?;
+            .with_context(|| format!("committing the import into {}", store_path.display()))?;
+        Ok(counts)
+    })
+}
+
+/// The import `rewind bench` measures: the same code, without output.
+pub fn import_quietly(store_path: &Path, file: &Path) -> Result<u64> {
+    Ok(import_files(store_path, &[file.to_path_buf()], false)?.written)
+}
+
+pub fn import(args: ImportArgs) -> Result<()> {
+    let started = Instant::now();
+    let counts = import_files(&args.store, &args.files, args.skip_invalid)?;
     let seconds = started.elapsed().as_secs_f64();
     if io::stderr().is_terminal() {
         eprint!("\r\x1b[K");

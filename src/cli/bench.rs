@@ -1,0 +1,216 @@
+//! `rewind bench`: the project's own benchmark. It builds a demo store in a
+//! temporary directory and reports figures as numbers, so runs can be
+//! compared; nothing here asserts a target.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use serde_json::{json, Map, Value};
+
+use super::args::BenchArgs;
+use super::output::{thousands, Out};
+use crate::core::demo::{record_line, DemoConfig, DemoGenerator, Rng};
+use crate::core::projection::{Engine, ProjectionSpec, Query};
+use crate::core::store::sqlite::SqliteStore;
+use crate::core::store::{open_read_only, EventSource, Scope};
+
+/// The long stream every per-stream figure is measured on.
+const HOT_STREAM: &str = "account-hot";
+const HOT_EVENTS: u64 = 100_000;
+const JUMPS: usize = 1_000;
+const STEPS: u64 = 1_000;
+
+/// The shipped bank projection.
+const BANK_JS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/projections/bank.js");
+
+pub fn run(args: BenchArgs) -> Result<()> {
+    let dir = tempfile_dir()?;
+    let mut figures = Map::new();
+    figures.insert("machine".into(), json!(machine()));
+    figures.insert("events".into(), json!(args.events));
+    let store_path = dir.join("bench.rewind");
+    progress(
+        args.json,
+        &format!("generating {} demo events…", thousands(args.events)),
+    );
+    let ndjson = dir.join("bench.ndjson");
+    write_demo(&ndjson, args.events)?;
+    progress(args.json, "importing…");
+    let seconds = time(|| super::write::import_quietly(&store_path, &ndjson))?.as_secs_f64();
+    figures.insert(
+        "import_events_per_s".into(),
+        json!((args.events as f64 / seconds).round()),
+    );
+    std::fs::remove_file(&ndjson).ok();
+
+    figures.insert(
+        "open_ms".into(),
+        json!(ms(median_of(5, || open_and_list(&store_path))?)),
+    );
+    let bank = std::path::PathBuf::from(BANK_JS);
+    progress(args.json, "measuring the projection engine…");
+    engine_figures(&store_path, &bank, &mut figures)?;
+    figures.insert("peak_rss_mb".into(), json!(peak_rss_mb()));
+    report(args.json, &figures)?;
+    std::fs::remove_dir_all(&dir).ok();
+    Ok(())
+}
+
+fn write_demo(path: &Path, events: u64) -> Result<()> {
+    // Enough of the events go to one account for a 100k-event stream.
+    let hot_share = (HOT_EVENTS as f64 * 1.1 / events.max(1) as f64).clamp(0.12, 0.9);
+    let generator = DemoGenerator::new(DemoConfig {
+        events,
+        hot_share,
+        ..DemoConfig::default()
+    });
+    let file = std::fs::File::create(path).with_context(|| format!("{}", path.display()))?;
+    let mut out = Out::file(file);
+    for record in generator {
+        out.json(&record_line(&record))?;
+    }
+    out.finish()?;
+    Ok(())
+}
+
+fn open_and_list(path: &Path) -> Result<()> {
+    let source = open_read_only(path)?;
+    source.streams()?;
+    source.count(&Scope::All)?;
+    Ok(())
+}
+
+fn engine_figures(store: &Path, bank: &Path, figures: &mut Map<String, Value>) -> Result<()> {
+    let source = SqliteStore::open_read_only(store)?;
+    let scope = Scope::Stream(HOT_STREAM.to_string());
+    let count = source.count(&scope)?;
+    figures.insert("hot_stream_events".into(), json!(count));
+    let last = count.saturating_sub(1);
+    let spec = ProjectionSpec::JavaScript(bank.to_path_buf());
+    let mut engine = Engine::new(vec![spec.load()?]);
+    let at = |engine: &mut Engine, row: u64| -> Result<()> {
+        engine.state_at(
+            &source,
+            Query {
+                projection: 0,
+                scope: &scope,
+                row,
+                with_previous: false,
+            },
+        )?;
+        Ok(())
+    };
+    let cold = time(|| at(&mut engine, last))?;
+    figures.insert("cold_state_100k_ms".into(), json!(ms(cold)));
+    at(&mut engine, 0)?;
+    let warm = time(|| at(&mut engine, last))?;
+    figures.insert("warm_state_100k_ms".into(), json!(ms(warm)));
+
+    let mut rng = Rng::new(7);
+    let mut jumps = Vec::with_capacity(JUMPS);
+    for _ in 0..JUMPS {
+        let row = rng.below(count.max(1));
+        jumps.push(time(|| at(&mut engine, row))?);
+    }
+    jumps.sort();
+    figures.insert("jump_p50_ms".into(), json!(ms(percentile(&jumps, 50.0))));
+    figures.insert("jump_p99_ms".into(), json!(ms(percentile(&jumps, 99.0))));
+
+    let start = count / 2;
+    at(&mut engine, start)?;
+    let forward = time(|| (1..=STEPS).try_for_each(|i| at(&mut engine, start + i)))?;
+    figures.insert("step_forward_us".into(), json!(us(forward) / STEPS as f64));
+    let top = start + STEPS;
+    let backward = time(|| (1..=STEPS).try_for_each(|i| at(&mut engine, top - i)))?;
+    figures.insert(
+        "step_backward_us".into(),
+        json!(us(backward) / STEPS as f64),
+    );
+    figures.insert("snapshot_interval".into(), json!(engine.interval()));
+    Ok(())
+}
+
+fn report(json_output: bool, figures: &Map<String, Value>) -> Result<()> {
+    let mut out = Out::stdout();
+    if json_output {
+        out.json(&serde_json::to_string(figures)?)?;
+    } else {
+        for (key, value) in figures {
+            out.text(&format!("{key:<22} {value}"))?;
+        }
+    }
+    out.finish()?;
+    Ok(())
+}
+
+fn progress(json_output: bool, message: &str) {
+    if !json_output {
+        eprintln!("{message}");
+    }
+}
+
+fn tempfile_dir() -> Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("rewind-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create", dir.display()))?;
+    Ok(dir)
+}
+
+fn time<T>(work: impl FnOnce() -> Result<T>) -> Result<Duration> {
+    let started = Instant::now();
+    work()?;
+    Ok(started.elapsed())
+}
+
+fn median_of(runs: usize, mut work: impl FnMut() -> Result<()>) -> Result<Duration> {
+    let mut times = (0..runs)
+        .map(|_| time(&mut work))
+        .collect::<Result<Vec<_>>>()?;
+    times.sort();
+    Ok(times[times.len() / 2])
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let index = ((sorted.len() - 1) as f64 * p / 100.0).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1_000_000.0).round() / 1_000.0
+}
+
+fn us(d: Duration) -> f64 {
+    d.as_secs_f64() * 1_000_000.0
+}
+
+/// CPU model and core count, from /proc/cpuinfo where there is one.
+fn machine() -> String {
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_string())
+        })
+        .unwrap_or_else(|| std::env::consts::ARCH.to_string());
+    format!("{model}, {cores} cores")
+}
+
+/// The process's peak resident memory (VmHWM), in MiB.
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| (kb / 1024.0 * 10.0).round() / 10.0)
+}
