@@ -126,6 +126,37 @@ pub enum Command {
     )]
     Query(QueryArgs),
 
+    /// What changed in the state between two points in a stream's history.
+    #[command(
+        after_help = "Points are versions (42), positions (@1234) or times ('2025-03-04 15:00',\n\
+        RFC 3339, -2h). --json prints an RFC 6902 JSON Patch from the state at --from to the\n\
+        state at --to; replace and remove entries also carry \"old\".\n\n\
+        Examples:\n  rewind diff bank.rewind --stream account-0042 --from 3 --to 20\n  \
+        rewind diff bank.rewind --stream account-0042 --from '2025-03-04 15:00' --to latest \\\n      \
+            --projection assets/projections/bank.js --json"
+    )]
+    Diff(DiffArgs),
+
+    /// Which event last changed a field of the state, and the field's history.
+    #[command(
+        after_help = "The path is a JSON Pointer into the state that `rewind state` shows.\n\n\
+        Examples:\n  rewind blame bank.rewind --stream account-0042 --path /fields/amount\n  \
+        rewind blame bank.rewind --stream account-0042 --path /balance --at 30 \\\n      \
+            --projection assets/projections/bank.js --json"
+    )]
+    Blame(BlameArgs),
+
+    /// Find events by text or field, or the first event after which the state matches.
+    #[command(
+        after_help = "QUERY is text (case-insensitive, anywhere in type, data or metadata) or\n\
+        PATH=VALUE with a JSON Pointer (/data/amount=500) or a dotted path (metadata.actor=atm-456).\n\n\
+        Examples:\n  rewind search bank.rewind /data/amount=500\n  \
+        rewind search bank.rewind --stream account-0042 'insufficient funds'\n  \
+        rewind search bank.rewind --stream account-0042 --state /fields/reason='court order'\n  \
+        rewind search bank.rewind --correlation 8c52c907-5e38-427c-95a6-329fead5648f"
+    )]
+    Search(SearchArgs),
+
     /// Measure Rewind on a generated store and report the figures.
     #[command(
         after_help = "Builds a demo store of N events (one stream of at least 100,000) in a\n\
@@ -318,6 +349,63 @@ pub struct QueryArgs {
     /// The projection to run.
     #[arg(long = "projection", value_name = "FILE.js", required = true)]
     pub projection: PathBuf,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    pub store: PathBuf,
+    #[arg(long)]
+    pub stream: String,
+    /// The earlier point: a version, @position or time.
+    #[arg(long)]
+    pub from: String,
+    /// The later point; `latest` for the newest event.
+    #[arg(long, default_value = "latest")]
+    pub to: String,
+    #[command(flatten)]
+    pub projection: ProjectionArgs,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct BlameArgs {
+    pub store: PathBuf,
+    #[arg(long)]
+    pub stream: String,
+    /// A JSON Pointer into the state, e.g. /balance or /items/0/quantity.
+    #[arg(long)]
+    pub path: String,
+    /// Blame as of this point (a version, @position or time); the latest when left out.
+    #[arg(long)]
+    pub at: Option<String>,
+    #[command(flatten)]
+    pub projection: ProjectionArgs,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SearchArgs {
+    pub store: PathBuf,
+    /// Text, or PATH=VALUE.
+    #[arg(required_unless_present = "correlation")]
+    pub query: Option<String>,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// Search the projected state instead: print the first event after which it matches.
+    #[arg(long, requires = "query")]
+    pub state: bool,
+    /// Every event with this correlation id, in all streams, with its causation.
+    #[arg(long, conflicts_with_all = ["state", "query"])]
+    pub correlation: Option<String>,
+    #[command(flatten)]
+    pub projection: ProjectionArgs,
+    /// Print at most this many events.
+    #[arg(long)]
+    pub limit: Option<u64>,
     #[arg(long)]
     pub json: bool,
 }

@@ -8,6 +8,7 @@ mod export;
 mod output;
 mod read;
 mod state;
+mod travel;
 mod write;
 
 use std::process::ExitCode;
@@ -88,6 +89,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Verify(args)) => read::verify(args),
         Some(Command::State(args)) => state::state(args),
         Some(Command::Query(args)) => state::query(args),
+        Some(Command::Diff(args)) => travel::diff(args),
+        Some(Command::Blame(args)) => travel::blame(args),
+        Some(Command::Search(args)) => travel::search(args),
         Some(Command::Bench(args)) => bench::run(args),
         Some(Command::Demo(args)) => demo::run(args),
     }

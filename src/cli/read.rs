@@ -12,6 +12,7 @@ use crate::core::ndjson::{event_line, EventJson};
 use crate::core::store::sqlite::SqliteStore;
 use crate::core::store::{open_read_only, EventSource, Scope};
 use crate::core::time::rfc3339_ms;
+use crate::core::Event;
 
 impl ScopeArgs {
     pub fn scope(&self) -> Scope {
@@ -88,6 +89,19 @@ pub fn streams(args: StreamsArgs) -> Result<()> {
     Ok(())
 }
 
+/// One event as a line of text: position, stream@version, time, type, data.
+pub fn event_text_line(event: &Event) -> String {
+    format!(
+        "{:>8}  {}@{}  {}  {}  {}",
+        event.position,
+        event.stream,
+        event.version,
+        rfc3339_ms(event.time_ms),
+        event.event_type,
+        event.data
+    )
+}
+
 /// The first row of `scope` at or after `from`: a version for a stream, a
 /// global position otherwise.
 fn first_row(source: &dyn EventSource, scope: &Scope, from: Option<i64>) -> Result<u64> {
@@ -129,15 +143,7 @@ pub fn log(args: LogArgs) -> Result<()> {
         let written = if args.json {
             out.json(&event_line(event))
         } else {
-            out.text(&format!(
-                "{:>8}  {}@{}  {}  {}  {}",
-                event.position,
-                event.stream,
-                event.version,
-                rfc3339_ms(event.time_ms),
-                event.event_type,
-                event.data
-            ))
+            out.text(&event_text_line(event))
         };
         printed += 1;
         match written {

@@ -13,6 +13,7 @@ pub mod paths;
 pub mod point;
 pub mod projection;
 pub mod sanitize;
+pub mod search;
 pub mod store;
 pub mod time;
 

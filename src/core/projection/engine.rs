@@ -121,6 +121,22 @@ impl Engine {
         ((JUMP_BUDGET_NS / self.ns_per_event.max(1.0)) as u64).clamp(MIN_INTERVAL, MAX_INTERVAL)
     }
 
+    pub(super) fn projection_mut(
+        &mut self,
+        index: usize,
+    ) -> Result<&mut dyn Projection, EngineError> {
+        self.working = None;
+        match self.projections.get_mut(index) {
+            Some(p) => Ok(p.as_mut()),
+            None => Err(EngineError::NoSuchProjection(index)),
+        }
+    }
+
+    /// After a fold the engine did not drive, its working state is unknown.
+    pub(super) fn forget_working(&mut self) {
+        self.working = None;
+    }
+
     /// Forgets every snapshot and working state (after the store changed
     /// in a way that is not an append, or to measure cold replays).
     pub fn clear(&mut self) {

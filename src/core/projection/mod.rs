@@ -8,6 +8,7 @@
 
 pub mod engine;
 pub mod generic;
+pub mod travel;
 
 use serde_json::Value;
 
@@ -100,6 +101,13 @@ pub trait Projection {
     /// Logs and would-be emits since the last call.
     fn take_output(&mut self) -> Output {
         Output::default()
+    }
+
+    /// The value at a JSON Pointer into the working state; `None` when
+    /// absent. Blame calls this after every event, so projections with a
+    /// large state should answer without building all of it.
+    fn value_at(&mut self, pointer: &str) -> Result<Option<Value>, ProjectionError> {
+        Ok(self.state()?.pointer(pointer).cloned())
     }
 
     /// The scope the projection's selector reads (`fromStream`,

@@ -1,0 +1,321 @@
+//! Time travel on the command line: `diff`, `blame` and `search`.
+
+use anyhow::{anyhow, bail, Result};
+use serde_json::{json, Value};
+
+use super::args::{BlameArgs, DiffArgs, ProjectionArgs, SearchArgs};
+use super::output::Out;
+use super::read::{check_scope, event_text_line};
+use super::{exit, Exit};
+use crate::core::diff::{diff as diff_states, PatchOp};
+use crate::core::ndjson::event_line;
+use crate::core::point::Point;
+use crate::core::projection::{Engine, ProjectionSpec, Query, StateAt};
+use crate::core::search::Matcher;
+use crate::core::store::{open_read_only, EventSource, Scope};
+use crate::core::time::{now_ms, rfc3339_ms};
+use crate::core::Event;
+
+/// Diff and blame answer for one projection.
+fn single_projection(args: &ProjectionArgs) -> Result<ProjectionSpec> {
+    let mut specs = args.specs();
+    if specs.len() > 1 {
+        bail!(
+            "give one projection (--projection or --projection-cmd), not {}",
+            specs.len()
+        );
+    }
+    Ok(specs.remove(0))
+}
+
+fn resolve(source: &dyn EventSource, scope: &Scope, text: &str, flag: &str) -> Result<u64> {
+    let point = Point::parse(text, now_ms()).map_err(|e| anyhow!("{flag}: {e}"))?;
+    point.resolve(source, scope)?.ok_or_else(|| {
+        anyhow!(
+            "{flag} {text}: {} has no event at or before it",
+            scope.label()
+        )
+    })
+}
+
+fn point_json(state: &StateAt) -> Value {
+    let event = state.event.as_ref();
+    json!({
+        "version": event.map(|e| e.version),
+        "position": event.map(|e| e.position),
+        "time": event.map(|e| rfc3339_ms(e.time_ms)),
+    })
+}
+
+fn failed(errors: impl IntoIterator<Item = String>) -> Result<()> {
+    let errors: Vec<String> = errors.into_iter().collect();
+    if errors.is_empty() {
+        return Ok(());
+    }
+    Err(Exit {
+        status: exit::PROJECTION_FAILED,
+        message: errors.join("; "),
+    }
+    .into())
+}
+
+pub fn diff(args: DiffArgs) -> Result<()> {
+    let source = open_read_only(&args.store)?;
+    let scope = Scope::Stream(args.stream.clone());
+    check_scope(source.as_ref(), &scope)?;
+    let from = resolve(source.as_ref(), &scope, &args.from, "--from")?;
+    let to = resolve(source.as_ref(), &scope, &args.to, "--to")?;
+    let mut engine = Engine::new(vec![single_projection(&args.projection)?.load()?]);
+    let mut at = |row| {
+        engine.state_at(
+            source.as_ref(),
+            Query {
+                projection: 0,
+                scope: &scope,
+                row,
+                with_previous: false,
+            },
+        )
+    };
+    let (a, b) = (at(from)?, at(to)?);
+    let patch = diff_states(&a.state, &b.state);
+    let (low, high) = (from.min(to), from.max(to));
+    let between = source.read_rows(&scope, low + 1, (high - low) as usize)?;
+    let mut out = Out::stdout();
+    if args.json {
+        let events: Vec<Value> = between.iter().map(event_summary).collect();
+        let value = json!({
+            "projection": a.projection, "stream": args.stream,
+            "from": point_json(&a), "to": point_json(&b), "patch": patch, "events": events,
+        });
+        out.json(&serde_json::to_string(&value)?)?;
+    } else {
+        print_diff(&mut out, &args.stream, &a, &b, &patch, &between)?;
+    }
+    out.finish()?;
+    failed(
+        [a.error, b.error]
+            .into_iter()
+            .flatten()
+            .map(|e| e.to_string()),
+    )
+}
+
+fn event_summary(event: &Event) -> Value {
+    json!({
+        "version": event.version, "position": event.position,
+        "type": event.event_type, "time": rfc3339_ms(event.time_ms),
+    })
+}
+
+fn describe(state: &StateAt) -> String {
+    match &state.event {
+        Some(e) => format!(
+            "v{} (@{}, {})",
+            e.version,
+            e.position,
+            rfc3339_ms(e.time_ms)
+        ),
+        None => "the start".to_string(),
+    }
+}
+
+fn print_diff(
+    out: &mut Out,
+    stream: &str,
+    a: &StateAt,
+    b: &StateAt,
+    patch: &[PatchOp],
+    between: &[Event],
+) -> Result<()> {
+    out.text(&format!(
+        "{stream}: {} → {}, {} change(s) by {} event(s), projection {}",
+        describe(a),
+        describe(b),
+        patch.len(),
+        between.len(),
+        a.projection
+    ))?;
+    for op in patch {
+        let line = match op {
+            PatchOp::Add { path, value } => format!("+ {path}  {value}"),
+            PatchOp::Remove { path, old } => format!("- {path}  (was {old})"),
+            PatchOp::Replace { path, value, old } => format!("~ {path}  {old} → {value}"),
+        };
+        out.text(&line)?;
+    }
+    if !between.is_empty() {
+        out.text("events:")?;
+        for event in between {
+            out.text(&format!("  {}", event_text_line(event)))?;
+        }
+    }
+    Ok(())
+}
+
+pub fn blame(args: BlameArgs) -> Result<()> {
+    let source = open_read_only(&args.store)?;
+    let scope = Scope::Stream(args.stream.clone());
+    check_scope(source.as_ref(), &scope)?;
+    if !args.path.is_empty() && !args.path.starts_with('/') {
+        bail!(
+            "--path {:?} is not a JSON Pointer: write it like /balance or /items/0/sku",
+            args.path
+        );
+    }
+    let row = match &args.at {
+        Some(at) => resolve(source.as_ref(), &scope, at, "--at")?,
+        None => source.count(&scope)?.saturating_sub(1),
+    };
+    let mut engine = Engine::new(vec![single_projection(&args.projection)?.load()?]);
+    let blame = engine.blame(source.as_ref(), 0, &scope, row, &args.path)?;
+    let last = blame.last().map(|c| &c.event);
+    let mut out = Out::stdout();
+    if args.json {
+        let history: Vec<Value> = blame
+            .history
+            .iter()
+            .map(|c| {
+                let mut entry = event_summary(&c.event);
+                entry["value"] = c.value.clone().unwrap_or(Value::Null);
+                entry
+            })
+            .collect();
+        let value = json!({
+            "path": blame.pointer,
+            "value": blame.value,
+            "version": last.map(|e| e.version),
+            "position": last.map(|e| e.position),
+            "type": last.map(|e| e.event_type.clone()),
+            "time": last.map(|e| rfc3339_ms(e.time_ms)),
+            "id": last.map(|e| e.id.clone()),
+            "history": history,
+        });
+        out.json(&serde_json::to_string(&value)?)?;
+    } else {
+        let value = blame
+            .value
+            .as_ref()
+            .map_or("(absent)".to_string(), Value::to_string);
+        match last {
+            Some(e) => out.text(&format!(
+                "{} = {value}\nlast changed by {} at v{} (@{}, {}, id {})",
+                blame.pointer,
+                e.event_type,
+                e.version,
+                e.position,
+                rfc3339_ms(e.time_ms),
+                e.id
+            ))?,
+            None => out.text(&format!(
+                "{} = {value}, never changed by an event",
+                blame.pointer
+            ))?,
+        }
+        if !blame.history.is_empty() {
+            out.text("history:")?;
+        }
+        for change in &blame.history {
+            let value = change
+                .value
+                .as_ref()
+                .map_or("(absent)".to_string(), Value::to_string);
+            let e = &change.event;
+            out.text(&format!(
+                "  v{:<6} @{:<8} {}  {:<22} {value}",
+                e.version,
+                e.position,
+                rfc3339_ms(e.time_ms),
+                e.event_type
+            ))?;
+        }
+    }
+    out.finish()?;
+    failed(blame.error.map(|e| e.to_string()))
+}
+
+pub fn search(args: SearchArgs) -> Result<()> {
+    let source = open_read_only(&args.store)?;
+    if let Some(correlation) = &args.correlation {
+        return correlated(source.as_ref(), correlation, &args);
+    }
+    let query = args.query.as_deref().unwrap_or_default();
+    let matcher = Matcher::parse(query).map_err(|e| anyhow!(e))?;
+    let scope = args.scope.scope();
+    check_scope(source.as_ref(), &scope)?;
+    let mut out = Out::stdout();
+    if args.state {
+        let mut engine = Engine::new(vec![single_projection(&args.projection)?.load()?]);
+        let found =
+            engine.first_state_match(source.as_ref(), 0, &scope, &|s| matcher.matches_state(s))?;
+        match found {
+            Some(event) if args.json => out.json(&event_line(&event))?,
+            Some(event) => out.text(&format!(
+                "the state first matches after:\n{}",
+                event_text_line(&event)
+            ))?,
+            None => bail!("no state of {} matches {query:?}", scope.label()),
+        }
+        out.finish()?;
+        return Ok(());
+    }
+    let limit = args.limit.unwrap_or(u64::MAX);
+    print_matching(source.as_ref(), &scope, &mut out, args.json, limit, &|e| {
+        matcher.matches_event(e)
+    })?;
+    out.finish()?;
+    Ok(())
+}
+
+fn print_matching(
+    source: &dyn EventSource,
+    scope: &Scope,
+    out: &mut Out,
+    json_output: bool,
+    limit: u64,
+    keep: &dyn Fn(&Event) -> bool,
+) -> Result<u64> {
+    let mut printed = 0;
+    let mut failure = None;
+    let end = source.count(scope)?;
+    source.scan(scope, 0, end, &mut |event| {
+        if printed >= limit {
+            return false;
+        }
+        if !keep(event) {
+            return true;
+        }
+        printed += 1;
+        let written = if json_output {
+            out.json(&event_line(event))
+        } else {
+            out.text(&event_text_line(event))
+        };
+        written.map_err(|e| failure = Some(e)).is_ok()
+    })?;
+    if let Some(error) = failure {
+        return Err(error.into());
+    }
+    Ok(printed)
+}
+
+/// The metadata keys peers use for correlation ids.
+const CORRELATION_KEYS: [&str; 3] = ["correlationId", "correlation_id", "$correlationId"];
+
+fn correlated(source: &dyn EventSource, correlation: &str, args: &SearchArgs) -> Result<()> {
+    let mut out = Out::stdout();
+    let limit = args.limit.unwrap_or(u64::MAX);
+    let keep = |event: &Event| {
+        // Cheap text test first: most events do not mention the id at all.
+        event.metadata.contains(correlation)
+            && CORRELATION_KEYS
+                .iter()
+                .any(|k| event.metadata_json()[k].as_str() == Some(correlation))
+    };
+    let printed = print_matching(source, &Scope::All, &mut out, args.json, limit, &keep)?;
+    out.finish()?;
+    if printed == 0 {
+        bail!("no event has the correlation id {correlation}");
+    }
+    Ok(())
+}
