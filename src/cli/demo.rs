@@ -20,10 +20,7 @@ use crate::core::ExpectedVersion;
 const DEMO_DATA: &[(&str, &str)] = &[
     ("bank.ndjson", include_str!("../../demo-data/bank.ndjson")),
     ("carts.ndjson", include_str!("../../demo-data/carts.ndjson")),
-    (
-        "flights.ndjson",
-        include_str!("../../demo-data/flights.ndjson"),
-    ),
+    ("flights.ndjson", include_str!("../../demo-data/flights.ndjson")),
 ];
 
 pub fn run(args: DemoArgs) -> Result<()> {
@@ -33,14 +30,12 @@ pub fn run(args: DemoArgs) -> Result<()> {
     let domains = if args.domain.is_empty() {
         Domain::ALL.to_vec()
     } else {
-        args.domain
-            .iter()
-            .map(|d| match d {
-                DemoDomain::Bank => Domain::Bank,
-                DemoDomain::Carts => Domain::Carts,
-                DemoDomain::Flights => Domain::Flights,
-            })
-            .collect()
+        args.domain.iter().map(|d| match d {
+            DemoDomain::Bank => Domain::Bank,
+            DemoDomain::Carts => Domain::Carts,
+            DemoDomain::Flights => Domain::Flights,
+        })
+        .collect()
     };
     let generator = DemoGenerator::new(DemoConfig {
         seed: args.seed,
@@ -53,8 +48,7 @@ pub fn run(args: DemoArgs) -> Result<()> {
         DemoFormat::Ndjson => {
             let mut out = match &args.out {
                 Some(path) => Out::file(
-                    File::create(path)
-                        .with_context(|| format!("{}: cannot create", path.display()))?,
+                    File::create(path).with_context(|| format!("{}: cannot create", path.display()))?,
                 ),
                 None => Out::stdout(),
             };
@@ -66,10 +60,7 @@ pub fn run(args: DemoArgs) -> Result<()> {
         DemoFormat::Store => {
             let path = args.out.unwrap_or_else(|| PathBuf::from("demo.rewind"));
             if path.exists() {
-                bail!(
-                    "{} already exists; pick another --out or remove it",
-                    path.display()
-                );
+                bail!("{} already exists; pick another --out or remove it", path.display());
             }
             let mut store = SqliteStore::create(&path)?;
             let mut appender = store.appender()?;
@@ -77,11 +68,7 @@ pub fn run(args: DemoArgs) -> Result<()> {
                 appender.append(&record.stream, ExpectedVersion::Any, &[record.event])?;
             }
             appender.commit()?;
-            eprintln!(
-                "wrote {} demo events to {}",
-                thousands(args.events),
-                path.display()
-            );
+            eprintln!("wrote {} demo events to {}", thousands(args.events), path.display());
         }
     }
     Ok(())
