@@ -93,6 +93,7 @@ impl ExternalProjection {
             output: Output::default(),
         };
         projection.start()?;
+        projection.state = projection.initial.clone();
         Ok(projection)
     }
 
@@ -100,7 +101,8 @@ impl ExternalProjection {
         ProjectionError::new(&self.command, position, message)
     }
 
-    /// Starts the process and reads its initial state.
+    /// Starts the process and reads its initial state (the working state
+    /// is left alone: it lives on this side).
     fn start(&mut self) -> Result<(), ProjectionError> {
         self.process = None;
         let mut child = Command::new("sh")
@@ -143,7 +145,6 @@ impl ExternalProjection {
             }
             other => other,
         };
-        self.state = self.initial.clone();
         Ok(())
     }
 
@@ -246,6 +247,9 @@ impl Projection for ExternalProjection {
     }
 
     fn apply(&mut self, event: &Event) -> Result<(), ProjectionError> {
+        if self.process.is_none() {
+            self.start()?;
+        }
         let line = format!(
             "{{\"state\":{},\"event\":{}}}",
             self.state,
