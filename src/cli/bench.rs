@@ -21,8 +21,8 @@ const HOT_EVENTS: u64 = 100_000;
 const JUMPS: usize = 1_000;
 const STEPS: u64 = 1_000;
 
-/// The shipped bank projection.
-const BANK_JS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/projections/bank.js");
+/// The shipped bank projection, written next to the bench store.
+const BANK_JS: &str = include_str!("../../assets/projections/bank.js");
 
 pub fn run(args: BenchArgs) -> Result<()> {
     let dir = tempfile_dir()?;
@@ -48,7 +48,8 @@ pub fn run(args: BenchArgs) -> Result<()> {
         "open_ms".into(),
         json!(ms(median_of(5, || open_and_list(&store_path))?)),
     );
-    let bank = std::path::PathBuf::from(BANK_JS);
+    let bank = dir.join("bank.js");
+    std::fs::write(&bank, BANK_JS).context("writing bank.js for the bench")?;
     progress(args.json, "measuring the projection engine…");
     engine_figures(&store_path, &bank, &mut figures)?;
     figures.insert("peak_rss_mb".into(), json!(peak_rss_mb()));

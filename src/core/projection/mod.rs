@@ -7,7 +7,9 @@
 //! most a bounded number of events, and a step forward applies one.
 
 pub mod engine;
+pub mod external;
 pub mod generic;
+pub mod js;
 pub mod travel;
 
 use serde_json::Value;
@@ -139,16 +141,10 @@ impl ProjectionSpec {
     pub fn load(&self) -> Result<Box<dyn Projection>, ProjectionError> {
         match self {
             ProjectionSpec::Generic => Ok(Box::new(generic::Generic::default())),
-            ProjectionSpec::JavaScript(path) => Err(ProjectionError::new(
-                &path.display().to_string(),
-                None,
-                "JavaScript projections are not supported by this build yet",
-            )),
-            ProjectionSpec::Command(command) => Err(ProjectionError::new(
-                command,
-                None,
-                "external projections are not supported by this build yet",
-            )),
+            ProjectionSpec::JavaScript(path) => Ok(Box::new(js::JsProjection::load(path)?)),
+            ProjectionSpec::Command(command) => {
+                Ok(Box::new(external::ExternalProjection::spawn(command)?))
+            }
         }
     }
 }

@@ -1,0 +1,396 @@
+//! JavaScript projections in the KurrentDB style, run in an embedded
+//! QuickJS sandbox ([`runtime`]).
+//!
+//! ```js
+//! fromCategory('account')
+//!   .foreachStream()
+//!   .when({
+//!     $init: () => ({ balance: 0 }),
+//!     FundsDeposited: (s, e) => { s.balance += e.data.amount; },
+//!   });
+//! ```
+//!
+//! The working state stays a JavaScript value inside the runtime between
+//! events; it only becomes JSON when [`Projection::state`] is asked for it
+//! (the engine does so at snapshots and at the event shown). Events are
+//! handed over as their raw text and parsed inside JavaScript. Events the
+//! selector does not select, and events of types without a handler, are
+//! skipped on the Rust side without entering JavaScript at all.
+
+mod replay_log;
+pub mod runtime;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::path::Path;
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::{Output, Projection, ProjectionError, State};
+use crate::core::event::{category_of, Event};
+use crate::core::hash::to_hex;
+use replay_log::ReplayLog;
+pub use runtime::Limits;
+use runtime::{Call, Failure, Sandbox};
+
+/// Reshaped states remembered so that a snapshot of one can be resumed.
+const MAX_SHAPED: usize = 50_000;
+/// Events kept to rebuild the state before a failing event; past this, a
+/// checkpoint of the state is taken.
+const MAX_SINCE_CHECKPOINT: usize = 4096;
+
+/// A known state from which the working state can be rebuilt: handlers
+/// mutate the state in place, so when one throws halfway through, the
+/// state before the event is rebuilt from the last checkpoint and the
+/// events applied since.
+#[derive(Debug, Clone)]
+enum Checkpoint {
+    Initial,
+    Json(String),
+    /// The state could not be turned into JSON; nothing to rebuild from.
+    Unavailable,
+}
+
+/// What the projection file declared, as the prelude reports it.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Definition {
+    selector: Selector,
+    partitioning: Partitioning,
+    types: Vec<String>,
+    any: bool,
+    upcast_types: Vec<String>,
+    shaped: bool,
+    warnings: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Selector {
+    kind: SelectorKind,
+    streams: Vec<String>,
+    category: Option<String>,
+}
+
+#[derive(Debug, Deserialize, PartialEq, Eq, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+enum SelectorKind {
+    All,
+    Streams,
+    Category,
+}
+
+#[derive(Debug, Deserialize, PartialEq, Eq, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+enum Partitioning {
+    None,
+    Stream,
+    Function,
+}
+
+/// A loaded JavaScript projection.
+pub struct JsProjection {
+    name: String,
+    hash: String,
+    sandbox: Sandbox,
+    selector: SelectorKind,
+    streams: HashSet<String>,
+    category: String,
+    partitioning: Partitioning,
+    /// Event types that reach JavaScript; `None`: all of them (`$any`).
+    types: Option<HashSet<String>>,
+    shaped: bool,
+    /// For projections using transformBy/filterBy: the working state behind
+    /// each reshaped state handed out, keyed by a hash of its JSON.
+    unshaped: HashMap<u64, String>,
+    warnings: Vec<String>,
+    checkpoint: Checkpoint,
+    since_checkpoint: ReplayLog,
+}
+
+impl JsProjection {
+    /// Loads a projection file with the default [`Limits`]; its name is the
+    /// file name.
+    pub fn load(path: &Path) -> Result<JsProjection, ProjectionError> {
+        JsProjection::load_with_limits(path, Limits::default())
+    }
+
+    pub fn load_with_limits(path: &Path, limits: Limits) -> Result<JsProjection, ProjectionError> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string());
+        let bytes = std::fs::read(path).map_err(|e| {
+            ProjectionError::new(&name, None, format!("cannot read {}: {e}", path.display()))
+        })?;
+        let source = String::from_utf8(bytes).map_err(|_| {
+            ProjectionError::new(&name, None, format!("{} is not UTF-8 text", path.display()))
+        })?;
+        JsProjection::from_source(&name, &source, limits)
+    }
+
+    /// Builds a projection from source text; `name` stands for the file
+    /// name in messages and stacks.
+    pub fn from_source(
+        name: &str,
+        source: &str,
+        limits: Limits,
+    ) -> Result<JsProjection, ProjectionError> {
+        let at_load = |failure: Failure| ProjectionError {
+            projection: name.to_string(),
+            position: None,
+            message: load_message(name, &failure),
+            stack: failure.stack,
+        };
+        let sandbox = Sandbox::new(limits).map_err(at_load)?;
+        sandbox.load(name, source).map_err(at_load)?;
+        let definition = sandbox.text(Call::Definition).map_err(at_load)?;
+        let definition: Definition = serde_json::from_str(&definition).map_err(|e| {
+            ProjectionError::new(name, None, format!("unexpected projection definition: {e}"))
+        })?;
+        for warning in &definition.warnings {
+            sandbox.push_log(format!("{name}: {warning}"));
+        }
+        let mut types: Option<HashSet<String>> = None;
+        if !definition.any {
+            let mut set: HashSet<String> = definition.types.into_iter().collect();
+            set.extend(definition.upcast_types);
+            types = Some(set);
+        }
+        let mut projection = JsProjection {
+            name: name.to_string(),
+            hash: source_hash(source.as_bytes()),
+            sandbox,
+            selector: definition.selector.kind,
+            streams: definition.selector.streams.into_iter().collect(),
+            category: definition.selector.category.unwrap_or_default(),
+            partitioning: definition.partitioning,
+            types,
+            shaped: definition.shaped,
+            unshaped: HashMap::new(),
+            warnings: definition.warnings,
+            checkpoint: Checkpoint::Initial,
+            since_checkpoint: ReplayLog::default(),
+        };
+        projection.reset(None)?;
+        Ok(projection)
+    }
+
+    /// What the file did that Rewind ignores (unknown options, `outputTo`).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.sandbox.limits()
+    }
+
+    /// True when the projection's selector and handlers want `event`.
+    pub fn selects(&self, event: &Event) -> bool {
+        let selected = match self.selector {
+            SelectorKind::All => true,
+            SelectorKind::Streams => self.streams.contains(&event.stream),
+            SelectorKind::Category => category_of(&event.stream) == self.category,
+        };
+        selected
+            && self
+                .types
+                .as_ref()
+                .is_none_or(|types| types.contains(&event.event_type))
+    }
+
+    fn error(&self, position: Option<i64>, failure: Failure) -> ProjectionError {
+        ProjectionError {
+            projection: self.name.clone(),
+            position,
+            message: failure.message,
+            stack: failure.stack,
+        }
+    }
+
+    /// Puts the working state back to what it was before a failed event:
+    /// the last checkpoint plus the events applied since. Output produced
+    /// while rebuilding is dropped; the failing event's output is kept.
+    fn roll_back(&mut self, error: &mut ProjectionError) {
+        let output = self.sandbox.take_output();
+        let json = match &self.checkpoint {
+            Checkpoint::Initial => None,
+            Checkpoint::Json(json) => Some(json.as_str()),
+            Checkpoint::Unavailable => {
+                error.message.push_str(
+                    " (the state shown may include changes the handler made before failing)",
+                );
+                self.restore_output(output);
+                return;
+            }
+        };
+        let mut rebuilt = self.sandbox.reset(json);
+        for event in self.since_checkpoint.events() {
+            if rebuilt.is_err() {
+                break;
+            }
+            rebuilt = self.sandbox.apply(&event);
+        }
+        if rebuilt.is_err() {
+            error.message.push_str(
+                " (rebuilding the state before the event failed: the projection is not \
+                 deterministic; the state shown may include partial changes)",
+            );
+        }
+        self.sandbox.take_output();
+        self.restore_output(output);
+    }
+
+    fn restore_output(&mut self, output: Output) {
+        self.sandbox.put_output(output);
+    }
+
+    fn checkpoint_now(&mut self) {
+        self.checkpoint = match self.sandbox.text(Call::RawState) {
+            Ok(json) => Checkpoint::Json(json),
+            Err(_) => Checkpoint::Unavailable,
+        };
+        self.since_checkpoint.clear();
+    }
+
+    fn remember_unshaped(&mut self, shaped: &State, raw: String) {
+        if self.unshaped.len() >= MAX_SHAPED {
+            self.unshaped.clear();
+        }
+        self.unshaped.insert(json_key(shaped), raw);
+    }
+}
+
+/// The SHA-256 of a projection's source, in hex.
+pub fn source_hash(bytes: &[u8]) -> String {
+    to_hex(&Sha256::digest(bytes))
+}
+
+fn json_key(state: &State) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    state.to_string().hash(&mut hasher);
+    hasher.finish()
+}
+
+/// A load failure as `FILE: message (at FILE:LINE:COLUMN)`.
+fn load_message(name: &str, failure: &Failure) -> String {
+    let location = failure
+        .stack
+        .as_deref()
+        .and_then(|stack| stack.lines().find(|line| line.contains(name)))
+        .and_then(|line| {
+            let start = line.find(name)?;
+            let rest = &line[start..];
+            Some(rest.trim_end_matches(')').to_string())
+        });
+    match location {
+        Some(location) if !failure.message.contains(&location) => {
+            format!("{name}: {} (at {location})", failure.message)
+        }
+        _ => format!("{name}: {}", failure.message),
+    }
+}
+
+impl Projection for JsProjection {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn source_hash(&self) -> String {
+        self.hash.clone()
+    }
+
+    fn is_partitioned(&self) -> bool {
+        self.partitioning != Partitioning::None
+    }
+
+    fn reset(&mut self, state: Option<&State>) -> Result<(), ProjectionError> {
+        let json = match state {
+            None => None,
+            Some(state) if self.shaped => match self.unshaped.get(&json_key(state)) {
+                Some(raw) => Some(raw.clone()),
+                None => {
+                    return Err(ProjectionError::new(
+                        &self.name,
+                        None,
+                        "this projection reshapes its state with transformBy/filterBy, so it \
+                         can only resume from a state it produced in this session",
+                    ))
+                }
+            },
+            Some(state) => Some(state.to_string()),
+        };
+        self.since_checkpoint.clear();
+        self.checkpoint = Checkpoint::Unavailable;
+        self.sandbox
+            .reset(json.as_deref())
+            .map_err(|f| self.error(None, f))?;
+        self.checkpoint = json.map_or(Checkpoint::Initial, Checkpoint::Json);
+        Ok(())
+    }
+
+    fn apply(&mut self, event: &Event) -> Result<(), ProjectionError> {
+        if !self.selects(event) {
+            return Ok(());
+        }
+        if let Err(failure) = self.sandbox.apply(event) {
+            let mut error = self.error(Some(event.position), failure);
+            self.roll_back(&mut error);
+            return Err(error);
+        }
+        if self.since_checkpoint.len() >= MAX_SINCE_CHECKPOINT {
+            self.checkpoint_now();
+        } else {
+            self.since_checkpoint.push(event);
+        }
+        Ok(())
+    }
+
+    fn state(&mut self) -> Result<State, ProjectionError> {
+        let not_json = |this: &Self, failure: Failure| {
+            let mut error = this.error(None, failure);
+            error.message = format!("the state cannot be shown as JSON: {}", error.message);
+            error
+        };
+        let raw = self
+            .sandbox
+            .text(Call::RawState)
+            .map_err(|f| not_json(self, f))?;
+        self.checkpoint = Checkpoint::Json(raw.clone());
+        self.since_checkpoint.clear();
+        if !self.shaped {
+            return parse_state(&self.name, &raw);
+        }
+        let shaped = self
+            .sandbox
+            .text(Call::ShapedState)
+            .map_err(|f| not_json(self, f))?;
+        let shaped = parse_state(&self.name, &shaped)?;
+        self.remember_unshaped(&shaped, raw);
+        Ok(shaped)
+    }
+
+    fn take_output(&mut self) -> Output {
+        self.sandbox.take_output()
+    }
+
+    fn partition_of(&mut self, event: &Event) -> Result<Option<String>, ProjectionError> {
+        match self.partitioning {
+            Partitioning::None => Ok(None),
+            Partitioning::Stream => Ok(Some(event.stream.clone())),
+            Partitioning::Function => self
+                .sandbox
+                .partition_of(event)
+                .map_err(|f| self.error(Some(event.position), f)),
+        }
+    }
+}
+
+fn parse_state(name: &str, text: &str) -> Result<State, ProjectionError> {
+    serde_json::from_str(text)
+        .map_err(|e| ProjectionError::new(name, None, format!("the state is not valid JSON: {e}")))
+}

@@ -1,0 +1,496 @@
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use super::*;
+
+fn event(position: i64, stream: &str, version: i64, event_type: &str, data: &str) -> Event {
+    Event {
+        position,
+        id: format!("00000000-0000-0000-0000-{position:012}"),
+        stream: stream.into(),
+        version,
+        event_type: event_type.into(),
+        schema_version: 1,
+        data: data.into(),
+        metadata: r#"{"actor":"test"}"#.into(),
+        time_ms: 1_740_816_000_000 + position,
+    }
+}
+
+fn js(source: &str) -> JsProjection {
+    JsProjection::from_source("test.js", source, Limits::default()).unwrap()
+}
+
+fn load_error(source: &str) -> ProjectionError {
+    match JsProjection::from_source("broken.js", source, Limits::default()) {
+        Ok(_) => panic!("loading should fail"),
+        Err(e) => e,
+    }
+}
+
+fn fold(p: &mut JsProjection, events: &[Event]) -> State {
+    p.reset(None).unwrap();
+    for e in events {
+        p.apply(e).unwrap();
+    }
+    p.state().unwrap()
+}
+
+#[test]
+fn handlers_fold_events_in_order() {
+    let mut p = js("fromAll().when({$init: () => ({n: 0, seen: []}), \
+                    A: (s, e) => { s.n += e.data.x; s.seen.push(e.sequenceNumber); }})");
+    let s = fold(
+        &mut p,
+        &[
+            event(1, "a-1", 0, "A", r#"{"x":2}"#),
+            event(2, "a-1", 1, "A", r#"{"x":3}"#),
+        ],
+    );
+    assert_eq!(s, json!({"n": 5, "seen": [0, 1]}));
+    assert!(!p.is_partitioned());
+}
+
+#[test]
+fn returned_state_replaces_and_undefined_keeps_the_mutated_one() {
+    let mut p = js("fromAll().when({$init: () => ({n: 1}), \
+                    Replace: (s, e) => ({replaced: true, was: s.n}), \
+                    Mutate: (s, e) => { s.n = 42; }, \
+                    Number: (s, e) => 7})");
+    let a = event(1, "a-1", 0, "Mutate", "{}");
+    let b = event(2, "a-1", 1, "Replace", "{}");
+    let c = event(3, "a-1", 2, "Number", "{}");
+    assert_eq!(fold(&mut p, std::slice::from_ref(&a)), json!({"n": 42}));
+    assert_eq!(
+        fold(&mut p, &[a.clone(), b.clone()]),
+        json!({"replaced": true, "was": 42})
+    );
+    assert_eq!(fold(&mut p, &[a, b, c]), json!(7));
+}
+
+#[test]
+fn without_init_the_state_starts_empty() {
+    let mut p = js("fromAll().when({A: (s) => { s.count = (s.count || 0) + 1; }})");
+    assert_eq!(fold(&mut p, &[]), json!({}));
+    assert_eq!(
+        fold(&mut p, &[event(1, "x", 0, "A", "{}")]),
+        json!({"count": 1})
+    );
+}
+
+#[test]
+fn any_runs_for_every_selected_event_before_the_typed_handler() {
+    let mut p = js("fromAll().when({$init: () => ({log: []}), \
+                    $any: (s, e) => { s.log.push('any:' + e.eventType); }, \
+                    B: (s, e) => { s.log.push('B'); }})");
+    let s = fold(
+        &mut p,
+        &[event(1, "x", 0, "A", "{}"), event(2, "x", 1, "B", "{}")],
+    );
+    assert_eq!(s, json!({"log": ["any:A", "any:B", "B"]}));
+}
+
+#[test]
+fn events_of_types_without_handlers_are_skipped() {
+    let mut p = js("fromAll().when({$init: () => ({n: 0}), A: (s) => { s.n++; }})");
+    let s = fold(
+        &mut p,
+        &[
+            event(1, "x", 0, "A", "{}"),
+            event(2, "x", 1, "Other", "not json at all"),
+        ],
+    );
+    assert_eq!(s, json!({"n": 1}));
+}
+
+#[test]
+fn selectors_ignore_events_they_do_not_select() {
+    let events = [
+        event(1, "account-1", 0, "T", "{}"),
+        event(2, "cart-1", 0, "T", "{}"),
+        event(3, "account-2", 0, "T", "{}"),
+        event(4, "solo", 0, "T", "{}"),
+    ];
+    let count = |selector: &str| {
+        let mut p = js(&format!(
+            "{selector}.when({{$init: () => ({{streams: []}}), T: (s, e) => {{ s.streams.push(e.streamId); }}}})"
+        ));
+        fold(&mut p, &events)["streams"].clone()
+    };
+    assert_eq!(
+        count("fromAll()"),
+        json!(["account-1", "cart-1", "account-2", "solo"])
+    );
+    assert_eq!(count("fromStream('cart-1')"), json!(["cart-1"]));
+    assert_eq!(
+        count("fromStreams(['solo', 'account-2'])"),
+        json!(["account-2", "solo"])
+    );
+    assert_eq!(
+        count("fromStreams('solo', 'cart-1')"),
+        json!(["cart-1", "solo"])
+    );
+    assert_eq!(
+        count("fromCategory('account')"),
+        json!(["account-1", "account-2"])
+    );
+}
+
+#[test]
+fn the_event_object_has_the_kurrentdb_fields() {
+    let mut p = js("fromAll().when({$any: (s, e) => ({ \
+        streamId: e.streamId, eventType: e.eventType, data: e.data, body: e.body, \
+        bodyRaw: e.bodyRaw, metadata: e.metadata, metadataRaw: e.metadataRaw, \
+        sequenceNumber: e.sequenceNumber, eventId: e.eventId, created: e.created, \
+        position: e.position, schemaVersion: e.schemaVersion, category: e.category, \
+        partition: e.partition, isJson: e.isJson })})");
+    let mut e = event(12, "account-7-x", 3, "Opened", r#"{"owner":"Ada"}"#);
+    e.schema_version = 2;
+    e.time_ms = 1_740_816_549_096;
+    let s = fold(&mut p, &[e]);
+    assert_eq!(
+        s,
+        json!({
+            "streamId": "account-7-x", "eventType": "Opened", "data": {"owner": "Ada"},
+            "body": {"owner": "Ada"}, "bodyRaw": r#"{"owner":"Ada"}"#,
+            "metadata": {"actor": "test"}, "metadataRaw": r#"{"actor":"test"}"#,
+            "sequenceNumber": 3, "eventId": "00000000-0000-0000-0000-000000000012",
+            "created": "2025-03-01T08:09:09.096Z", "position": 12, "schemaVersion": 2,
+            "category": "account", "partition": null, "isJson": true,
+        })
+    );
+    let s = fold(&mut p, &[event(1, "x", 0, "T", "plain text")]);
+    assert_eq!(s["data"], json!("plain text"));
+    assert_eq!(s["isJson"], json!(false));
+}
+
+#[test]
+fn foreach_stream_keeps_one_state_per_stream() {
+    let mut p = js(
+        "fromCategory('account').foreachStream().when({$init: () => ({n: 0}), \
+                    T: (s, e) => { s.n += e.data; s.partition = e.partition; }})",
+    );
+    assert!(p.is_partitioned());
+    let events = [
+        event(1, "account-1", 0, "T", "1"),
+        event(2, "account-2", 0, "T", "10"),
+        event(3, "account-1", 1, "T", "2"),
+        event(4, "cart-1", 0, "T", "100"),
+    ];
+    let s = fold(&mut p, &events);
+    assert_eq!(
+        s,
+        json!({"partitions": {
+            "account-1": {"n": 3, "partition": "account-1"},
+            "account-2": {"n": 10, "partition": "account-2"},
+        }})
+    );
+    assert_eq!(
+        p.partition_of(&events[1]).unwrap(),
+        Some("account-2".to_string())
+    );
+    // The same shape is accepted back, and the fold goes on from it.
+    p.reset(Some(&s)).unwrap();
+    p.apply(&event(5, "account-2", 1, "T", "5")).unwrap();
+    assert_eq!(
+        p.state().unwrap()["partitions"]["account-2"],
+        json!({"n": 15, "partition": "account-2"})
+    );
+    assert_eq!(p.state().unwrap()["partitions"]["account-1"]["n"], json!(3));
+    assert!(p.reset(Some(&json!({"n": 1}))).is_err());
+}
+
+#[test]
+fn partition_by_uses_the_function_key() {
+    let mut p = js(
+        "fromAll().partitionBy(e => e.data.customer).when({$init: () => ({total: 0}), \
+                    Order: (s, e) => { s.total += e.data.amount; }})",
+    );
+    let events = [
+        event(1, "order-1", 0, "Order", r#"{"customer":"ada","amount":5}"#),
+        event(2, "order-2", 0, "Order", r#"{"customer":"bob","amount":7}"#),
+        event(3, "order-3", 0, "Order", r#"{"customer":"ada","amount":1}"#),
+        event(4, "order-4", 0, "Order", r#"{"amount":1000}"#),
+    ];
+    let s = fold(&mut p, &events);
+    assert_eq!(
+        s,
+        json!({"partitions": {"ada": {"total": 6}, "bob": {"total": 7}}})
+    );
+    assert_eq!(p.partition_of(&events[1]).unwrap(), Some("bob".into()));
+    assert_eq!(p.partition_of(&events[3]).unwrap(), None);
+}
+
+#[test]
+fn transform_and_filter_shape_the_state_shown() {
+    let mut p = js(
+        "fromAll().when({$init: () => ({n: 0}), T: (s) => { s.n++; }})\
+                    .transformBy(s => ({count: s.n, even: s.n % 2 === 0}))\
+                    .filterBy(s => s.count > 1)\
+                    .outputState()",
+    );
+    let events: Vec<Event> = (0..3).map(|i| event(i + 1, "x", i, "T", "{}")).collect();
+    assert_eq!(fold(&mut p, &events[..1]), json!(null));
+    let two = fold(&mut p, &events[..2]);
+    assert_eq!(two, json!({"count": 2, "even": true}));
+    // A reshaped state handed out can be resumed from.
+    p.reset(Some(&two)).unwrap();
+    p.apply(&events[2]).unwrap();
+    assert_eq!(p.state().unwrap(), json!({"count": 3, "even": false}));
+    // One it never produced cannot.
+    assert!(p.reset(Some(&json!({"count": 99}))).is_err());
+}
+
+#[test]
+fn transform_cannot_change_the_working_state() {
+    let mut p = js(
+        "fromAll().when({$init: () => ({n: 0}), T: (s) => { s.n++; }})\
+                    .transformBy(s => { s.n = 100; return s; })",
+    );
+    let events: Vec<Event> = (0..2).map(|i| event(i + 1, "x", i, "T", "{}")).collect();
+    p.reset(None).unwrap();
+    p.apply(&events[0]).unwrap();
+    assert_eq!(p.state().unwrap(), json!({"n": 100}));
+    p.apply(&events[1]).unwrap();
+    assert_eq!(p.sandbox.text(Call::RawState).unwrap(), r#"{"n":2}"#);
+}
+
+#[test]
+fn log_emit_and_link_to_are_captured() {
+    let mut p = js("fromAll().when({T: (s, e) => { \
+        log('seen', e.eventType, {n: 1}, 2); \
+        emit('audit-1', 'Seen', {at: e.position}, {by: 'test'}); \
+        linkTo('links', e); }})");
+    p.reset(None).unwrap();
+    p.apply(&event(9, "x-1", 4, "T", "{}")).unwrap();
+    let output = p.take_output();
+    assert_eq!(output.logs, vec![r#"seen T {"n":1} 2"#.to_string()]);
+    assert_eq!(
+        output.emitted,
+        vec![
+            json!({"kind": "emit", "streamId": "audit-1", "eventType": "Seen", "body": {"at": 9}, "metadata": {"by": "test"}}),
+            json!({"kind": "linkTo", "streamId": "links", "target": "4@x-1", "eventId": "00000000-0000-0000-0000-000000000009"}),
+        ]
+    );
+    assert!(p.take_output().is_empty());
+}
+
+#[test]
+fn unknown_options_are_logged_not_fatal() {
+    let mut p = js(
+        "options({resultStreamName: 'r', $includeLinks: false, frobnicate: true});\
+                    fromAll().when({})",
+    );
+    assert_eq!(
+        p.warnings(),
+        ["options: unknown option 'frobnicate' is ignored"]
+    );
+    assert_eq!(
+        p.take_output().logs,
+        vec!["test.js: options: unknown option 'frobnicate' is ignored"]
+    );
+}
+
+#[test]
+fn a_throwing_handler_reports_position_and_stack_and_keeps_the_state_before() {
+    let mut p = js("fromAll().when({$init: () => ({n: 0, list: []}),\n\
+                    T: (s, e) => {\n\
+                      s.n += 1; s.list.push(e.position);\n\
+                      if (e.data.bad) throw new Error('bad amount ' + e.data.bad);\n\
+                    }})");
+    p.reset(None).unwrap();
+    p.apply(&event(1, "x", 0, "T", "{}")).unwrap();
+    let error = p.apply(&event(2, "x", 1, "T", r#"{"bad":5}"#)).unwrap_err();
+    assert_eq!(error.projection, "test.js");
+    assert_eq!(error.position, Some(2));
+    assert_eq!(error.message, "bad amount 5");
+    let stack = error.stack.unwrap();
+    assert!(stack.contains("test.js:4"), "{stack}");
+    assert!(!stack.contains("prelude"), "{stack}");
+    // The mutations made before the throw are undone.
+    assert_eq!(p.state().unwrap(), json!({"n": 1, "list": [1]}));
+    p.apply(&event(3, "x", 2, "T", "{}")).unwrap();
+    assert_eq!(p.state().unwrap(), json!({"n": 2, "list": [1, 3]}));
+}
+
+#[test]
+fn a_thrown_non_error_is_reported() {
+    let mut p = js("fromAll().when({T: () => { throw {code: 7}; }})");
+    let error = p.apply(&event(1, "x", 0, "T", "{}")).unwrap_err();
+    assert_eq!(error.message, r#"uncaught {"code":7}"#);
+    let mut p = js("fromAll().when({T: (s, e) => e.data.missing.deeper})");
+    let error = p.apply(&event(1, "x", 0, "T", "{}")).unwrap_err();
+    assert!(error.message.starts_with("TypeError"), "{}", error.message);
+}
+
+#[test]
+fn an_endless_loop_is_stopped_at_the_time_limit() {
+    let limits = Limits {
+        time_per_call: Duration::from_millis(200),
+        ..Limits::default()
+    };
+    let mut p = JsProjection::from_source(
+        "loop.js",
+        "fromAll().when({$init: () => ({n: 0}), Ok: (s) => { s.n++; }, Spin: (s) => { while (true) {} }})",
+        limits,
+    )
+    .unwrap();
+    p.apply(&event(1, "x", 0, "Ok", "{}")).unwrap();
+    let started = Instant::now();
+    let error = p.apply(&event(2, "x", 1, "Spin", "{}")).unwrap_err();
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(200) && took < Duration::from_secs(2),
+        "{took:?}"
+    );
+    assert_eq!(error.position, Some(2));
+    assert!(
+        error.message.contains("time limit of 200ms"),
+        "{}",
+        error.message
+    );
+    // The runtime is still usable afterwards.
+    p.apply(&event(3, "x", 2, "Ok", "{}")).unwrap();
+    assert_eq!(p.state().unwrap(), json!({"n": 2}));
+}
+
+#[test]
+fn a_runaway_allocation_is_reported_not_fatal() {
+    let limits = Limits {
+        memory_bytes: 32 << 20,
+        ..Limits::default()
+    };
+    let mut p = JsProjection::from_source(
+        "hog.js",
+        "fromAll().when({$init: () => ({n: 0}), Ok: (s) => { s.n++; }, \
+         Hog: (s) => { const a = []; while (true) a.push(new Array(1000).fill(1.5)); }})",
+        limits,
+    )
+    .unwrap();
+    p.apply(&event(1, "x", 0, "Ok", "{}")).unwrap();
+    let error = p.apply(&event(2, "x", 1, "Hog", "{}")).unwrap_err();
+    assert!(error.message.contains("out of memory"), "{}", error.message);
+    assert!(error.message.contains("32 MiB"), "{}", error.message);
+    p.apply(&event(3, "x", 2, "Ok", "{}")).unwrap();
+    assert_eq!(p.state().unwrap(), json!({"n": 2}));
+}
+
+#[test]
+fn deep_recursion_is_reported() {
+    let mut p = js("function f(n) { return f(n + 1) + 1; } fromAll().when({T: () => f(0)})");
+    let error = p.apply(&event(1, "x", 0, "T", "{}")).unwrap_err();
+    assert!(
+        error.message.contains("Maximum call stack size exceeded"),
+        "{}",
+        error.message
+    );
+}
+
+#[test]
+fn syntax_errors_name_the_file_and_line() {
+    let error = load_error("fromAll()\n  .when({ T: (s, e) => { s.n += ; } })");
+    assert_eq!(error.projection, "broken.js");
+    assert_eq!(error.position, None);
+    assert!(
+        error.message.starts_with("broken.js: SyntaxError"),
+        "{}",
+        error.message
+    );
+    assert!(error.message.contains("broken.js:2"), "{}", error.message);
+}
+
+#[test]
+fn incomplete_definitions_are_explained() {
+    assert!(load_error("const x = 1;").message.contains("fromAll()"));
+    assert!(load_error("fromAll()").message.contains("when({...})"));
+    assert!(load_error("fromAll().when({T: 1})")
+        .message
+        .contains("'T' is not a function"));
+    assert!(load_error("fromAll(); fromAll().when({})")
+        .message
+        .contains("twice"));
+    assert!(load_error("throw new Error('nope')")
+        .message
+        .contains("nope"));
+}
+
+#[test]
+fn non_json_states_give_a_clear_error() {
+    let mut p = js("fromAll().when({$init: () => ({f: () => 1})})");
+    let error = p.state().unwrap_err();
+    assert!(
+        error.message.contains("function at key 'f'"),
+        "{}",
+        error.message
+    );
+    let mut p = js("fromAll().when({$init: () => { const s = {}; s.self = s; return s; }})");
+    let error = p.state().unwrap_err();
+    assert!(
+        error.message.contains("cannot be shown as JSON"),
+        "{}",
+        error.message
+    );
+    assert!(
+        error.message.to_lowercase().contains("circular"),
+        "{}",
+        error.message
+    );
+}
+
+#[test]
+fn upcasters_run_before_handlers_and_chain() {
+    let mut p = js("upcast('Opened', 1, e => ({...e, data: {holder: {name: e.data.owner}}}));\
+                    upcast('Opened', 2, e => { e.data.holder.email = null; });\
+                    fromAll().when({Opened: (s, e) => ({v: e.schemaVersion, data: e.data, body: e.body, \
+                       meta: e.metadata, created: e.created, type: e.eventType})})");
+    let v1 = event(1, "a-1", 0, "Opened", r#"{"owner":"Ada"}"#);
+    let mut v3 = event(
+        2,
+        "a-2",
+        0,
+        "Opened",
+        r#"{"holder":{"name":"Bo","email":"b@x"}}"#,
+    );
+    v3.schema_version = 3;
+    let s = fold(&mut p, &[v1]);
+    assert_eq!(s["v"], json!(3));
+    assert_eq!(s["data"], json!({"holder": {"name": "Ada", "email": null}}));
+    assert_eq!(s["body"], s["data"]);
+    assert_eq!(s["meta"], json!({"actor": "test"}));
+    assert_eq!(s["created"], json!("2025-03-01T08:00:00.001Z"));
+    let s = fold(&mut p, &[v3]);
+    assert_eq!(s["v"], json!(3));
+    assert_eq!(s["data"], json!({"holder": {"name": "Bo", "email": "b@x"}}));
+}
+
+#[test]
+fn source_hash_is_the_sha256_of_the_file() {
+    let p = js("fromAll().when({})");
+    assert_eq!(p.source_hash(), source_hash(b"fromAll().when({})"));
+    assert_eq!(
+        source_hash(b"abc"),
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+}
+
+#[test]
+fn spec_loads_a_file_named_after_it() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/projections/bank.js");
+    let p = crate::core::projection::ProjectionSpec::JavaScript(path.clone())
+        .load()
+        .unwrap();
+    assert_eq!(p.name(), "bank.js");
+    assert!(p.is_partitioned());
+    assert_eq!(p.source_hash(), source_hash(&std::fs::read(&path).unwrap()));
+    let missing = crate::core::projection::ProjectionSpec::JavaScript("nope/none.js".into())
+        .load()
+        .err()
+        .unwrap();
+    assert!(
+        missing.message.contains("cannot read"),
+        "{}",
+        missing.message
+    );
+}
