@@ -42,12 +42,19 @@ pub fn run(args: DemoArgs) -> Result<()> {
             })
             .collect()
     };
+    // Small demos keep the pace of demo-data/; large ones span 90 days
+    // rather than running years into the future.
+    let pace = if args.events > 20_000 {
+        DemoConfig::spanning_days(args.events, 90)
+    } else {
+        DemoConfig::default()
+    };
     let generator = DemoGenerator::new(DemoConfig {
         seed: args.seed,
         events: args.events,
         domains,
         hot_share: args.hot_share,
-        ..DemoConfig::default()
+        ..pace
     });
     match args.format {
         DemoFormat::Ndjson => {

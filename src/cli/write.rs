@@ -89,8 +89,7 @@ struct ImportCounts {
     invalid: u64,
 }
 
-/// Imports files into a store in one transaction; the path `rewind
-/// import` and `rewind bench` share.
+/// Imports files into a store in one transaction.
 fn import_files(store_path: &Path, files: &[PathBuf], skip_invalid: bool) -> Result<ImportCounts> {
     let mut store = SqliteStore::create(store_path)?;
     store.set_cache_mib(IMPORT_CACHE_MIB)?;
@@ -106,11 +105,6 @@ fn import_files(store_path: &Path, files: &[PathBuf], skip_invalid: bool) -> Res
             .with_context(|| format!("committing the import into {}", store_path.display()))?;
         Ok(counts)
     })
-}
-
-/// The import `rewind bench` measures: the same code, without output.
-pub fn import_quietly(store_path: &Path, file: &Path) -> Result<u64> {
-    Ok(import_files(store_path, &[file.to_path_buf()], false)?.written)
 }
 
 pub fn import(args: ImportArgs) -> Result<()> {

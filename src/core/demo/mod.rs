@@ -64,6 +64,17 @@ impl Default for DemoConfig {
     }
 }
 
+impl DemoConfig {
+    /// `events` events spread over about `days` days from the default start.
+    pub fn spanning_days(events: u64, days: i64) -> Self {
+        DemoConfig {
+            events,
+            mean_gap_ms: (days * 86_400_000 / events.max(1) as i64).max(1),
+            ..DemoConfig::default()
+        }
+    }
+}
+
 /// What a domain model produces at each step: events for one or more
 /// streams, each with its metadata.
 pub(crate) struct Emitted {
