@@ -73,10 +73,12 @@ impl NewEvent {
         // beyond f64 and u64 (1e400, 2^70) are accepted and kept as written.
         serde_json::from_str::<&serde_json::value::RawValue>(data)
             .map_err(|e| format!("data is not valid JSON: {e}"))?;
+        check_depth("data", data)?;
         let metadata = match metadata {
             Some(text) => {
                 serde_json::from_str::<&serde_json::value::RawValue>(text)
                     .map_err(|e| format!("metadata is not valid JSON: {e}"))?;
+                check_depth("metadata", text)?;
                 if !text.trim_start().starts_with('{') {
                     return Err("metadata must be a JSON object".into());
                 }
@@ -93,6 +95,47 @@ impl NewEvent {
             time_ms: None,
         })
     }
+}
+
+/// How deep data may nest. Every reader (serde_json, the explorer, the
+/// projections) can then handle any stored event without running out of
+/// stack; deeper payloads are refused on the way in, with this reason.
+pub const MAX_DEPTH: usize = 128;
+
+fn check_depth(what: &str, json: &str) -> Result<(), String> {
+    let depth = nesting_depth(json);
+    if depth > MAX_DEPTH {
+        return Err(format!(
+            "{what} is nested {depth} levels deep; the limit is {MAX_DEPTH}"
+        ));
+    }
+    Ok(())
+}
+
+/// The deepest nesting of arrays and objects in valid JSON text.
+fn nesting_depth(json: &str) -> usize {
+    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for byte in json.bytes() {
+        if in_string {
+            match (escaped, byte) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 /// What the writer believes the stream's last version to be; the append is
@@ -155,6 +198,18 @@ mod tests {
         assert_eq!(category_of("account-42"), "account");
         assert_eq!(category_of("cart-a-b"), "cart");
         assert_eq!(category_of("solo"), "solo");
+    }
+
+    #[test]
+    fn nesting_is_measured_outside_strings() {
+        assert_eq!(nesting_depth(r#"{"a":[1,{"b":"[[[{{"}]}"#), 3);
+        assert_eq!(nesting_depth(r#""\"[""#), 0);
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        assert!(NewEvent::new("T", &deep, None)
+            .unwrap_err()
+            .contains("200 levels"));
+        let ok = format!("{}{}", "[".repeat(128), "]".repeat(128));
+        assert!(NewEvent::new("T", &ok, None).is_ok());
     }
 
     #[test]

@@ -16,8 +16,14 @@ pub use append::{AppendOutcome, Appender};
 pub use schema::CURRENT as SCHEMA_VERSION;
 pub use verify::{VerifyError, VerifyReport};
 
-/// How long a writer waits for another writer's lock before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a writer waits for another writer's lock before giving up;
+/// `REWIND_BUSY_TIMEOUT_MS` overrides it (scripts that prefer to fail fast).
+fn busy_timeout() -> Duration {
+    std::env::var("REWIND_BUSY_TIMEOUT_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map_or(Duration::from_secs(10), Duration::from_millis)
+}
 
 /// A connection to a Rewind store, opened either to look (read-only, which
 /// never writes a byte of the store) or to append.
@@ -54,7 +60,7 @@ impl SqliteStore {
 
     fn open_with(path: &Path, flags: OpenFlags, read_only: bool) -> StoreResult<Self> {
         let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(path, e))?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.busy_timeout(busy_timeout())?;
         let mut store = SqliteStore {
             conn,
             path: path.to_path_buf(),
