@@ -43,30 +43,45 @@ pub fn visible(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// JSON text safe to print on a terminal with the same meaning: dangerous
-/// characters (which JSON only allows inside strings) become `\uXXXX`
-/// escapes, so a pipe to `jq` still reads the same values.
+/// JSON text safe to print on a terminal with the same meaning: inside
+/// strings, dangerous characters become `\uXXXX` escapes; between tokens,
+/// tabs and carriage returns become spaces. A pipe to `jq` still reads the
+/// same values.
 pub fn json_for_terminal(json: &str) -> Cow<'_, str> {
-    if !json.chars().any(is_dangerous_in_json) {
+    if !json.chars().any(|c| c != '\n' && is_dangerous(c)) {
         return Cow::Borrowed(json);
     }
     let mut out = String::with_capacity(json.len() + 16);
+    let (mut in_string, mut escaped) = (false, false);
     for c in json.chars() {
-        if is_dangerous_in_json(c) {
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                out.push_str(&format!("\\u{unit:04x}"));
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            } else if is_dangerous(c) {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+                continue;
             }
-        } else {
             out.push(c);
+        } else {
+            match c {
+                '"' => {
+                    in_string = true;
+                    out.push(c);
+                }
+                '\n' => out.push(c),
+                c if is_dangerous(c) => out.push(' '),
+                c => out.push(c),
+            }
         }
     }
     Cow::Owned(out)
-}
-
-/// Newlines between JSON tokens are layout, not content.
-fn is_dangerous_in_json(c: char) -> bool {
-    c != '\n' && is_dangerous(c)
 }
 
 #[cfg(test)]
@@ -97,5 +112,13 @@ mod tests {
         let before: serde_json::Value = serde_json::from_str(raw).unwrap();
         let after: serde_json::Value = serde_json::from_str(&safe).unwrap();
         assert_eq!(before, after);
+        let spaced = "[1,\t2,\r\n\"a\\\"\u{1b}\"]";
+        let safe = json_for_terminal(spaced);
+        assert!(
+            !safe.chars().any(|c| c != '\n' && is_dangerous(c)),
+            "{safe}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back, serde_json::json!([1, 2, "a\"\u{1b}"]));
     }
 }
