@@ -149,6 +149,22 @@ fn engine_figures(store: &Path, bank: &Path, figures: &mut Map<String, Value>) -
         json!(us(backward) / STEPS as f64),
     );
     figures.insert("snapshot_interval".into(), json!(engine.interval()));
+
+    // Time travel, with the snapshots the figures above left behind.
+    let diff = time(|| {
+        let query = |row| Query {
+            projection: 0,
+            scope: &scope,
+            row,
+            with_previous: false,
+        };
+        let first = engine.state_at(&source, query(0))?;
+        let last = engine.state_at(&source, query(last))?;
+        Ok(crate::core::diff::diff(&first.state, &last.state))
+    })?;
+    figures.insert("diff_ms".into(), json!(ms(diff)));
+    let blame = time(|| Ok(engine.blame(&source, 0, &scope, last, "/balance")?))?;
+    figures.insert("blame_ms".into(), json!(ms(blame)));
     Ok(())
 }
 
