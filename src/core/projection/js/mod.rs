@@ -21,6 +21,8 @@ mod replay_log;
 pub mod runtime;
 
 #[cfg(test)]
+mod failure_tests;
+#[cfg(test)]
 mod tests;
 
 use std::collections::hash_map::DefaultHasher;
