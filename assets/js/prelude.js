@@ -28,6 +28,16 @@
 
   let state = undefined; // the working state (unpartitioned)
   let partitions = new Map(); // partition key -> state (partitioned)
+  // The partition the last event went to, to skip the map for runs of
+  // events of one stream.
+  let lastKey = null;
+  let lastState = undefined;
+
+  // Set by definition(): the event types Rewind numbers. apply() gets the
+  // number, so that finding an event's handler needs no lookup by name.
+  let indexTypes = [];
+  let handlerByIndex = [];
+  let upcastByIndex = [];
 
   // ---- the event handed to handlers -------------------------------------
 
@@ -273,12 +283,11 @@
     return value === undefined ? {} : value;
   }
 
-  function runHandlers(current, event) {
+  function runHandlers(current, event, handler) {
     if (anyHandler !== null) {
       const next = anyHandler(current, event);
       if (next !== undefined) current = next;
     }
-    const handler = handlers.get(event.eventType);
     if (handler !== undefined) {
       const next = handler(current, event);
       if (next !== undefined) current = next;
@@ -339,18 +348,22 @@
     definition() {
       if (selector === null) fail("the projection never selects events: start with fromAll(), fromStream(id), fromStreams([ids]) or fromCategory(name)");
       if (handlers === null) fail("the projection never calls when({...}): there are no handlers to run");
+      indexTypes = Array.from(new Set([...handlers.keys(), ...upcasters.keys()]));
+      handlerByIndex = indexTypes.map((type) => handlers.get(type));
+      upcastByIndex = indexTypes.map((type) => upcasters.has(type));
       return JSON.stringify({
         selector,
         partitioning,
-        types: Array.from(handlers.keys()),
+        types: indexTypes,
         any: anyHandler !== null,
-        upcastTypes: Array.from(upcasters.keys()),
         shaped: shaping.length > 0,
         warnings,
       });
     },
 
     reset(json) {
+      lastKey = null;
+      lastState = undefined;
       if (partitioning === "none") {
         state = json === undefined ? initialState() : JSON.parse(json);
         return;
@@ -365,26 +378,43 @@
       for (const key of Object.keys(saved)) partitions.set(key, saved[key]);
     },
 
-    apply(streamId, eventType, bodyRaw, metadataRaw, sequenceNumber, position, eventId, createdMs, schemaVersion) {
+    // `index` is the event type's number in `types` (-1: a type without
+    // handler or upcaster, which only $any sees).
+    apply(index, streamId, eventType, bodyRaw, metadataRaw, sequenceNumber, position, eventId, createdMs, schemaVersion) {
       let event = new ProjectionEvent(streamId, eventType, bodyRaw, metadataRaw, sequenceNumber, position, eventId, createdMs, schemaVersion);
-      if (upcasters.size !== 0) event = upcastEvent(event);
+      let handler;
+      if (index >= 0) {
+        handler = handlerByIndex[index];
+        if (upcastByIndex[index]) {
+          event = upcastEvent(event);
+          if (event.eventType !== eventType) handler = handlers.get(event.eventType);
+        }
+      }
       if (partitioning === "none") {
-        state = runHandlers(state, event);
+        state = runHandlers(state, event, handler);
         return;
       }
       const key = partitionKey(event);
       if (key === null) return;
       event.partition = key;
-      let current = partitions.get(key);
-      const isNew = current === undefined && !partitions.has(key);
-      if (isNew) current = initialState();
-      const next = runHandlers(current, event);
+      let current;
+      let isNew = false;
+      if (key === lastKey) {
+        current = lastState;
+      } else {
+        current = partitions.get(key);
+        isNew = current === undefined && !partitions.has(key);
+        if (isNew) current = initialState();
+      }
+      const next = runHandlers(current, event, handler);
       if (isNew || next !== current) partitions.set(key, next);
+      lastKey = key;
+      lastState = next;
     },
 
-    partitionOf(streamId, eventType, bodyRaw, metadataRaw, sequenceNumber, position, eventId, createdMs, schemaVersion) {
+    partitionOf(index, streamId, eventType, bodyRaw, metadataRaw, sequenceNumber, position, eventId, createdMs, schemaVersion) {
       let event = new ProjectionEvent(streamId, eventType, bodyRaw, metadataRaw, sequenceNumber, position, eventId, createdMs, schemaVersion);
-      if (upcasters.size !== 0) event = upcastEvent(event);
+      if (index >= 0 && upcastByIndex[index]) event = upcastEvent(event);
       return partitionKey(event);
     },
 

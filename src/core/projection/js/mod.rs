@@ -64,9 +64,10 @@ enum Checkpoint {
 struct Definition {
     selector: Selector,
     partitioning: Partitioning,
+    /// The event types with a handler or an upcaster, in the order the
+    /// prelude numbers them.
     types: Vec<String>,
     any: bool,
-    upcast_types: Vec<String>,
     shaped: bool,
     warnings: Vec<String>,
 }
@@ -103,8 +104,11 @@ pub struct JsProjection {
     streams: HashSet<String>,
     category: String,
     partitioning: Partitioning,
-    /// Event types that reach JavaScript; `None`: all of them (`$any`).
-    types: Option<HashSet<String>>,
+    /// The prelude's number for each event type with a handler or an
+    /// upcaster.
+    type_index: HashMap<String, i32>,
+    /// With `$any`, every selected event reaches JavaScript.
+    any: bool,
     shaped: bool,
     /// For projections using transformBy/filterBy: the working state behind
     /// each reshaped state handed out, keyed by a hash of its JSON.
@@ -157,12 +161,11 @@ impl JsProjection {
         for warning in &definition.warnings {
             sandbox.push_log(format!("{name}: {warning}"));
         }
-        let mut types: Option<HashSet<String>> = None;
-        if !definition.any {
-            let mut set: HashSet<String> = definition.types.into_iter().collect();
-            set.extend(definition.upcast_types);
-            types = Some(set);
-        }
+        let type_index = definition
+            .types
+            .into_iter()
+            .zip(0..)
+            .collect::<HashMap<String, i32>>();
         let mut projection = JsProjection {
             name: name.to_string(),
             hash: source_hash(source.as_bytes()),
@@ -171,7 +174,8 @@ impl JsProjection {
             streams: definition.selector.streams.into_iter().collect(),
             category: definition.selector.category.unwrap_or_default(),
             partitioning: definition.partitioning,
-            types,
+            type_index,
+            any: definition.any,
             shaped: definition.shaped,
             unshaped: HashMap::new(),
             warnings: definition.warnings,
@@ -193,16 +197,25 @@ impl JsProjection {
 
     /// True when the projection's selector and handlers want `event`.
     pub fn selects(&self, event: &Event) -> bool {
+        self.route(event).is_some()
+    }
+
+    /// Whether `event` goes to JavaScript, and with which type number
+    /// (-1 for a type only `$any` handles).
+    fn route(&self, event: &Event) -> Option<i32> {
         let selected = match self.selector {
             SelectorKind::All => true,
             SelectorKind::Streams => self.streams.contains(&event.stream),
             SelectorKind::Category => category_of(&event.stream) == self.category,
         };
-        selected
-            && self
-                .types
-                .as_ref()
-                .is_none_or(|types| types.contains(&event.event_type))
+        if !selected {
+            return None;
+        }
+        match self.type_index.get(&event.event_type) {
+            Some(&index) => Some(index),
+            None if self.any => Some(-1),
+            None => None,
+        }
     }
 
     fn error(&self, position: Option<i64>, failure: Failure) -> ProjectionError {
@@ -235,7 +248,8 @@ impl JsProjection {
             if rebuilt.is_err() {
                 break;
             }
-            rebuilt = self.sandbox.apply(&event);
+            let index = self.route(&event).unwrap_or(-1);
+            rebuilt = self.sandbox.apply(index, &event);
         }
         if rebuilt.is_err() {
             error.message.push_str(
@@ -336,10 +350,10 @@ impl Projection for JsProjection {
     }
 
     fn apply(&mut self, event: &Event) -> Result<(), ProjectionError> {
-        if !self.selects(event) {
+        let Some(index) = self.route(event) else {
             return Ok(());
-        }
-        if let Err(failure) = self.sandbox.apply(event) {
+        };
+        if let Err(failure) = self.sandbox.apply(index, event) {
             let mut error = self.error(Some(event.position), failure);
             self.roll_back(&mut error);
             return Err(error);
@@ -386,7 +400,7 @@ impl Projection for JsProjection {
             Partitioning::Stream => Ok(Some(event.stream.clone())),
             Partitioning::Function => self
                 .sandbox
-                .partition_of(event)
+                .partition_of(self.route(event).unwrap_or(-1), event)
                 .map_err(|f| self.error(Some(event.position), f)),
         }
     }

@@ -353,3 +353,31 @@ fn spec_loads_a_file_named_after_it() {
         missing.message
     );
 }
+
+#[test]
+fn partitions_stay_apart_when_handlers_return_new_states() {
+    let mut p = js("fromAll().foreachStream().when({$init: () => 0, \
+                    Add: (s, e) => s + e.data, Double: (s) => s * 2})");
+    let events = [
+        event(1, "a", 0, "Add", "1"),
+        event(2, "a", 1, "Add", "2"),
+        event(3, "b", 0, "Add", "10"),
+        event(4, "a", 2, "Double", "null"),
+        event(5, "b", 1, "Double", "null"),
+        event(6, "b", 2, "Add", "1"),
+        event(7, "a", 3, "Add", "1"),
+    ];
+    assert_eq!(
+        fold(&mut p, &events),
+        json!({"partitions": {"a": 7, "b": 21}})
+    );
+    // After a reset from a state, runs of one partition continue from it.
+    p.reset(Some(&json!({"partitions": {"a": 100, "b": 5}})))
+        .unwrap();
+    p.apply(&events[6]).unwrap();
+    p.apply(&events[6]).unwrap();
+    assert_eq!(
+        p.state().unwrap(),
+        json!({"partitions": {"a": 102, "b": 5}})
+    );
+}
