@@ -23,7 +23,8 @@
 //! sends it with every event, so it can jump anywhere in history. Every
 //! event of the scope is sent; a reducer ignores an event by answering
 //! with the state it was given. What the reducer writes to its standard
-//! error is kept and shown (its last lines) when it fails.
+//! error is kept and shown (its last lines) when it fails; its standard
+//! output must carry nothing but answers.
 //!
 //! A reducer that does not answer within the timeout (5 s by default), that
 //! exits, or that answers with something that is not JSON, fails with a

@@ -211,6 +211,10 @@ impl Sandbox {
         let result = self.context.with(|ctx| match f(&ctx) {
             Ok(value) => Ok(value),
             Err(rquickjs::Error::Exception) => Err(describe(&ctx, ctx.catch())),
+            Err(rquickjs::Error::Allocation) => Err(Failure {
+                message: "InternalError: out of memory".into(),
+                stack: None,
+            }),
             Err(error) => Err(Failure {
                 message: error.to_string(),
                 stack: None,
@@ -225,7 +229,7 @@ impl Sandbox {
                 ),
                 stack: None,
             }),
-            Err(mut failure) if failure.message.contains("out of memory") => {
+            Err(mut failure) if failure.message.starts_with("InternalError: out of memory") => {
                 self.runtime.run_gc();
                 failure.message = format!(
                     "{} (the projection may use at most {} MiB)",
