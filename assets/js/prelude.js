@@ -49,25 +49,25 @@
     }
   }
 
-  function ProjectionEvent(streamId, eventType, bodyRaw, metadataRaw, sequenceNumber, position, eventId, createdMs, schemaVersion) {
-    this.streamId = streamId;
-    this.eventType = eventType;
+  // Events are object literals with this prototype (building a literal is
+  // cheaper in QuickJS than running a constructor).
+  function ProjectionEvent() {}
+
+  function makeEvent(streamId, eventType, bodyRaw, metadataRaw, sequenceNumber, position, eventId, createdMs, schemaVersion) {
     let data;
+    let notJson = false;
     try {
       data = JSON.parse(bodyRaw);
     } catch (_) {
       data = bodyRaw;
-      this[NOT_JSON] = true;
+      notJson = true;
     }
-    this.data = data;
-    this.bodyRaw = bodyRaw;
-    this.metadataRaw = metadataRaw;
-    this.sequenceNumber = sequenceNumber;
-    this.eventId = eventId;
-    this.position = position;
-    this.schemaVersion = schemaVersion;
-    this.partition = null;
-    this[TIME] = createdMs;
+    const event = {
+      __proto__: EVENT_PROTOTYPE, streamId, eventType, data, bodyRaw, metadataRaw,
+      sequenceNumber, eventId, position, schemaVersion, partition: null, [TIME]: createdMs,
+    };
+    if (notJson) event[NOT_JSON] = true;
+    return event;
   }
 
   function defineOwn(target, key, value) {
@@ -77,7 +77,8 @@
   // `body`, `metadata`, `created`, `category` and `isJson` live on the
   // prototype: `body` is an alias of `data`, and the others are only worked
   // out when a handler reads them, which keeps building an event cheap.
-  Object.defineProperties(ProjectionEvent.prototype, {
+  const EVENT_PROTOTYPE = ProjectionEvent.prototype;
+  Object.defineProperties(EVENT_PROTOTYPE, {
     body: {
       get() { return this.data; },
       set(value) { this.data = value; },
@@ -124,19 +125,6 @@
       writable: true,
     },
   });
-
-  // QuickJS shares an object layout ("shape") between objects built the
-  // same way only while some object still uses it. Keep one object at each
-  // step of building an event alive, so that building the next event finds
-  // every layout ready instead of creating and freeing a dozen of them.
-  const EVENT_FIELDS = ["streamId", "eventType", "data", "bodyRaw", "metadataRaw", "sequenceNumber",
-    "eventId", "position", "schemaVersion", "partition", TIME];
-  const eventLayouts = [];
-  for (let n = 0; n <= EVENT_FIELDS.length; n++) {
-    const template = Object.create(ProjectionEvent.prototype);
-    for (let i = 0; i < n; i++) template[EVENT_FIELDS[i]] = null;
-    eventLayouts.push(template);
-  }
 
   // ---- the globals a projection file uses -------------------------------
 
@@ -270,7 +258,7 @@
       if (result === null || typeof result !== "object") fail(`the upcaster for ${event.eventType} v${from} returned ${show(result)} instead of an event`);
       // An upcaster that spreads the event ({...e}) copies its own fields;
       // give the copy back the getters (body, metadata, created).
-      if (Object.getPrototypeOf(result) === Object.prototype) Object.setPrototypeOf(result, ProjectionEvent.prototype);
+      if (Object.getPrototypeOf(result) === Object.prototype) Object.setPrototypeOf(result, EVENT_PROTOTYPE);
       if (result.schemaVersion === from) result.schemaVersion = from + 1;
       event = result;
     }
@@ -381,7 +369,7 @@
     // `index` is the event type's number in `types` (-1: a type without
     // handler or upcaster, which only $any sees).
     apply(index, streamId, eventType, bodyRaw, metadataRaw, sequenceNumber, position, eventId, createdMs, schemaVersion) {
-      let event = new ProjectionEvent(streamId, eventType, bodyRaw, metadataRaw, sequenceNumber, position, eventId, createdMs, schemaVersion);
+      let event = makeEvent(streamId, eventType, bodyRaw, metadataRaw, sequenceNumber, position, eventId, createdMs, schemaVersion);
       let handler;
       if (index >= 0) {
         handler = handlerByIndex[index];
@@ -413,7 +401,7 @@
     },
 
     partitionOf(index, streamId, eventType, bodyRaw, metadataRaw, sequenceNumber, position, eventId, createdMs, schemaVersion) {
-      let event = new ProjectionEvent(streamId, eventType, bodyRaw, metadataRaw, sequenceNumber, position, eventId, createdMs, schemaVersion);
+      let event = makeEvent(streamId, eventType, bodyRaw, metadataRaw, sequenceNumber, position, eventId, createdMs, schemaVersion);
       if (index >= 0 && upcastByIndex[index]) event = upcastEvent(event);
       return partitionKey(event);
     },
