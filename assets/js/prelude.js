@@ -382,7 +382,7 @@
         state = runHandlers(state, event, handler);
         return;
       }
-      const key = partitionKey(event);
+      const key = partitioning === "stream" ? event.streamId : partitionKey(event);
       if (key === null) return;
       event.partition = key;
       let current;
@@ -394,7 +394,14 @@
         isNew = current === undefined && !partitions.has(key);
         if (isNew) current = initialState();
       }
-      const next = runHandlers(current, event, handler);
+      let next = current;
+      if (anyHandler !== null) {
+        next = runHandlers(current, event, handler);
+      } else if (handler !== undefined) {
+        // runHandlers inlined: this is the path nearly every event takes.
+        const returned = handler(current, event);
+        if (returned !== undefined) next = returned;
+      }
       if (isNew || next !== current) partitions.set(key, next);
       lastKey = key;
       lastState = next;
