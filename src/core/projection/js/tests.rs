@@ -1,6 +1,6 @@
 use std::path::Path;
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::*;
 
@@ -380,4 +380,31 @@ fn partitions_stay_apart_when_handlers_return_new_states() {
         p.state().unwrap(),
         json!({"partitions": {"a": 102, "b": 5}})
     );
+}
+
+#[test]
+fn an_upcaster_may_rename_the_event_type() {
+    let mut p = js("upcast('Deposit', 1, e => ({...e, eventType: 'FundsDeposited', data: {amount: e.data.cents / 100}}));\
+                    fromAll().when({$init: () => ({balance: 0, types: []}), \
+                      FundsDeposited: (s, e) => { s.balance += e.data.amount; s.types.push(e.eventType + '/v' + e.schemaVersion); }})");
+    let old = event(1, "a-1", 0, "Deposit", r#"{"cents":250}"#);
+    let new = event(2, "a-1", 1, "FundsDeposited", r#"{"amount":1}"#);
+    assert_eq!(
+        fold(&mut p, &[old, new]),
+        json!({"balance": 3.5, "types": ["FundsDeposited/v2", "FundsDeposited/v1"]})
+    );
+}
+
+#[test]
+fn logging_an_event_shows_all_its_fields() {
+    let mut p = js("fromAll().when({T: (s, e) => { log(e); }})");
+    p.apply(&event(3, "x-1", 2, "T", r#"{"a":1}"#)).unwrap();
+    let logs = p.take_output().logs;
+    let logged: Value = serde_json::from_str(&logs[0]).unwrap();
+    assert_eq!(logged["streamId"], json!("x-1"));
+    assert_eq!(logged["data"], json!({"a": 1}));
+    assert_eq!(logged["metadata"], json!({"actor": "test"}));
+    assert_eq!(logged["created"], json!("2025-03-01T08:00:00.003Z"));
+    assert_eq!(logged["category"], json!("x"));
+    assert_eq!(logged["isJson"], json!(true));
 }
