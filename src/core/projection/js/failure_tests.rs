@@ -153,3 +153,17 @@ fn non_json_states_give_a_clear_error() {
         error.message
     );
 }
+
+#[test]
+fn the_sandbox_has_no_way_out() {
+    let mut p = js("fromAll().when({$init: () => ({ \
+        globals: ['require', 'process', 'std', 'os', 'fetch', 'XMLHttpRequest', 'Deno', 'setTimeout'] \
+          .filter(name => typeof globalThis[name] !== 'undefined'), \
+        host: typeof host })})");
+    assert_eq!(
+        p.state().unwrap(),
+        json!({"globals": [], "host": "undefined"})
+    );
+    let error = load_error("import { readFile } from 'fs';\nfromAll().when({})");
+    assert!(error.message.contains("SyntaxError"), "{}", error.message);
+}
