@@ -766,6 +766,26 @@ fn misbehaving_reducers_give_clear_errors() {
         hung.message
     );
 
+    // The hung command itself is stopped, not only the shell around it.
+    let hung = ExternalProjection::spawn_with_timeout("sleep 37.25", Duration::from_millis(200))
+        .err()
+        .unwrap();
+    assert!(hung.message.contains("did not answer"), "{}", hung.message);
+    let sleeping = || {
+        let ps = std::process::Command::new("ps")
+            .args(["-eo", "args"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&ps.stdout)
+            .lines()
+            .any(|l| l.starts_with("sleep 37.25"))
+    };
+    let stopped = Instant::now();
+    while sleeping() && stopped.elapsed() < Duration::from_secs(3) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!sleeping(), "the reducer's child is still running");
+
     let mut silent = ExternalProjection::spawn_with_timeout(
         r#"read line; echo '{"state": 0}'; read line; echo '{"error": "no thanks"}'"#,
         Duration::from_secs(5),

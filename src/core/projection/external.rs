@@ -61,6 +61,17 @@ struct Process {
 
 impl Drop for Process {
     fn drop(&mut self) {
+        // `sh -c` forks the command rather than replacing itself with it:
+        // stop the whole process group, so that a hung reducer does not
+        // keep running after Rewind gave up on it.
+        #[cfg(unix)]
+        if let Ok(group) = i32::try_from(self.child.id()) {
+            // SAFETY: kill(2) with a negative pid signals that process
+            // group; it touches no memory of ours.
+            unsafe {
+                libc::kill(-group, libc::SIGKILL);
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -106,12 +117,16 @@ impl ExternalProjection {
     /// is left alone: it lives on this side).
     fn start(&mut self) -> Result<(), ProjectionError> {
         self.process = None;
-        let mut child = Command::new("sh")
+        let mut command = Command::new("sh");
+        command
             .arg("-c")
             .arg(&self.command)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            .stderr(Stdio::piped());
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let mut child = command
             .spawn()
             .map_err(|e| self.error(None, format!("cannot start `sh -c {}`: {e}", self.command)))?;
         let (Some(stdin), Some(stdout), Some(stderr)) =
@@ -174,11 +189,18 @@ impl ExternalProjection {
             .write_all(line.as_bytes())
             .and_then(|_| process.stdin.write_all(b"\n"))
             .and_then(|_| process.stdin.flush());
-        if written.is_err() {
-            return Err(exit_message(process, "stopped reading its input"));
-        }
-        let answer = match process.lines.recv_timeout(timeout) {
+        // A reducer that stopped reading may still have answered (or said
+        // why it stopped): read what it wrote before saying it is gone.
+        let wait = if written.is_err() {
+            Duration::from_millis(200).min(timeout)
+        } else {
+            timeout
+        };
+        let answer = match process.lines.recv_timeout(wait) {
             Ok(Ok(answer)) => answer,
+            _ if written.is_err() => {
+                return Err(exit_message(process, "stopped reading its input"))
+            }
             Ok(Err(e)) => return Err(format!("reading the reducer's answer failed: {e}")),
             Err(RecvTimeoutError::Timeout) => {
                 return Err(format!(
