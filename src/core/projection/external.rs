@@ -28,7 +28,8 @@
 //!
 //! A reducer that does not answer within the timeout (5 s by default), that
 //! exits, or that answers with something that is not JSON, fails with a
-//! [`ProjectionError`]; it is started again on the next reset.
+//! [`ProjectionError`]; it is stopped (with any process it started) and started again for the
+//! next event, with the state Rewind kept.
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -165,7 +166,7 @@ impl ExternalProjection {
     }
 
     /// Writes one line and reads the answer; on any failure the process is
-    /// stopped (and started again at the next reset).
+    /// stopped (and started again for the next event).
     fn exchange(&mut self, position: Option<i64>, line: &str) -> Result<Value, ProjectionError> {
         let result = self.try_exchange(line);
         result.map_err(|message| {
