@@ -28,8 +28,8 @@
 //!
 //! A reducer that does not answer within the timeout (5 s by default), that
 //! exits, or that answers with something that is not JSON, fails with a
-//! [`ProjectionError`]; it is stopped (with any process it started) and started again for the
-//! next event, with the state Rewind kept.
+//! [`ProjectionError`]; it is stopped (with any process it started) and
+//! started again for the next event, with the state Rewind kept.
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
