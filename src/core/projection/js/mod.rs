@@ -17,6 +17,7 @@
 //! selector does not select, and events of types without a handler, are
 //! skipped on the Rust side without entering JavaScript at all.
 
+mod definition;
 mod replay_log;
 pub mod runtime;
 
@@ -30,12 +31,12 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::Path;
 
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::{Output, Projection, ProjectionError, State};
 use crate::core::event::{category_of, Event};
 use crate::core::hash::to_hex;
+use definition::{load_message, Definition, Partitioning, SelectorKind};
 use replay_log::ReplayLog;
 pub use runtime::Limits;
 use runtime::{Call, Failure, Sandbox};
@@ -56,43 +57,6 @@ enum Checkpoint {
     Json(String),
     /// The state could not be turned into JSON; nothing to rebuild from.
     Unavailable,
-}
-
-/// What the projection file declared, as the prelude reports it.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Definition {
-    selector: Selector,
-    partitioning: Partitioning,
-    /// The event types with a handler or an upcaster, in the order the
-    /// prelude numbers them.
-    types: Vec<String>,
-    any: bool,
-    shaped: bool,
-    warnings: Vec<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Selector {
-    kind: SelectorKind,
-    streams: Vec<String>,
-    category: Option<String>,
-}
-
-#[derive(Debug, Deserialize, PartialEq, Eq, Clone, Copy)]
-#[serde(rename_all = "lowercase")]
-enum SelectorKind {
-    All,
-    Streams,
-    Category,
-}
-
-#[derive(Debug, Deserialize, PartialEq, Eq, Clone, Copy)]
-#[serde(rename_all = "lowercase")]
-enum Partitioning {
-    None,
-    Stream,
-    Function,
 }
 
 /// A loaded JavaScript projection.
@@ -290,25 +254,6 @@ fn json_key(state: &State) -> u64 {
     let mut hasher = DefaultHasher::new();
     state.to_string().hash(&mut hasher);
     hasher.finish()
-}
-
-/// A load failure as `FILE: message (at FILE:LINE:COLUMN)`.
-fn load_message(name: &str, failure: &Failure) -> String {
-    let location = failure
-        .stack
-        .as_deref()
-        .and_then(|stack| stack.lines().find(|line| line.contains(name)))
-        .and_then(|line| {
-            let start = line.find(name)?;
-            let rest = &line[start..];
-            Some(rest.trim_end_matches(')').to_string())
-        });
-    match location {
-        Some(location) if !failure.message.contains(&location) => {
-            format!("{name}: {} (at {location})", failure.message)
-        }
-        _ => format!("{name}: {}", failure.message),
-    }
 }
 
 impl Projection for JsProjection {
