@@ -868,3 +868,51 @@ fn bank_js_fold_speed_on_a_100k_event_stream() {
     );
     assert!(at.error.is_none());
 }
+
+#[test]
+fn engine_snapshots_of_reshaped_and_partitioned_states_resume_correctly() {
+    let dir = std::env::temp_dir().join(format!("rewind-shaped-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("shaped.js");
+    std::fs::write(
+        &path,
+        "fromCategory('account')\n\
+           .partitionBy(e => e.streamId.slice(-1))\n\
+           .when({\n\
+             $init: () => ({n: 0, total: 0}),\n\
+             $any: (s, e) => { s.n += 1; },\n\
+             FundsDeposited: (s, e) => ({...s, total: s.total + e.data.amount}),\n\
+           })\n\
+           .transformBy(s => ({events: s.n, deposited: s.total}))\n\
+           .filterBy(s => s.events % 3 !== 0);\n",
+    )
+    .unwrap();
+    let temp = demo_store("bank.ndjson");
+    let spec = ProjectionSpec::JavaScript(path);
+    let mut engine = Engine::new(vec![spec.load().unwrap()]);
+    let scope = Scope::All;
+    let count = temp.store.count(&scope).unwrap();
+    let mut rng = Xorshift(42);
+    for _ in 0..8 {
+        let row = rng.below(count);
+        let at = engine
+            .state_at(
+                &temp.store,
+                Query {
+                    projection: 0,
+                    scope: &scope,
+                    row,
+                    with_previous: false,
+                },
+            )
+            .unwrap();
+        assert!(at.error.is_none(), "{:?}", at.error);
+        assert!(at.state["partitions"].is_object());
+        assert_eq!(
+            at.state,
+            replayed(&spec, &temp.store, &scope, row),
+            "row {row}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
