@@ -167,3 +167,34 @@ fn the_sandbox_has_no_way_out() {
     let error = load_error("import { readFile } from 'fs';\nfromAll().when({})");
     assert!(error.message.contains("SyntaxError"), "{}", error.message);
 }
+
+#[test]
+fn the_state_before_a_failure_is_rebuilt_across_checkpoints() {
+    let mut p = js("fromAll().when({$init: () => ({n: 0, last: null}), \
+                    T: (s, e) => { s.n += 1; s.last = e.position; if (e.data.fail) throw new Error('no'); }})");
+    p.reset(None).unwrap();
+    let mut position = 0;
+    let mut next = |data: &str| {
+        position += 1;
+        event(position, "x", position - 1, "T", data)
+    };
+    // More events than the replay log keeps, then a state read (a
+    // checkpoint), then a few more, then a failure.
+    for _ in 0..5000 {
+        p.apply(&next("{}")).unwrap();
+    }
+    assert_eq!(p.state().unwrap(), json!({"n": 5000, "last": 5000}));
+    for _ in 0..10 {
+        p.apply(&next("{}")).unwrap();
+    }
+    let error = p.apply(&next(r#"{"fail":true}"#)).unwrap_err();
+    assert_eq!(error.position, Some(5011));
+    assert_eq!(p.state().unwrap(), json!({"n": 5010, "last": 5010}));
+    // Without a state read in between, the log's own checkpoints do it.
+    p.reset(None).unwrap();
+    for _ in 0..4100 {
+        p.apply(&next("{}")).unwrap();
+    }
+    assert!(p.apply(&next(r#"{"fail":true}"#)).is_err());
+    assert_eq!(p.state().unwrap()["n"], json!(4100));
+}
