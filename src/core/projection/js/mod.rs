@@ -19,7 +19,7 @@
 
 mod definition;
 mod replay_log;
-pub mod runtime;
+mod runtime;
 
 #[cfg(test)]
 mod failure_tests;
