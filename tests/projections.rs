@@ -766,6 +766,26 @@ fn misbehaving_reducers_give_clear_errors() {
         hung.message
     );
 
+    // The hung command itself is stopped, not only the shell around it.
+    let hung = ExternalProjection::spawn_with_timeout("sleep 37.25", Duration::from_millis(200))
+        .err()
+        .unwrap();
+    assert!(hung.message.contains("did not answer"), "{}", hung.message);
+    let sleeping = || {
+        let ps = std::process::Command::new("ps")
+            .args(["-eo", "args"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&ps.stdout)
+            .lines()
+            .any(|l| l.starts_with("sleep 37.25"))
+    };
+    let stopped = Instant::now();
+    while sleeping() && stopped.elapsed() < Duration::from_secs(3) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!sleeping(), "the reducer's child is still running");
+
     let mut silent = ExternalProjection::spawn_with_timeout(
         r#"read line; echo '{"state": 0}'; read line; echo '{"error": "no thanks"}'"#,
         Duration::from_secs(5),
@@ -847,4 +867,52 @@ fn bank_js_fold_speed_on_a_100k_event_stream() {
         engine.interval()
     );
     assert!(at.error.is_none());
+}
+
+#[test]
+fn engine_snapshots_of_reshaped_and_partitioned_states_resume_correctly() {
+    let dir = std::env::temp_dir().join(format!("rewind-shaped-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("shaped.js");
+    std::fs::write(
+        &path,
+        "fromCategory('account')\n\
+           .partitionBy(e => e.streamId.slice(-1))\n\
+           .when({\n\
+             $init: () => ({n: 0, total: 0}),\n\
+             $any: (s, e) => { s.n += 1; },\n\
+             FundsDeposited: (s, e) => ({...s, total: s.total + e.data.amount}),\n\
+           })\n\
+           .transformBy(s => ({events: s.n, deposited: s.total}))\n\
+           .filterBy(s => s.events % 3 !== 0);\n",
+    )
+    .unwrap();
+    let temp = demo_store("bank.ndjson");
+    let spec = ProjectionSpec::JavaScript(path);
+    let mut engine = Engine::new(vec![spec.load().unwrap()]);
+    let scope = Scope::All;
+    let count = temp.store.count(&scope).unwrap();
+    let mut rng = Xorshift(42);
+    for _ in 0..8 {
+        let row = rng.below(count);
+        let at = engine
+            .state_at(
+                &temp.store,
+                Query {
+                    projection: 0,
+                    scope: &scope,
+                    row,
+                    with_previous: false,
+                },
+            )
+            .unwrap();
+        assert!(at.error.is_none(), "{:?}", at.error);
+        assert!(at.state["partitions"].is_object());
+        assert_eq!(
+            at.state,
+            replayed(&spec, &temp.store, &scope, row),
+            "row {row}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A bank-balance reducer for Rewind's external projections.
 
-Run it with:  rewind ... --projection-command 'python3 assets/examples/bank_reducer.py'
+Use it as an external projection whose command is
+    python3 assets/examples/bank_reducer.py
 
 Rewind talks to it with one JSON value per line (see assets/projections/README.md):
   Rewind -> reducer: {"init": true}                        reducer -> Rewind: {"state": <initial>}

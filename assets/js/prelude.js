@@ -28,6 +28,16 @@
 
   let state = undefined; // the working state (unpartitioned)
   let partitions = new Map(); // partition key -> state (partitioned)
+  // The partition the last event went to, to skip the map for runs of
+  // events of one stream.
+  let lastKey = null;
+  let lastState = undefined;
+
+  // Set by definition(): the event types Rewind numbers. apply() gets the
+  // number, so that finding an event's handler needs no lookup by name.
+  let indexTypes = [];
+  let handlerByIndex = [];
+  let upcastByIndex = [];
 
   // ---- the event handed to handlers -------------------------------------
 
@@ -39,25 +49,25 @@
     }
   }
 
-  function ProjectionEvent(streamId, eventType, bodyRaw, metadataRaw, sequenceNumber, position, eventId, createdMs, schemaVersion) {
-    this.streamId = streamId;
-    this.eventType = eventType;
+  // Events are object literals with this prototype (building a literal is
+  // cheaper in QuickJS than running a constructor).
+  function ProjectionEvent() {}
+
+  function makeEvent(streamId, eventType, bodyRaw, metadataRaw, sequenceNumber, position, eventId, createdMs, schemaVersion) {
     let data;
+    let notJson = false;
     try {
       data = JSON.parse(bodyRaw);
     } catch (_) {
       data = bodyRaw;
-      this[NOT_JSON] = true;
+      notJson = true;
     }
-    this.data = data;
-    this.bodyRaw = bodyRaw;
-    this.metadataRaw = metadataRaw;
-    this.sequenceNumber = sequenceNumber;
-    this.eventId = eventId;
-    this.position = position;
-    this.schemaVersion = schemaVersion;
-    this.partition = null;
-    this[TIME] = createdMs;
+    const event = {
+      __proto__: EVENT_PROTOTYPE, streamId, eventType, data, bodyRaw, metadataRaw,
+      sequenceNumber, eventId, position, schemaVersion, partition: null, [TIME]: createdMs,
+    };
+    if (notJson) event[NOT_JSON] = true;
+    return event;
   }
 
   function defineOwn(target, key, value) {
@@ -67,7 +77,8 @@
   // `body`, `metadata`, `created`, `category` and `isJson` live on the
   // prototype: `body` is an alias of `data`, and the others are only worked
   // out when a handler reads them, which keeps building an event cheap.
-  Object.defineProperties(ProjectionEvent.prototype, {
+  const EVENT_PROTOTYPE = ProjectionEvent.prototype;
+  Object.defineProperties(EVENT_PROTOTYPE, {
     body: {
       get() { return this.data; },
       set(value) { this.data = value; },
@@ -114,19 +125,6 @@
       writable: true,
     },
   });
-
-  // QuickJS shares an object layout ("shape") between objects built the
-  // same way only while some object still uses it. Keep one object at each
-  // step of building an event alive, so that building the next event finds
-  // every layout ready instead of creating and freeing a dozen of them.
-  const EVENT_FIELDS = ["streamId", "eventType", "data", "bodyRaw", "metadataRaw", "sequenceNumber",
-    "eventId", "position", "schemaVersion", "partition", TIME];
-  const eventLayouts = [];
-  for (let n = 0; n <= EVENT_FIELDS.length; n++) {
-    const template = Object.create(ProjectionEvent.prototype);
-    for (let i = 0; i < n; i++) template[EVENT_FIELDS[i]] = null;
-    eventLayouts.push(template);
-  }
 
   // ---- the globals a projection file uses -------------------------------
 
@@ -260,7 +258,7 @@
       if (result === null || typeof result !== "object") fail(`the upcaster for ${event.eventType} v${from} returned ${show(result)} instead of an event`);
       // An upcaster that spreads the event ({...e}) copies its own fields;
       // give the copy back the getters (body, metadata, created).
-      if (Object.getPrototypeOf(result) === Object.prototype) Object.setPrototypeOf(result, ProjectionEvent.prototype);
+      if (Object.getPrototypeOf(result) === Object.prototype) Object.setPrototypeOf(result, EVENT_PROTOTYPE);
       if (result.schemaVersion === from) result.schemaVersion = from + 1;
       event = result;
     }
@@ -273,12 +271,11 @@
     return value === undefined ? {} : value;
   }
 
-  function runHandlers(current, event) {
+  function runHandlers(current, event, handler) {
     if (anyHandler !== null) {
       const next = anyHandler(current, event);
       if (next !== undefined) current = next;
     }
-    const handler = handlers.get(event.eventType);
     if (handler !== undefined) {
       const next = handler(current, event);
       if (next !== undefined) current = next;
@@ -339,18 +336,22 @@
     definition() {
       if (selector === null) fail("the projection never selects events: start with fromAll(), fromStream(id), fromStreams([ids]) or fromCategory(name)");
       if (handlers === null) fail("the projection never calls when({...}): there are no handlers to run");
+      indexTypes = Array.from(new Set([...handlers.keys(), ...upcasters.keys()]));
+      handlerByIndex = indexTypes.map((type) => handlers.get(type));
+      upcastByIndex = indexTypes.map((type) => upcasters.has(type));
       return JSON.stringify({
         selector,
         partitioning,
-        types: Array.from(handlers.keys()),
+        types: indexTypes,
         any: anyHandler !== null,
-        upcastTypes: Array.from(upcasters.keys()),
         shaped: shaping.length > 0,
         warnings,
       });
     },
 
     reset(json) {
+      lastKey = null;
+      lastState = undefined;
       if (partitioning === "none") {
         state = json === undefined ? initialState() : JSON.parse(json);
         return;
@@ -365,26 +366,50 @@
       for (const key of Object.keys(saved)) partitions.set(key, saved[key]);
     },
 
-    apply(streamId, eventType, bodyRaw, metadataRaw, sequenceNumber, position, eventId, createdMs, schemaVersion) {
-      let event = new ProjectionEvent(streamId, eventType, bodyRaw, metadataRaw, sequenceNumber, position, eventId, createdMs, schemaVersion);
-      if (upcasters.size !== 0) event = upcastEvent(event);
+    // `index` is the event type's number in `types` (-1: a type without
+    // handler or upcaster, which only $any sees).
+    apply(index, streamId, eventType, bodyRaw, metadataRaw, sequenceNumber, position, eventId, createdMs, schemaVersion) {
+      let event = makeEvent(streamId, eventType, bodyRaw, metadataRaw, sequenceNumber, position, eventId, createdMs, schemaVersion);
+      let handler;
+      if (index >= 0) {
+        handler = handlerByIndex[index];
+        if (upcastByIndex[index]) {
+          event = upcastEvent(event);
+          if (event.eventType !== eventType) handler = handlers.get(event.eventType);
+        }
+      }
       if (partitioning === "none") {
-        state = runHandlers(state, event);
+        state = runHandlers(state, event, handler);
         return;
       }
-      const key = partitionKey(event);
+      const key = partitioning === "stream" ? event.streamId : partitionKey(event);
       if (key === null) return;
       event.partition = key;
-      let current = partitions.get(key);
-      const isNew = current === undefined && !partitions.has(key);
-      if (isNew) current = initialState();
-      const next = runHandlers(current, event);
+      let current;
+      let isNew = false;
+      if (key === lastKey) {
+        current = lastState;
+      } else {
+        current = partitions.get(key);
+        isNew = current === undefined && !partitions.has(key);
+        if (isNew) current = initialState();
+      }
+      let next = current;
+      if (anyHandler !== null) {
+        next = runHandlers(current, event, handler);
+      } else if (handler !== undefined) {
+        // runHandlers inlined: this is the path nearly every event takes.
+        const returned = handler(current, event);
+        if (returned !== undefined) next = returned;
+      }
       if (isNew || next !== current) partitions.set(key, next);
+      lastKey = key;
+      lastState = next;
     },
 
-    partitionOf(streamId, eventType, bodyRaw, metadataRaw, sequenceNumber, position, eventId, createdMs, schemaVersion) {
-      let event = new ProjectionEvent(streamId, eventType, bodyRaw, metadataRaw, sequenceNumber, position, eventId, createdMs, schemaVersion);
-      if (upcasters.size !== 0) event = upcastEvent(event);
+    partitionOf(index, streamId, eventType, bodyRaw, metadataRaw, sequenceNumber, position, eventId, createdMs, schemaVersion) {
+      let event = makeEvent(streamId, eventType, bodyRaw, metadataRaw, sequenceNumber, position, eventId, createdMs, schemaVersion);
+      if (index >= 0 && upcastByIndex[index]) event = upcastEvent(event);
       return partitionKey(event);
     },
 

@@ -23,11 +23,13 @@
 //! sends it with every event, so it can jump anywhere in history. Every
 //! event of the scope is sent; a reducer ignores an event by answering
 //! with the state it was given. What the reducer writes to its standard
-//! error is kept and shown (its last lines) when it fails.
+//! error is kept and shown (its last lines) when it fails; its standard
+//! output must carry nothing but answers.
 //!
 //! A reducer that does not answer within the timeout (5 s by default), that
 //! exits, or that answers with something that is not JSON, fails with a
-//! [`ProjectionError`]; it is started again on the next reset.
+//! [`ProjectionError`]; it is stopped (with any process it started) and
+//! started again for the next event, with the state Rewind kept.
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -60,6 +62,17 @@ struct Process {
 
 impl Drop for Process {
     fn drop(&mut self) {
+        // `sh -c` forks the command rather than replacing itself with it:
+        // stop the whole process group, so that a hung reducer does not
+        // keep running after Rewind gave up on it.
+        #[cfg(unix)]
+        if let Ok(group) = i32::try_from(self.child.id()) {
+            // SAFETY: kill(2) with a negative pid signals that process
+            // group; it touches no memory of ours.
+            unsafe {
+                libc::kill(-group, libc::SIGKILL);
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -105,12 +118,16 @@ impl ExternalProjection {
     /// is left alone: it lives on this side).
     fn start(&mut self) -> Result<(), ProjectionError> {
         self.process = None;
-        let mut child = Command::new("sh")
+        let mut command = Command::new("sh");
+        command
             .arg("-c")
             .arg(&self.command)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            .stderr(Stdio::piped());
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let mut child = command
             .spawn()
             .map_err(|e| self.error(None, format!("cannot start `sh -c {}`: {e}", self.command)))?;
         let (Some(stdin), Some(stdout), Some(stderr)) =
@@ -149,7 +166,7 @@ impl ExternalProjection {
     }
 
     /// Writes one line and reads the answer; on any failure the process is
-    /// stopped (and started again at the next reset).
+    /// stopped (and started again for the next event).
     fn exchange(&mut self, position: Option<i64>, line: &str) -> Result<Value, ProjectionError> {
         let result = self.try_exchange(line);
         result.map_err(|message| {
@@ -173,11 +190,18 @@ impl ExternalProjection {
             .write_all(line.as_bytes())
             .and_then(|_| process.stdin.write_all(b"\n"))
             .and_then(|_| process.stdin.flush());
-        if written.is_err() {
-            return Err(exit_message(process, "stopped reading its input"));
-        }
-        let answer = match process.lines.recv_timeout(timeout) {
+        // A reducer that stopped reading may still have answered (or said
+        // why it stopped): read what it wrote before saying it is gone.
+        let wait = if written.is_err() {
+            Duration::from_millis(200).min(timeout)
+        } else {
+            timeout
+        };
+        let answer = match process.lines.recv_timeout(wait) {
             Ok(Ok(answer)) => answer,
+            _ if written.is_err() => {
+                return Err(exit_message(process, "stopped reading its input"))
+            }
             Ok(Err(e)) => return Err(format!("reading the reducer's answer failed: {e}")),
             Err(RecvTimeoutError::Timeout) => {
                 return Err(format!(

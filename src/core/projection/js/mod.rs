@@ -17,9 +17,12 @@
 //! selector does not select, and events of types without a handler, are
 //! skipped on the Rust side without entering JavaScript at all.
 
+mod definition;
 mod replay_log;
-pub mod runtime;
+mod runtime;
 
+#[cfg(test)]
+mod failure_tests;
 #[cfg(test)]
 mod tests;
 
@@ -28,12 +31,12 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::Path;
 
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::{Output, Projection, ProjectionError, State};
 use crate::core::event::{category_of, Event};
 use crate::core::hash::to_hex;
+use definition::{load_message, Definition, Partitioning, SelectorKind};
 use replay_log::ReplayLog;
 pub use runtime::Limits;
 use runtime::{Call, Failure, Sandbox};
@@ -56,42 +59,6 @@ enum Checkpoint {
     Unavailable,
 }
 
-/// What the projection file declared, as the prelude reports it.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Definition {
-    selector: Selector,
-    partitioning: Partitioning,
-    types: Vec<String>,
-    any: bool,
-    upcast_types: Vec<String>,
-    shaped: bool,
-    warnings: Vec<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Selector {
-    kind: SelectorKind,
-    streams: Vec<String>,
-    category: Option<String>,
-}
-
-#[derive(Debug, Deserialize, PartialEq, Eq, Clone, Copy)]
-#[serde(rename_all = "lowercase")]
-enum SelectorKind {
-    All,
-    Streams,
-    Category,
-}
-
-#[derive(Debug, Deserialize, PartialEq, Eq, Clone, Copy)]
-#[serde(rename_all = "lowercase")]
-enum Partitioning {
-    None,
-    Stream,
-    Function,
-}
-
 /// A loaded JavaScript projection.
 pub struct JsProjection {
     name: String,
@@ -101,8 +68,11 @@ pub struct JsProjection {
     streams: HashSet<String>,
     category: String,
     partitioning: Partitioning,
-    /// Event types that reach JavaScript; `None`: all of them (`$any`).
-    types: Option<HashSet<String>>,
+    /// The prelude's number for each event type with a handler or an
+    /// upcaster.
+    type_index: HashMap<String, i32>,
+    /// With `$any`, every selected event reaches JavaScript.
+    any: bool,
     shaped: bool,
     /// For projections using transformBy/filterBy: the working state behind
     /// each reshaped state handed out, keyed by a hash of its JSON.
@@ -155,12 +125,11 @@ impl JsProjection {
         for warning in &definition.warnings {
             sandbox.push_log(format!("{name}: {warning}"));
         }
-        let mut types: Option<HashSet<String>> = None;
-        if !definition.any {
-            let mut set: HashSet<String> = definition.types.into_iter().collect();
-            set.extend(definition.upcast_types);
-            types = Some(set);
-        }
+        let type_index = definition
+            .types
+            .into_iter()
+            .zip(0..)
+            .collect::<HashMap<String, i32>>();
         let mut projection = JsProjection {
             name: name.to_string(),
             hash: source_hash(source.as_bytes()),
@@ -169,7 +138,8 @@ impl JsProjection {
             streams: definition.selector.streams.into_iter().collect(),
             category: definition.selector.category.unwrap_or_default(),
             partitioning: definition.partitioning,
-            types,
+            type_index,
+            any: definition.any,
             shaped: definition.shaped,
             unshaped: HashMap::new(),
             warnings: definition.warnings,
@@ -191,16 +161,25 @@ impl JsProjection {
 
     /// True when the projection's selector and handlers want `event`.
     pub fn selects(&self, event: &Event) -> bool {
+        self.route(event).is_some()
+    }
+
+    /// Whether `event` goes to JavaScript, and with which type number
+    /// (-1 for a type only `$any` handles).
+    fn route(&self, event: &Event) -> Option<i32> {
         let selected = match self.selector {
             SelectorKind::All => true,
             SelectorKind::Streams => self.streams.contains(&event.stream),
             SelectorKind::Category => category_of(&event.stream) == self.category,
         };
-        selected
-            && self
-                .types
-                .as_ref()
-                .is_none_or(|types| types.contains(&event.event_type))
+        if !selected {
+            return None;
+        }
+        match self.type_index.get(&event.event_type) {
+            Some(&index) => Some(index),
+            None if self.any => Some(-1),
+            None => None,
+        }
     }
 
     fn error(&self, position: Option<i64>, failure: Failure) -> ProjectionError {
@@ -233,7 +212,8 @@ impl JsProjection {
             if rebuilt.is_err() {
                 break;
             }
-            rebuilt = self.sandbox.apply(&event);
+            let index = self.route(&event).unwrap_or(-1);
+            rebuilt = self.sandbox.apply(index, &event);
         }
         if rebuilt.is_err() {
             error.message.push_str(
@@ -276,25 +256,6 @@ fn json_key(state: &State) -> u64 {
     hasher.finish()
 }
 
-/// A load failure as `FILE: message (at FILE:LINE:COLUMN)`.
-fn load_message(name: &str, failure: &Failure) -> String {
-    let location = failure
-        .stack
-        .as_deref()
-        .and_then(|stack| stack.lines().find(|line| line.contains(name)))
-        .and_then(|line| {
-            let start = line.find(name)?;
-            let rest = &line[start..];
-            Some(rest.trim_end_matches(')').to_string())
-        });
-    match location {
-        Some(location) if !failure.message.contains(&location) => {
-            format!("{name}: {} (at {location})", failure.message)
-        }
-        _ => format!("{name}: {}", failure.message),
-    }
-}
-
 impl Projection for JsProjection {
     fn name(&self) -> &str {
         &self.name
@@ -334,10 +295,10 @@ impl Projection for JsProjection {
     }
 
     fn apply(&mut self, event: &Event) -> Result<(), ProjectionError> {
-        if !self.selects(event) {
+        let Some(index) = self.route(event) else {
             return Ok(());
-        }
-        if let Err(failure) = self.sandbox.apply(event) {
+        };
+        if let Err(failure) = self.sandbox.apply(index, event) {
             let mut error = self.error(Some(event.position), failure);
             self.roll_back(&mut error);
             return Err(error);
@@ -384,7 +345,7 @@ impl Projection for JsProjection {
             Partitioning::Stream => Ok(Some(event.stream.clone())),
             Partitioning::Function => self
                 .sandbox
-                .partition_of(event)
+                .partition_of(self.route(event).unwrap_or(-1), event)
                 .map_err(|f| self.error(Some(event.position), f)),
         }
     }

@@ -156,21 +156,22 @@ impl Sandbox {
         self.guarded(|ctx| api.reset.clone().restore(ctx)?.call((json,)))
     }
 
-    /// Folds one event into the working state.
-    pub fn apply(&self, event: &Event) -> Result<(), Failure> {
+    /// Folds one event into the working state; `type_index` is the
+    /// position of its type in the definition's `types` (-1 if absent).
+    pub fn apply(&self, type_index: i32, event: &Event) -> Result<(), Failure> {
         let api = self.api()?;
         self.guarded(|ctx| {
             let function = api.apply.clone().restore(ctx)?;
-            event_args(ctx, event)?.apply(&function)
+            event_args(ctx, type_index, event)?.apply(&function)
         })
     }
 
     /// The partition key `partitionBy` gives the event.
-    pub fn partition_of(&self, event: &Event) -> Result<Option<String>, Failure> {
+    pub fn partition_of(&self, type_index: i32, event: &Event) -> Result<Option<String>, Failure> {
         let api = self.api()?;
         self.guarded(|ctx| {
             let function = api.partition_of.clone().restore(ctx)?;
-            event_args(ctx, event)?.apply(&function)
+            event_args(ctx, type_index, event)?.apply(&function)
         })
     }
 
@@ -210,6 +211,10 @@ impl Sandbox {
         let result = self.context.with(|ctx| match f(&ctx) {
             Ok(value) => Ok(value),
             Err(rquickjs::Error::Exception) => Err(describe(&ctx, ctx.catch())),
+            Err(rquickjs::Error::Allocation) => Err(Failure {
+                message: "InternalError: out of memory".into(),
+                stack: None,
+            }),
             Err(error) => Err(Failure {
                 message: error.to_string(),
                 stack: None,
@@ -224,7 +229,7 @@ impl Sandbox {
                 ),
                 stack: None,
             }),
-            Err(mut failure) if failure.message.contains("out of memory") => {
+            Err(mut failure) if failure.message.starts_with("InternalError: out of memory") => {
                 self.runtime.run_gc();
                 failure.message = format!(
                     "{} (the projection may use at most {} MiB)",
@@ -306,12 +311,13 @@ fn install<'js>(ctx: &Ctx<'js>, output: Rc<RefCell<Output>>) -> rquickjs::Result
     })
 }
 
-/// The arguments of the prelude's `apply(streamId, eventType, bodyRaw,
+/// The arguments of the prelude's `apply(typeIndex, streamId, eventType, bodyRaw,
 /// metadataRaw, sequenceNumber, position, eventId, createdMs,
 /// schemaVersion)`: plain values, so that the event object is
 /// built inside JavaScript without any JSON conversion on the Rust side.
-fn event_args<'js>(ctx: &Ctx<'js>, event: &Event) -> rquickjs::Result<Args<'js>> {
-    let mut args = Args::new(ctx.clone(), 9);
+fn event_args<'js>(ctx: &Ctx<'js>, type_index: i32, event: &Event) -> rquickjs::Result<Args<'js>> {
+    let mut args = Args::new(ctx.clone(), 10);
+    args.push_arg(type_index)?;
     args.push_arg(event.stream.as_str())?;
     args.push_arg(event.event_type.as_str())?;
     args.push_arg(event.data.as_str())?;

@@ -1,11 +1,16 @@
 use std::path::Path;
-use std::time::{Duration, Instant};
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::*;
 
-fn event(position: i64, stream: &str, version: i64, event_type: &str, data: &str) -> Event {
+pub(super) fn event(
+    position: i64,
+    stream: &str,
+    version: i64,
+    event_type: &str,
+    data: &str,
+) -> Event {
     Event {
         position,
         id: format!("00000000-0000-0000-0000-{position:012}"),
@@ -19,11 +24,11 @@ fn event(position: i64, stream: &str, version: i64, event_type: &str, data: &str
     }
 }
 
-fn js(source: &str) -> JsProjection {
+pub(super) fn js(source: &str) -> JsProjection {
     JsProjection::from_source("test.js", source, Limits::default()).unwrap()
 }
 
-fn load_error(source: &str) -> ProjectionError {
+pub(super) fn load_error(source: &str) -> ProjectionError {
     match JsProjection::from_source("broken.js", source, Limits::default()) {
         Ok(_) => panic!("loading should fail"),
         Err(e) => e,
@@ -294,152 +299,6 @@ fn unknown_options_are_logged_not_fatal() {
 }
 
 #[test]
-fn a_throwing_handler_reports_position_and_stack_and_keeps_the_state_before() {
-    let mut p = js("fromAll().when({$init: () => ({n: 0, list: []}),\n\
-                    T: (s, e) => {\n\
-                      s.n += 1; s.list.push(e.position);\n\
-                      if (e.data.bad) throw new Error('bad amount ' + e.data.bad);\n\
-                    }})");
-    p.reset(None).unwrap();
-    p.apply(&event(1, "x", 0, "T", "{}")).unwrap();
-    let error = p.apply(&event(2, "x", 1, "T", r#"{"bad":5}"#)).unwrap_err();
-    assert_eq!(error.projection, "test.js");
-    assert_eq!(error.position, Some(2));
-    assert_eq!(error.message, "bad amount 5");
-    let stack = error.stack.unwrap();
-    assert!(stack.contains("test.js:4"), "{stack}");
-    assert!(!stack.contains("prelude"), "{stack}");
-    // The mutations made before the throw are undone.
-    assert_eq!(p.state().unwrap(), json!({"n": 1, "list": [1]}));
-    p.apply(&event(3, "x", 2, "T", "{}")).unwrap();
-    assert_eq!(p.state().unwrap(), json!({"n": 2, "list": [1, 3]}));
-}
-
-#[test]
-fn a_thrown_non_error_is_reported() {
-    let mut p = js("fromAll().when({T: () => { throw {code: 7}; }})");
-    let error = p.apply(&event(1, "x", 0, "T", "{}")).unwrap_err();
-    assert_eq!(error.message, r#"uncaught {"code":7}"#);
-    let mut p = js("fromAll().when({T: (s, e) => e.data.missing.deeper})");
-    let error = p.apply(&event(1, "x", 0, "T", "{}")).unwrap_err();
-    assert!(error.message.starts_with("TypeError"), "{}", error.message);
-}
-
-#[test]
-fn an_endless_loop_is_stopped_at_the_time_limit() {
-    let limits = Limits {
-        time_per_call: Duration::from_millis(200),
-        ..Limits::default()
-    };
-    let mut p = JsProjection::from_source(
-        "loop.js",
-        "fromAll().when({$init: () => ({n: 0}), Ok: (s) => { s.n++; }, Spin: (s) => { while (true) {} }})",
-        limits,
-    )
-    .unwrap();
-    p.apply(&event(1, "x", 0, "Ok", "{}")).unwrap();
-    let started = Instant::now();
-    let error = p.apply(&event(2, "x", 1, "Spin", "{}")).unwrap_err();
-    let took = started.elapsed();
-    assert!(
-        took >= Duration::from_millis(200) && took < Duration::from_secs(2),
-        "{took:?}"
-    );
-    assert_eq!(error.position, Some(2));
-    assert!(
-        error.message.contains("time limit of 200ms"),
-        "{}",
-        error.message
-    );
-    // The runtime is still usable afterwards.
-    p.apply(&event(3, "x", 2, "Ok", "{}")).unwrap();
-    assert_eq!(p.state().unwrap(), json!({"n": 2}));
-}
-
-#[test]
-fn a_runaway_allocation_is_reported_not_fatal() {
-    let limits = Limits {
-        memory_bytes: 32 << 20,
-        ..Limits::default()
-    };
-    let mut p = JsProjection::from_source(
-        "hog.js",
-        "fromAll().when({$init: () => ({n: 0}), Ok: (s) => { s.n++; }, \
-         Hog: (s) => { const a = []; while (true) a.push(new Array(1000).fill(1.5)); }})",
-        limits,
-    )
-    .unwrap();
-    p.apply(&event(1, "x", 0, "Ok", "{}")).unwrap();
-    let error = p.apply(&event(2, "x", 1, "Hog", "{}")).unwrap_err();
-    assert!(error.message.contains("out of memory"), "{}", error.message);
-    assert!(error.message.contains("32 MiB"), "{}", error.message);
-    p.apply(&event(3, "x", 2, "Ok", "{}")).unwrap();
-    assert_eq!(p.state().unwrap(), json!({"n": 2}));
-}
-
-#[test]
-fn deep_recursion_is_reported() {
-    let mut p = js("function f(n) { return f(n + 1) + 1; } fromAll().when({T: () => f(0)})");
-    let error = p.apply(&event(1, "x", 0, "T", "{}")).unwrap_err();
-    assert!(
-        error.message.contains("Maximum call stack size exceeded"),
-        "{}",
-        error.message
-    );
-}
-
-#[test]
-fn syntax_errors_name_the_file_and_line() {
-    let error = load_error("fromAll()\n  .when({ T: (s, e) => { s.n += ; } })");
-    assert_eq!(error.projection, "broken.js");
-    assert_eq!(error.position, None);
-    assert!(
-        error.message.starts_with("broken.js: SyntaxError"),
-        "{}",
-        error.message
-    );
-    assert!(error.message.contains("broken.js:2"), "{}", error.message);
-}
-
-#[test]
-fn incomplete_definitions_are_explained() {
-    assert!(load_error("const x = 1;").message.contains("fromAll()"));
-    assert!(load_error("fromAll()").message.contains("when({...})"));
-    assert!(load_error("fromAll().when({T: 1})")
-        .message
-        .contains("'T' is not a function"));
-    assert!(load_error("fromAll(); fromAll().when({})")
-        .message
-        .contains("twice"));
-    assert!(load_error("throw new Error('nope')")
-        .message
-        .contains("nope"));
-}
-
-#[test]
-fn non_json_states_give_a_clear_error() {
-    let mut p = js("fromAll().when({$init: () => ({f: () => 1})})");
-    let error = p.state().unwrap_err();
-    assert!(
-        error.message.contains("function at key 'f'"),
-        "{}",
-        error.message
-    );
-    let mut p = js("fromAll().when({$init: () => { const s = {}; s.self = s; return s; }})");
-    let error = p.state().unwrap_err();
-    assert!(
-        error.message.contains("cannot be shown as JSON"),
-        "{}",
-        error.message
-    );
-    assert!(
-        error.message.to_lowercase().contains("circular"),
-        "{}",
-        error.message
-    );
-}
-
-#[test]
 fn upcasters_run_before_handlers_and_chain() {
     let mut p = js("upcast('Opened', 1, e => ({...e, data: {holder: {name: e.data.owner}}}));\
                     upcast('Opened', 2, e => { e.data.holder.email = null; });\
@@ -493,4 +352,59 @@ fn spec_loads_a_file_named_after_it() {
         "{}",
         missing.message
     );
+}
+
+#[test]
+fn partitions_stay_apart_when_handlers_return_new_states() {
+    let mut p = js("fromAll().foreachStream().when({$init: () => 0, \
+                    Add: (s, e) => s + e.data, Double: (s) => s * 2})");
+    let events = [
+        event(1, "a", 0, "Add", "1"),
+        event(2, "a", 1, "Add", "2"),
+        event(3, "b", 0, "Add", "10"),
+        event(4, "a", 2, "Double", "null"),
+        event(5, "b", 1, "Double", "null"),
+        event(6, "b", 2, "Add", "1"),
+        event(7, "a", 3, "Add", "1"),
+    ];
+    assert_eq!(
+        fold(&mut p, &events),
+        json!({"partitions": {"a": 7, "b": 21}})
+    );
+    // After a reset from a state, runs of one partition continue from it.
+    p.reset(Some(&json!({"partitions": {"a": 100, "b": 5}})))
+        .unwrap();
+    p.apply(&events[6]).unwrap();
+    p.apply(&events[6]).unwrap();
+    assert_eq!(
+        p.state().unwrap(),
+        json!({"partitions": {"a": 102, "b": 5}})
+    );
+}
+
+#[test]
+fn an_upcaster_may_rename_the_event_type() {
+    let mut p = js("upcast('Deposit', 1, e => ({...e, eventType: 'FundsDeposited', data: {amount: e.data.cents / 100}}));\
+                    fromAll().when({$init: () => ({balance: 0, types: []}), \
+                      FundsDeposited: (s, e) => { s.balance += e.data.amount; s.types.push(e.eventType + '/v' + e.schemaVersion); }})");
+    let old = event(1, "a-1", 0, "Deposit", r#"{"cents":250}"#);
+    let new = event(2, "a-1", 1, "FundsDeposited", r#"{"amount":1}"#);
+    assert_eq!(
+        fold(&mut p, &[old, new]),
+        json!({"balance": 3.5, "types": ["FundsDeposited/v2", "FundsDeposited/v1"]})
+    );
+}
+
+#[test]
+fn logging_an_event_shows_all_its_fields() {
+    let mut p = js("fromAll().when({T: (s, e) => { log(e); }})");
+    p.apply(&event(3, "x-1", 2, "T", r#"{"a":1}"#)).unwrap();
+    let logs = p.take_output().logs;
+    let logged: Value = serde_json::from_str(&logs[0]).unwrap();
+    assert_eq!(logged["streamId"], json!("x-1"));
+    assert_eq!(logged["data"], json!({"a": 1}));
+    assert_eq!(logged["metadata"], json!({"actor": "test"}));
+    assert_eq!(logged["created"], json!("2025-03-01T08:00:00.003Z"));
+    assert_eq!(logged["category"], json!("x"));
+    assert_eq!(logged["isJson"], json!(true));
 }
