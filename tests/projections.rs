@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use rewind::core::demo::{DemoConfig, DemoGenerator, Domain};
 use rewind::core::ndjson::parse_line;
 use rewind::core::projection::external::ExternalProjection;
 use rewind::core::projection::js::{JsProjection, Limits};
@@ -796,77 +795,6 @@ fn misbehaving_reducers_give_clear_errors() {
     let refused = silent.apply(&event).unwrap_err();
     assert_eq!(refused.message, "the reducer reported: no thanks");
     assert_eq!(refused.position, Some(1));
-}
-
-/// Folds 100k events of one stream with bank.js and prints the speed.
-/// Run with `cargo test --release --test projections -- --ignored --nocapture`.
-#[test]
-#[ignore]
-fn bank_js_fold_speed_on_a_100k_event_stream() {
-    let mut temp = temp_store();
-    let records = DemoGenerator::new(DemoConfig {
-        events: 100_000,
-        domains: vec![Domain::Bank],
-        hot_share: 1.0,
-        ..DemoConfig::default()
-    });
-    let mut appender = temp.store.appender().unwrap();
-    for record in records {
-        appender
-            .append(&record.stream, ExpectedVersion::Any, &[record.event])
-            .unwrap();
-    }
-    appender.commit().unwrap();
-    let scope = stream("account-hot");
-    let count = temp.store.count(&scope).unwrap();
-    assert_eq!(count, 100_000);
-    let mut events = Vec::new();
-    temp.store
-        .scan(&scope, 0, count, &mut |e| {
-            events.push(e.clone());
-            true
-        })
-        .unwrap();
-    let mut projection = JsProjection::load(&shipped("bank.js")).unwrap();
-    for round in 0..3 {
-        projection.reset(None).unwrap();
-        let started = Instant::now();
-        for event in &events {
-            projection.apply(event).unwrap();
-        }
-        let state = projection.state().unwrap();
-        let seconds = started.elapsed().as_secs_f64();
-        eprintln!(
-            "round {round}: folded {} events with bank.js in {:.3}s ({:.0} events/s); balance {}",
-            events.len(),
-            seconds,
-            events.len() as f64 / seconds,
-            state["partitions"]["account-hot"]["balance"]
-        );
-    }
-    let mut engine = Engine::new(vec![ProjectionSpec::JavaScript(shipped("bank.js"))
-        .load()
-        .unwrap()]);
-    let started = Instant::now();
-    let at = engine
-        .state_at(
-            &temp.store,
-            Query {
-                projection: 0,
-                scope: &scope,
-                row: count - 1,
-                with_previous: false,
-            },
-        )
-        .unwrap();
-    let seconds = started.elapsed().as_secs_f64();
-    eprintln!(
-        "engine, cold, reading from SQLite and snapshotting: {:.3}s ({:.0} events/s), interval {}",
-        seconds,
-        count as f64 / seconds,
-        engine.interval()
-    );
-    assert!(at.error.is_none());
 }
 
 #[test]
