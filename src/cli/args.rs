@@ -43,6 +43,14 @@ pub struct ExploreArgs {
     /// With --stream: start at this version instead of the first event.
     #[arg(long, requires = "stream")]
     pub at: Option<i64>,
+
+    /// A JavaScript projection to load (repeatable); `p` cycles through them.
+    #[arg(long = "projection", value_name = "FILE.js")]
+    pub projections: Vec<PathBuf>,
+
+    /// An external reducer command speaking the NDJSON protocol.
+    #[arg(long = "projection-cmd", value_name = "CMD")]
+    pub projection_cmds: Vec<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -62,7 +70,8 @@ pub enum Command {
     Append(AppendArgs),
 
     /// Import NDJSON events (one JSON object per line); creates the store.
-    #[command(after_help = "Each line: {\"stream\": \"account-1\", \"type\": \"FundsDeposited\", \
+    #[command(
+        after_help = "Each line: {\"stream\": \"account-1\", \"type\": \"FundsDeposited\", \
         \"data\": {...},\n  \"metadata\": {...}, \"id\": \"<uuid>\", \"time\": \"<RFC 3339>\", \
         \"schema_version\": 1}\n\
         Only stream, type and data are required. The import is one transaction: a bad line \
@@ -70,12 +79,15 @@ pub enum Command {
         Lines whose\nid is already stored with the same content are skipped, so importing a \
         file twice adds nothing.\n\n\
         Examples:\n  rewind import shop.rewind demo-data/carts.ndjson\n  \
-        rewind import shop.rewind a.ndjson b.ndjson --skip-invalid")]
+        rewind import shop.rewind a.ndjson b.ndjson --skip-invalid"
+    )]
     Import(ImportArgs),
 
     /// Export events as NDJSON (which `import` reads back) or CSV.
-    #[command(after_help = "Examples:\n  rewind export bank.rewind --out backup.ndjson\n  \
-        rewind export bank.rewind --category account --format csv --out accounts.csv")]
+    #[command(
+        after_help = "Examples:\n  rewind export bank.rewind --out backup.ndjson\n  \
+        rewind export bank.rewind --category account --format csv --out accounts.csv"
+    )]
     Export(ExportArgs),
 
     /// List streams with their category, version, event count and times.
@@ -84,9 +96,11 @@ pub enum Command {
     Streams(StreamsArgs),
 
     /// Print events in order: all of them, one stream's or one category's.
-    #[command(after_help = "Examples:\n  rewind log bank.rewind --stream account-0001\n  \
+    #[command(
+        after_help = "Examples:\n  rewind log bank.rewind --stream account-0001\n  \
         rewind log bank.rewind --category account --type TransferSent --limit 20\n  \
-        rewind log bank.rewind --from 1000 --limit 10 --json")]
+        rewind log bank.rewind --from 1000 --limit 10 --json"
+    )]
     Log(LogArgs),
 
     /// Show one event by its global position.
@@ -94,14 +108,18 @@ pub enum Command {
     Show(ShowArgs),
 
     /// Recompute the hash chain and check that no event was altered or lost.
-    #[command(after_help = "Exit status 0 when intact; 4 and the first bad position otherwise.\n\n\
-        Example:\n  rewind verify bank.rewind")]
+    #[command(
+        after_help = "Exit status 0 when intact; 4 and the first bad position otherwise.\n\n\
+        Example:\n  rewind verify bank.rewind"
+    )]
     Verify(VerifyArgs),
 
     /// Generate realistic demo events (bank accounts, carts, flight bookings).
-    #[command(after_help = "The same --seed and --events always give the same events.\n\n\
+    #[command(
+        after_help = "The same --seed and --events always give the same events.\n\n\
         Examples:\n  rewind demo --out demo.rewind --events 100000\n  \
-        rewind demo --format ndjson --domain bank --events 2000 --out bank.ndjson")]
+        rewind demo --format ndjson --domain bank --events 2000 --out bank.ndjson"
+    )]
     Demo(DemoArgs),
 }
 

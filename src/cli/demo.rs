@@ -1,7 +1,6 @@
 //! `rewind demo`, and the bundled demo store that plain `rewind` opens.
 
 use std::fs::{self, File};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -13,6 +12,7 @@ use crate::core::demo::{record_line, DemoConfig, DemoGenerator, Domain};
 use crate::core::hash::to_hex;
 use crate::core::ndjson::parse_line;
 use crate::core::paths::cache_dir;
+use crate::core::projection::ProjectionSpec;
 use crate::core::store::sqlite::SqliteStore;
 use crate::core::ExpectedVersion;
 
@@ -20,7 +20,10 @@ use crate::core::ExpectedVersion;
 const DEMO_DATA: &[(&str, &str)] = &[
     ("bank.ndjson", include_str!("../../demo-data/bank.ndjson")),
     ("carts.ndjson", include_str!("../../demo-data/carts.ndjson")),
-    ("flights.ndjson", include_str!("../../demo-data/flights.ndjson")),
+    (
+        "flights.ndjson",
+        include_str!("../../demo-data/flights.ndjson"),
+    ),
 ];
 
 pub fn run(args: DemoArgs) -> Result<()> {
@@ -30,12 +33,14 @@ pub fn run(args: DemoArgs) -> Result<()> {
     let domains = if args.domain.is_empty() {
         Domain::ALL.to_vec()
     } else {
-        args.domain.iter().map(|d| match d {
-            DemoDomain::Bank => Domain::Bank,
-            DemoDomain::Carts => Domain::Carts,
-            DemoDomain::Flights => Domain::Flights,
-        })
-        .collect()
+        args.domain
+            .iter()
+            .map(|d| match d {
+                DemoDomain::Bank => Domain::Bank,
+                DemoDomain::Carts => Domain::Carts,
+                DemoDomain::Flights => Domain::Flights,
+            })
+            .collect()
     };
     let generator = DemoGenerator::new(DemoConfig {
         seed: args.seed,
@@ -48,7 +53,8 @@ pub fn run(args: DemoArgs) -> Result<()> {
         DemoFormat::Ndjson => {
             let mut out = match &args.out {
                 Some(path) => Out::file(
-                    File::create(path).with_context(|| format!("{}: cannot create", path.display()))?,
+                    File::create(path)
+                        .with_context(|| format!("{}: cannot create", path.display()))?,
                 ),
                 None => Out::stdout(),
             };
@@ -60,7 +66,10 @@ pub fn run(args: DemoArgs) -> Result<()> {
         DemoFormat::Store => {
             let path = args.out.unwrap_or_else(|| PathBuf::from("demo.rewind"));
             if path.exists() {
-                bail!("{} already exists; pick another --out or remove it", path.display());
+                bail!(
+                    "{} already exists; pick another --out or remove it",
+                    path.display()
+                );
             }
             let mut store = SqliteStore::create(&path)?;
             let mut appender = store.appender()?;
@@ -68,7 +77,11 @@ pub fn run(args: DemoArgs) -> Result<()> {
                 appender.append(&record.stream, ExpectedVersion::Any, &[record.event])?;
             }
             appender.commit()?;
-            eprintln!("wrote {} demo events to {}", thousands(args.events), path.display());
+            eprintln!(
+                "wrote {} demo events to {}",
+                thousands(args.events),
+                path.display()
+            );
         }
     }
     Ok(())
@@ -96,7 +109,7 @@ pub fn demo_store() -> Result<PathBuf> {
     Ok(path)
 }
 
-fn build_demo_store(path: &Path) -> Result<()> {
+pub(crate) fn build_demo_store(path: &Path) -> Result<()> {
     let mut store = SqliteStore::create(path)?;
     let mut records = Vec::new();
     for (name, text) in DEMO_DATA {
@@ -125,12 +138,22 @@ pub fn explore(args: ExploreArgs) -> Result<()> {
         Some(path) => path,
         None => demo_store()?,
     };
-    let mut out = Out::stdout();
-    out.text(&format!(
-        "The explorer is not built yet. The store is {}; try:\n  rewind streams {0}\n  rewind log {0} --limit 20",
-        store.display()
-    ))?;
-    out.finish()?;
-    let _ = std::io::stdout().flush();
-    Ok(())
+    let mut projections: Vec<ProjectionSpec> = args
+        .projections
+        .into_iter()
+        .map(ProjectionSpec::JavaScript)
+        .collect();
+    projections.extend(
+        args.projection_cmds
+            .into_iter()
+            .map(ProjectionSpec::Command),
+    );
+    crate::tui::run(crate::tui::Options {
+        store,
+        projections,
+        stream: args.stream,
+        at: args.at,
+        now_ms: None,
+        config_dir: Some(crate::core::paths::config_dir()),
+    })
 }

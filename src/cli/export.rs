@@ -82,6 +82,9 @@ mod tests {
     #[test]
     fn quotes_only_when_needed() {
         assert_eq!(csv_field("account-1"), "account-1");
-        assert_eq!(csv_field(r#"{"a":1,"b":"x"}"#), r#""{""a"":1,""b"":""x""}""#);
+        assert_eq!(
+            csv_field(r#"{"a":1,"b":"x"}"#),
+            r#""{""a"":1,""b"":""x""}""#
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! and turns errors into messages and exit statuses.
 
 mod args;
-mod demo;
+pub(crate) mod demo;
 mod export;
 mod output;
 mod read;

@@ -119,7 +119,11 @@ pub fn log(args: LogArgs) -> Result<()> {
         if printed >= limit {
             return false;
         }
-        if args.event_type.as_deref().is_some_and(|t| t != event.event_type) {
+        if args
+            .event_type
+            .as_deref()
+            .is_some_and(|t| t != event.event_type)
+        {
             return true;
         }
         let written = if args.json {

@@ -38,7 +38,8 @@ pub fn append(args: AppendArgs) -> Result<()> {
     let mut event = NewEvent::new(&args.event_type, &data, args.metadata.as_deref())
         .map_err(anyhow::Error::msg)?;
     if let Some(id) = &args.id {
-        let uuid = uuid::Uuid::try_parse(id).with_context(|| format!("--id {id:?} is not a UUID"))?;
+        let uuid =
+            uuid::Uuid::try_parse(id).with_context(|| format!("--id {id:?} is not a UUID"))?;
         event.id = Some(uuid.hyphenated().to_string());
     }
     if args.schema_version < 1 {
@@ -193,12 +194,8 @@ impl From<String> for LineError {
 /// Imports one raw line: `Ok(None)` for a blank line, `Ok(Some(duplicate))`
 /// for an event.
 fn import_line(appender: &mut Appender<'_>, raw: &[u8]) -> Result<Option<bool>, LineError> {
-    let text = std::str::from_utf8(raw).map_err(|e| {
-        format!(
-            "not UTF-8 (invalid byte at column {})",
-            e.valid_up_to() + 1
-        )
-    })?;
+    let text = std::str::from_utf8(raw)
+        .map_err(|e| format!("not UTF-8 (invalid byte at column {})", e.valid_up_to() + 1))?;
     let text = text.trim_end_matches(['\n', '\r']);
     if text.trim().is_empty() {
         return Ok(None);

@@ -60,7 +60,12 @@ mod tests {
 
     #[test]
     fn best_match_first_with_positions() {
-        let names = ["cart-00001", "account-0042", "account-0420", "booking-ABCDEF"];
+        let names = [
+            "cart-00001",
+            "account-0042",
+            "account-0420",
+            "booking-ABCDEF",
+        ];
         let found = Fuzzy::default().filter("acc42", names.iter().copied());
         assert_eq!(names[found[0].index], "account-0042");
         assert!(found.iter().all(|m| !names[m.index].starts_with("booking")));
@@ -70,6 +75,9 @@ mod tests {
     #[test]
     fn empty_query_keeps_everything_in_order() {
         let found = Fuzzy::default().filter("", ["b", "a"].into_iter());
-        assert_eq!(found.iter().map(|m| m.index).collect::<Vec<_>>(), vec![0, 1]);
+        assert_eq!(
+            found.iter().map(|m| m.index).collect::<Vec<_>>(),
+            vec![0, 1]
+        );
     }
 }

@@ -49,7 +49,8 @@ pub fn parse_line(text: &str) -> Result<ImportRecord, String> {
     let data = line.data.ok_or("missing \"data\"")?;
     let mut event = NewEvent::new(&event_type, data.get(), line.metadata.map(RawValue::get))?;
     if let Some(id) = line.id {
-        let uuid = uuid::Uuid::try_parse(&id).map_err(|_| format!("\"id\" {id:?} is not a UUID"))?;
+        let uuid =
+            uuid::Uuid::try_parse(&id).map_err(|_| format!("\"id\" {id:?} is not a UUID"))?;
         event.id = Some(uuid.hyphenated().to_string());
     }
     if let Some(time) = line.time {
@@ -138,8 +139,8 @@ mod tests {
 
     #[test]
     fn minimal_line() {
-        let r = parse_line(r#"{"stream":"account-1","type":"Opened","data":{"owner":"Ada"}}"#)
-            .unwrap();
+        let r =
+            parse_line(r#"{"stream":"account-1","type":"Opened","data":{"owner":"Ada"}}"#).unwrap();
         assert_eq!(r.stream, "account-1");
         assert_eq!(r.event.event_type, "Opened");
         assert_eq!(r.event.data, r#"{"owner":"Ada"}"#);
@@ -156,11 +157,20 @@ mod tests {
                "time":"2025-03-01T08:09:09.096Z","schema_version":2}"#,
         )
         .unwrap();
-        assert_eq!(r.event.data, r#"{"n":123456789012345678901234567890,"z":-0.0}"#);
+        assert_eq!(
+            r.event.data,
+            r#"{"n":123456789012345678901234567890,"z":-0.0}"#
+        );
         assert_eq!(r.event.metadata, r#"{"actor":"me"}"#);
-        assert_eq!(r.event.id.as_deref(), Some("6f9619ff-8b86-d011-b42d-00c04fc964ff"));
+        assert_eq!(
+            r.event.id.as_deref(),
+            Some("6f9619ff-8b86-d011-b42d-00c04fc964ff")
+        );
         assert_eq!(r.event.schema_version, 2);
-        assert_eq!(rfc3339_ms(r.event.time_ms.unwrap()), "2025-03-01T08:09:09.096Z");
+        assert_eq!(
+            rfc3339_ms(r.event.time_ms.unwrap()),
+            "2025-03-01T08:09:09.096Z"
+        );
     }
 
     #[test]
@@ -169,8 +179,9 @@ mod tests {
         assert!(reason(r#"{"type":"T","data":1}"#).contains("missing \"stream\""));
         assert!(reason(r#"{"stream":"s","data":1}"#).contains("missing \"type\""));
         assert!(reason(r#"{"stream":"s","type":"T"}"#).contains("missing \"data\""));
-        assert!(reason(r#"{"stream":"s","type":"T","data":1,"metdata":{}}"#)
-            .contains("unknown field"));
+        assert!(
+            reason(r#"{"stream":"s","type":"T","data":1,"metdata":{}}"#).contains("unknown field")
+        );
         assert!(reason(r#"{"stream":"s","type":"T","data":1,"id":"x"}"#).contains("not a UUID"));
         assert!(reason(r#"{"stream":"s","type":"T","data":1,"time":"noon"}"#).contains("RFC 3339"));
         assert!(reason(r#"{"stream":"s","type":"T","data":1,"metadata":[]}"#).contains("object"));

@@ -39,7 +39,11 @@ pub fn parse_user_time(text: &str, now: Millis) -> Option<Millis> {
     if let Some(ms) = parse_relative(text, now) {
         return Some(ms);
     }
-    for format in ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S%.f"] {
+    for format in [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S%.f",
+    ] {
         if let Ok(t) = NaiveDateTime::parse_from_str(text, format) {
             return Some(t.and_utc().timestamp_millis());
         }

@@ -18,7 +18,14 @@ const OWNERS: &[(&str, &str)] = &[
     ("Tony Hoare", "tony@example.org"),
     ("Frances Allen", "fran@example.org"),
 ];
-const TELLERS: &[&str] = &["teller-12", "teller-7", "atm-456", "atm-101", "mobile-app", "payroll"];
+const TELLERS: &[&str] = &[
+    "teller-12",
+    "teller-7",
+    "atm-456",
+    "atm-101",
+    "mobile-app",
+    "payroll",
+];
 /// Accounts opened before the second schema of `AccountOpened` shipped.
 const V1_ACCOUNTS: usize = 40;
 
@@ -37,7 +44,6 @@ pub(super) struct Bank {
 }
 
 impl Bank {
-
     fn open(&mut self, rng: &mut Rng, stream: String) -> Vec<Emitted> {
         let (name, email) = *rng.pick(OWNERS);
         let currency = *rng.pick(&["EUR", "EUR", "USD", "GBP"]);

@@ -85,7 +85,11 @@ impl Flights {
     }
 
     fn assign_seat(&mut self, rng: &mut Rng, index: usize) -> Vec<Emitted> {
-        let seat = format!("{}{}", rng.below(40) + 1, *rng.pick(&["A", "B", "C", "D", "E", "F"]));
+        let seat = format!(
+            "{}{}",
+            rng.below(40) + 1,
+            *rng.pick(&["A", "B", "C", "D", "E", "F"])
+        );
         let booking = &mut self.bookings[index];
         let previous = booking.seat.replace(seat.clone());
         vec![Emitted::new(

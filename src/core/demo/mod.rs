@@ -226,7 +226,10 @@ mod tests {
     fn covers_all_domains_and_two_schema_versions() {
         let events = generate(3, 3000);
         for category in ["account", "cart", "booking"] {
-            assert!(events.iter().any(|r| r.stream.starts_with(category)), "{category}");
+            assert!(
+                events.iter().any(|r| r.stream.starts_with(category)),
+                "{category}"
+            );
         }
         let opened: Vec<_> = events
             .iter()
@@ -234,7 +237,9 @@ mod tests {
             .map(|r| r.event.schema_version)
             .collect();
         assert!(opened.contains(&1) && opened.contains(&2));
-        assert!(events.iter().any(|r| r.event.event_type == "TransferReceived"));
+        assert!(events
+            .iter()
+            .any(|r| r.event.event_type == "TransferReceived"));
         assert!(events.iter().any(|r| r.event.event_type == "CartRecovered"));
     }
 

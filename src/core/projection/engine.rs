@@ -234,7 +234,10 @@ impl Engine {
             self.snapshots.clear();
             self.snapshot_count = 0;
         }
-        let rows = self.snapshots.entry((projection, scope.clone())).or_default();
+        let rows = self
+            .snapshots
+            .entry((projection, scope.clone()))
+            .or_default();
         if rows.insert(row, state).is_none() {
             self.snapshot_count += 1;
         }

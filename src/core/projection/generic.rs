@@ -48,7 +48,10 @@ impl StreamState {
             fields: value["fields"].clone(),
             counts,
             events: value["events"].as_u64().unwrap_or(0),
-            last_type: value["lastEvent"]["type"].as_str().unwrap_or("").to_string(),
+            last_type: value["lastEvent"]["type"]
+                .as_str()
+                .unwrap_or("")
+                .to_string(),
             last_version: value["lastEvent"]["version"].as_i64().unwrap_or(-1),
         }
     }
@@ -103,12 +106,13 @@ impl Projection for Generic {
 
     fn apply(&mut self, event: &Event) -> Result<(), ProjectionError> {
         let data = event.data_json();
-        let state = self.streams.entry(event.stream.clone()).or_insert_with(|| {
-            StreamState {
+        let state = self
+            .streams
+            .entry(event.stream.clone())
+            .or_insert_with(|| StreamState {
                 fields: Value::Object(Map::new()),
                 ..StreamState::default()
-            }
-        });
+            });
         deep_merge(&mut state.fields, &data);
         *state.counts.entry(event.event_type.clone()).or_default() += 1;
         state.events += 1;
@@ -153,15 +157,33 @@ mod tests {
     fn keeps_latest_fields_and_counts() {
         let mut g = Generic::default();
         g.reset(None).unwrap();
-        g.apply(&event("a-1", 0, "Opened", r#"{"owner":{"name":"Ada","age":36},"tags":[1]}"#))
-            .unwrap();
-        g.apply(&event("a-1", 1, "Renamed", r#"{"owner":{"name":"Ada L."},"tags":[2]}"#))
-            .unwrap();
-        g.apply(&event("a-1", 2, "Renamed", r#"{"owner":{"name":"A. Lovelace"}}"#))
-            .unwrap();
+        g.apply(&event(
+            "a-1",
+            0,
+            "Opened",
+            r#"{"owner":{"name":"Ada","age":36},"tags":[1]}"#,
+        ))
+        .unwrap();
+        g.apply(&event(
+            "a-1",
+            1,
+            "Renamed",
+            r#"{"owner":{"name":"Ada L."},"tags":[2]}"#,
+        ))
+        .unwrap();
+        g.apply(&event(
+            "a-1",
+            2,
+            "Renamed",
+            r#"{"owner":{"name":"A. Lovelace"}}"#,
+        ))
+        .unwrap();
         let state = g.state().unwrap();
         let s = &state["partitions"]["a-1"];
-        assert_eq!(s["fields"], json!({"owner": {"name": "A. Lovelace", "age": 36}, "tags": [2]}));
+        assert_eq!(
+            s["fields"],
+            json!({"owner": {"name": "A. Lovelace", "age": 36}, "tags": [2]})
+        );
         assert_eq!(s["eventCounts"], json!({"Opened": 1, "Renamed": 2}));
         assert_eq!(s["events"], json!(3));
         assert_eq!(s["lastEvent"], json!({"type": "Renamed", "version": 2}));

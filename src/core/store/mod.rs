@@ -89,8 +89,7 @@ pub trait EventSource: Send {
     fn row_at_or_before_time(&self, scope: &Scope, time_ms: Millis) -> StoreResult<Option<u64>>;
 
     /// The row of the last event at or before global `position`.
-    fn row_at_or_before_position(&self, scope: &Scope, position: i64)
-        -> StoreResult<Option<u64>>;
+    fn row_at_or_before_position(&self, scope: &Scope, position: i64) -> StoreResult<Option<u64>>;
 
     /// Event counts in `buckets` equal time buckets between the scope's
     /// first and last event.
@@ -142,8 +141,6 @@ pub fn scan_by_rows<S: EventSource + ?Sized>(
 
 /// How many events a scan reads at a time.
 pub const SCAN_CHUNK: usize = 4096;
-
-
 
 /// Opens a store to look at it, never to write.
 pub fn open_read_only(path: &std::path::Path) -> StoreResult<Box<dyn EventSource>> {

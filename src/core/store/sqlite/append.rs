@@ -305,6 +305,8 @@ fn validate_id(id: Option<&str>) -> StoreResult<()> {
             "the id {id:?} is not in canonical form; write it as {}",
             uuid.hyphenated()
         ))),
-        Err(_) => Err(StoreError::InvalidEvent(format!("the id {id:?} is not a UUID"))),
+        Err(_) => Err(StoreError::InvalidEvent(format!(
+            "the id {id:?} is not a UUID"
+        ))),
     }
 }

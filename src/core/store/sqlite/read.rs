@@ -48,7 +48,10 @@ impl SqliteStore {
 
     fn query_i64(&self, sql: &str, args: impl rusqlite::Params) -> StoreResult<Option<i64>> {
         let mut statement = self.conn.prepare_cached(sql)?;
-        Ok(statement.query_row(args, |r| r.get(0)).optional()?.flatten())
+        Ok(statement
+            .query_row(args, |r| r.get(0))
+            .optional()?
+            .flatten())
     }
 
     /// Events of `scope` after a known position, in position order: the
@@ -129,12 +132,13 @@ impl EventSource for SqliteStore {
 
     fn count(&self, scope: &Scope) -> StoreResult<u64> {
         let count = match scope {
-            Scope::Stream(s) => self
-                .query_i64("SELECT last_version + 1 FROM streams WHERE stream = ?1", [s])?,
-            Scope::Category(c) => self.query_i64(
-                "SELECT count(*) FROM events WHERE category = ?1",
-                [c],
+            Scope::Stream(s) => self.query_i64(
+                "SELECT last_version + 1 FROM streams WHERE stream = ?1",
+                [s],
             )?,
+            Scope::Category(c) => {
+                self.query_i64("SELECT count(*) FROM events WHERE category = ?1", [c])?
+            }
             Scope::All => self.query_i64("SELECT max(position) FROM events", [])?,
         };
         Ok(count.unwrap_or(0).max(0) as u64)
@@ -206,11 +210,7 @@ impl EventSource for SqliteStore {
         }
     }
 
-    fn row_at_or_before_position(
-        &self,
-        scope: &Scope,
-        position: i64,
-    ) -> StoreResult<Option<u64>> {
+    fn row_at_or_before_position(&self, scope: &Scope, position: i64) -> StoreResult<Option<u64>> {
         let row = match scope {
             Scope::Stream(s) => self.query_i64(
                 "SELECT max(version) FROM events WHERE stream = ?1 AND position <= ?2",
