@@ -101,7 +101,7 @@ mod tests {
         assert_eq!(fit("abcdef", 4), "abc…");
         // Each of these is two cells wide.
         assert_eq!(fit("日本語テキスト", 7), "日本語…");
-        assert_eq!(fit("\u{1b}[2J", 12), "\\u{1b}[2J  ");
+        assert_eq!(fit("\u{1b}[2J", 12), "\\u{1b}[2J   ");
     }
 
     #[test]
