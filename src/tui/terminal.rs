@@ -47,9 +47,15 @@ pub fn run(mut app: App) -> Result<()> {
     }));
     enable_raw_mode()?;
     let result = (|| -> Result<()> {
-        execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture)?;
+        // A direct clear: ratatui's `Terminal::clear` asks the terminal
+        // where the cursor is, which not every terminal answers.
+        execute!(
+            io::stdout(),
+            EnterAlternateScreen,
+            EnableMouseCapture,
+            crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+        )?;
         let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
-        terminal.clear()?;
         event_loop(&mut app, &mut terminal)
     })();
     restore();
