@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::core::projection::{Progress, StateAt};
+use crate::core::store::{Histogram, Scope, StreamInfo};
 
 /// What a key can be bound to. The serde names are the words used in
 /// `keymap.toml`, so the keymap file and the help screen share one vocabulary.
@@ -114,9 +115,18 @@ pub enum Mouse {
     ScrollDown { column: u16, row: u16 },
 }
 
-/// The worker's answer to one projection request.
+/// The background threads' answers: projection states, and the reads
+/// that take too long on a big store to make the first frame wait (the
+/// stream list, a histogram).
 #[derive(Debug, Clone)]
 pub enum WorkerReply {
+    Streams {
+        result: Result<Vec<StreamInfo>, String>,
+    },
+    Histogram {
+        scope: Scope,
+        result: Result<Histogram, String>,
+    },
     Progress {
         seq: u64,
         progress: Progress,

@@ -14,12 +14,12 @@ use super::json_view::json_lines;
 use super::keymap::Keymap;
 use super::layout::{areas, inner};
 use super::theme::Theme;
-use super::worker::{Request, Worker};
+use super::worker::{Load, Request, Worker};
 use crate::core::event::Event;
 use crate::core::fuzzy::{Fuzzy, Match};
 use crate::core::projection::{Progress, ProjectionSpec, StateAt};
 use crate::core::store::sqlite::SqliteStore;
-use crate::core::store::{EventSource, Histogram, Scope};
+use crate::core::store::{EventSource, Histogram, Scope, StreamInfo};
 use crate::core::time::Millis;
 
 /// What the explorer is opened on.
@@ -120,6 +120,8 @@ pub struct App {
     pub size: Rect,
     pub quit: bool,
     pub dragging_histogram: bool,
+    pub streams_pending: bool,
+    pub histogram_pending: bool,
     worker: Option<Worker>,
     seq: u64,
 }
@@ -185,36 +187,51 @@ impl App {
             size,
             quit: false,
             dragging_histogram: false,
+            streams_pending: false,
+            histogram_pending: false,
             worker: Some(worker),
             seq: 0,
         };
-        app.load_streams()?;
         match &options.stream {
             Some(stream) => {
-                let Some(index) = app.entries.iter().position(|e| &e.label == stream) else {
+                let Some(info) = app.source.stream_info(stream)? else {
                     anyhow::bail!(
                         "no stream '{}' in {}",
                         crate::core::sanitize::visible(stream),
                         app.store_name
                     );
                 };
-                app.select_entry(index)?;
                 app.focus = Pane::Timeline;
+                app.open_scope(Scope::Stream(info.stream), info.first_version)?;
                 let row = options
                     .at
                     .map_or(0, |v| (v - app.first_version).max(0) as u64);
                 app.move_cursor_to(row)?;
             }
-            None => app.select_entry(0)?,
+            None => app.open_scope(Scope::All, 0)?,
         }
+        app.request_streams();
         Ok(app)
     }
 
-    /// Reads the stream list, with `$all` and one pseudo-stream per
+    /// Asks the loader for the stream list (it arrives as a worker reply).
+    pub fn request_streams(&mut self) {
+        self.streams_pending = true;
+        if let Some(worker) = &self.worker {
+            worker.load(Load::Streams);
+        }
+    }
+
+    /// True while any background read or computation is under way.
+    pub fn is_busy(&self) -> bool {
+        self.projection.pending.is_some() || self.streams_pending || self.histogram_pending
+    }
+
+    /// Takes in the stream list, with `$all` and one pseudo-stream per
     /// category on top; categories are summed from the list itself so that
-    /// this costs one query.
-    pub fn load_streams(&mut self) -> Result<()> {
-        let streams = self.source.streams()?;
+    /// it costs one query.
+    pub fn receive_streams(&mut self, streams: Vec<StreamInfo>) {
+        self.streams_pending = false;
         let mut categories: BTreeMap<String, (u64, Millis)> = BTreeMap::new();
         let mut total = 0;
         let mut last = 0;
@@ -253,19 +270,19 @@ impl App {
             last_time_ms: s.last_time_ms,
             first_version: s.first_version,
         }));
-        let selected_label = self.selected_entry().map(|e| e.label.clone());
         self.entries = entries;
+        let selected = self.selected_entry().map(|e| e.scope.clone());
         self.apply_filter();
-        if let Some(label) = selected_label {
-            if let Some(i) = self
-                .matches
-                .iter()
-                .position(|m| self.entries[m.index].label == label)
-            {
-                self.selected = i;
-            }
+        // Keep the selection on what was selected, or on the open scope.
+        let wanted = selected.unwrap_or_else(|| self.scope.clone());
+        if let Some(i) = self
+            .matches
+            .iter()
+            .position(|m| self.entries[m.index].scope == wanted)
+        {
+            self.selected = i;
+            self.scroll_streams_into_view();
         }
-        Ok(())
     }
 
     pub fn apply_filter(&mut self) {
@@ -294,11 +311,16 @@ impl App {
         };
         self.selected = index;
         self.scroll_streams_into_view();
-        if entry.scope == self.scope && !self.window.is_empty() {
+        if entry.scope == self.scope {
             return Ok(());
         }
-        self.scope = entry.scope.clone();
-        self.first_version = entry.first_version;
+        self.open_scope(entry.scope, entry.first_version)
+    }
+
+    /// Shows `scope` in the timeline, from its first event.
+    pub fn open_scope(&mut self, scope: Scope, first_version: i64) -> Result<()> {
+        self.scope = scope;
+        self.first_version = first_version;
         self.marks = [None, None];
         self.mark_times = [None, None];
         self.load_scope()?;
@@ -306,11 +328,14 @@ impl App {
         self.move_cursor_to(0)
     }
 
-    /// Re-reads the count and histogram of the current scope (it may have
-    /// grown) and drops the cached window.
+    /// Re-reads the count of the current scope (it may have grown), asks
+    /// for its histogram and drops the cached window.
     pub fn load_scope(&mut self) -> Result<()> {
         self.count = self.source.count(&self.scope)?;
-        self.histogram = self.source.histogram(&self.scope, HISTOGRAM_BUCKETS)?;
+        self.histogram_pending = true;
+        if let Some(worker) = &self.worker {
+            worker.load(Load::Histogram(self.scope.clone()));
+        }
         self.window.clear();
         self.window_start = 0;
         Ok(())

@@ -50,8 +50,13 @@ pub fn bench_first_frame(store: &Path) -> Result<Duration> {
     };
     let size = Rect::new(0, 0, 160, 48);
     let mut app = App::new(options, size)?;
-    if let Some(reply) = app.wait_worker(Duration::from_secs(30)) {
-        update::update(&mut app, action::Action::Worker(reply));
+    // The first complete frame has the projection at the cursor; the
+    // stream list and histogram follow in later frames on a big store.
+    while app.projection.pending.is_some() {
+        match app.wait_worker(Duration::from_secs(30)) {
+            Some(reply) => update::update(&mut app, action::Action::Worker(reply)),
+            None => break,
+        }
     }
     let mut terminal = Terminal::new(TestBackend::new(size.width, size.height))?;
     terminal.draw(|frame| panes::render(&app, frame))?;
@@ -79,4 +84,44 @@ pub fn sample_stream_names(count: usize) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// The mean time of one cursor step on `stream` (move, projection at the
+/// new cursor from the worker, redraw on a 160x48 `TestBackend`), over
+/// `steps` steps from the middle of the stream.
+pub fn bench_cursor_step(store: &Path, stream: &str, steps: u32) -> Result<Duration> {
+    let options = Options {
+        store: store.to_path_buf(),
+        projections: Vec::new(),
+        stream: Some(stream.to_string()),
+        at: None,
+        now_ms: None,
+        config_dir: None,
+    };
+    let size = Rect::new(0, 0, 160, 48);
+    let mut app = App::new(options, size)?;
+    let mut terminal = Terminal::new(TestBackend::new(size.width, size.height))?;
+    let settle = |app: &mut App| {
+        while app.is_busy() {
+            match app.wait_worker(Duration::from_secs(60)) {
+                Some(reply) => update::update(app, action::Action::Worker(reply)),
+                None => break,
+            }
+        }
+    };
+    // Warm up: the first visit replays the stream and leaves snapshots.
+    let middle = app.count / 2;
+    update::update(&mut app, action::Action::Command(action::Command::GoTo));
+    for c in (middle + app.first_version as u64).to_string().chars() {
+        update::update(&mut app, action::Action::Input(c));
+    }
+    update::update(&mut app, action::Action::Submit);
+    settle(&mut app);
+    let started = Instant::now();
+    for _ in 0..steps.max(1) {
+        update::update(&mut app, action::Action::Command(action::Command::Down));
+        settle(&mut app);
+        terminal.draw(|frame| panes::render(&app, frame))?;
+    }
+    Ok(started.elapsed() / steps.max(1))
 }

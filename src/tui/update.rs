@@ -380,10 +380,7 @@ pub fn poll_head(app: &mut App, force: bool) -> Result<()> {
     let grew = head != app.head;
     app.head = head;
     if grew {
-        app.load_streams()?;
-        if let Some(entry) = app.entries.iter().find(|e| e.scope == app.scope) {
-            app.first_version = entry.first_version;
-        }
+        app.request_streams();
         app.load_scope()?;
     }
     if app.follow {
@@ -401,6 +398,22 @@ pub fn poll_head(app: &mut App, force: bool) -> Result<()> {
 
 fn worker_reply(app: &mut App, reply: WorkerReply) {
     match reply {
+        WorkerReply::Streams { result } => match result {
+            Ok(streams) => app.receive_streams(streams),
+            Err(error) => {
+                app.streams_pending = false;
+                app.message = Some(format!("error: cannot list streams: {error}"));
+            }
+        },
+        WorkerReply::Histogram { scope, result } => {
+            if scope == app.scope {
+                app.histogram_pending = false;
+                match result {
+                    Ok(histogram) => app.histogram = histogram,
+                    Err(error) => app.message = Some(format!("error: histogram: {error}")),
+                }
+            }
+        }
         WorkerReply::Progress { seq, progress } => {
             if app.projection.pending == Some(seq) {
                 app.projection.progress = Some(progress);

@@ -6,10 +6,14 @@
 //! Every request carries a sequence number; a newer request makes the
 //! running replay stop at its next progress check (the engine keeps the
 //! work done, so the newer request starts from there).
+//!
+//! A second thread, the loader, reads the stream list and histograms,
+//! which take a few hundred milliseconds on a store of millions of events:
+//! the first frame does not wait for them.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -17,7 +21,8 @@ use std::time::Duration;
 use super::action::WorkerReply;
 use crate::core::projection::{Engine, EngineError, ProjectionSpec, Query};
 use crate::core::store::sqlite::SqliteStore;
-use crate::core::store::Scope;
+use crate::core::store::{EventSource, Scope};
+use crate::tui::app::HISTOGRAM_BUCKETS;
 
 /// Asks for the state of projection `projection` at `row` of `scope`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,8 +33,17 @@ pub struct Request {
     pub row: u64,
 }
 
+/// A slow read for the loader thread.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Load {
+    Streams,
+    Histogram(Scope),
+}
+
 pub struct Worker {
     requests: Option<Sender<Request>>,
+    loads: Option<Sender<Load>>,
+    loader: Option<JoinHandle<()>>,
     replies: Receiver<WorkerReply>,
     latest: Arc<AtomicU64>,
     thread: Option<JoinHandle<()>>,
@@ -41,12 +55,21 @@ impl Worker {
         let (reply_tx, reply_rx) = mpsc::channel::<WorkerReply>();
         let latest = Arc::new(AtomicU64::new(0));
         let thread_latest = Arc::clone(&latest);
+        let (load_tx, load_rx) = mpsc::channel::<Load>();
+        let loader_store = store.clone();
+        let loader_replies = reply_tx.clone();
         let thread = std::thread::Builder::new()
             .name("rewind-projection".into())
             .spawn(move || serve(store, specs, request_rx, reply_tx, thread_latest))
             .ok();
+        let loader = std::thread::Builder::new()
+            .name("rewind-loader".into())
+            .spawn(move || serve_loads(loader_store, load_rx, loader_replies))
+            .ok();
         Worker {
             requests: Some(request_tx),
+            loads: Some(load_tx),
+            loader,
             replies: reply_rx,
             latest,
             thread,
@@ -62,15 +85,18 @@ impl Worker {
         }
     }
 
+    pub fn load(&self, load: Load) {
+        if let Some(loads) = &self.loads {
+            let _ = loads.send(load);
+        }
+    }
+
     pub fn try_recv(&self) -> Option<WorkerReply> {
         self.replies.try_recv().ok()
     }
 
     pub fn recv_timeout(&self, timeout: Duration) -> Option<WorkerReply> {
-        match self.replies.recv_timeout(timeout) {
-            Ok(reply) => Some(reply),
-            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => None,
-        }
+        self.replies.recv_timeout(timeout).ok()
     }
 }
 
@@ -79,8 +105,12 @@ impl Drop for Worker {
         // Closing the channel ends the thread's loop; a running replay sees
         // the sequence jump and stops at its next check.
         self.requests = None;
+        self.loads = None;
         self.latest.store(u64::MAX, Ordering::SeqCst);
-        if let Some(thread) = self.thread.take() {
+        for thread in [self.thread.take(), self.loader.take()]
+            .into_iter()
+            .flatten()
+        {
             let _ = thread.join();
         }
     }
@@ -144,6 +174,44 @@ fn serve(
         };
         if replies.send(WorkerReply::Done { seq, result }).is_err() {
             return;
+        }
+    }
+}
+
+fn serve_loads(store: PathBuf, loads: Receiver<Load>, replies: Sender<WorkerReply>) {
+    let source = SqliteStore::open_read_only(&store).map_err(|e| e.to_string());
+    while let Ok(first) = loads.recv() {
+        // Coalesce: one stream list and the newest histogram are enough.
+        let mut want_streams = false;
+        let mut histogram = None;
+        for load in std::iter::once(first).chain(std::iter::from_fn(|| loads.try_recv().ok())) {
+            match load {
+                Load::Streams => want_streams = true,
+                Load::Histogram(scope) => histogram = Some(scope),
+            }
+        }
+        if let Some(scope) = histogram {
+            let result = match &source {
+                Ok(s) => s
+                    .histogram(&scope, HISTOGRAM_BUCKETS)
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e.clone()),
+            };
+            if replies
+                .send(WorkerReply::Histogram { scope, result })
+                .is_err()
+            {
+                return;
+            }
+        }
+        if want_streams {
+            let result = match &source {
+                Ok(s) => s.streams().map_err(|e| e.to_string()),
+                Err(e) => Err(e.clone()),
+            };
+            if replies.send(WorkerReply::Streams { result }).is_err() {
+                return;
+            }
         }
     }
 }

@@ -49,6 +49,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         ])
     };
     lines.push(filter_line);
+    if app.entries.is_empty() && app.streams_pending {
+        lines.push(Line::styled("loading streams…", app.theme.dim));
+    }
     let width = body.width as usize;
     for (i, m) in app
         .matches

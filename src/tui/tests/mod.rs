@@ -74,7 +74,7 @@ pub fn open(store: &Path, stream: Option<&str>, at: Option<i64>, width: u16, hei
 
 /// Applies worker replies until the projection at the cursor is in.
 pub fn settle(app: &mut App) {
-    while app.projection.pending.is_some() {
+    while app.is_busy() {
         match app.wait_worker(Duration::from_secs(20)) {
             Some(reply) => update(app, Action::Worker(reply)),
             None => panic!("the projection worker did not answer"),

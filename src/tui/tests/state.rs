@@ -252,6 +252,7 @@ fn follow_picks_up_appended_events() {
     // A brand-new stream shows up in the list.
     append(&path, "zebra-1", "Born", "{}");
     update(&mut app, Action::Tick { now_ms: 20_000 });
+    settle(&mut app);
     assert!(app.entries.iter().any(|e| e.label == "zebra-1"));
 }
 
