@@ -415,6 +415,7 @@ impl App {
         if self.count == 0 {
             return;
         }
+        let (scope, row) = self.projection_target();
         self.seq += 1;
         self.projection.pending = Some(self.seq);
         self.projection.progress = None;
@@ -422,10 +423,36 @@ impl App {
             worker.request(Request {
                 seq: self.seq,
                 projection: self.active_projection,
-                scope: self.scope.clone(),
-                row: self.cursor,
+                scope,
+                row,
             });
         }
+    }
+
+    /// Where the active projection is computed. The generic projection
+    /// keeps one state per stream, so on `$all` or a category its state
+    /// at the cursor, for the cursor event's stream, is that stream's state
+    /// at the event's version: a replay of one stream instead of a fold of
+    /// every stream in the store (which on millions of events would take
+    /// minutes and gigabytes of snapshots, to show a state nobody reads).
+    fn projection_target(&self) -> (Scope, u64) {
+        let generic = self
+            .projection_names
+            .get(self.active_projection)
+            .is_some_and(|(_, generic)| *generic);
+        if generic && !matches!(self.scope, Scope::Stream(_)) {
+            if let Some(event) = self.cursor_event() {
+                let first = self
+                    .source
+                    .stream_info(&event.stream)
+                    .ok()
+                    .flatten()
+                    .map_or(0, |info| info.first_version);
+                let row = (event.version - first).max(0) as u64;
+                return (Scope::Stream(event.stream.clone()), row);
+            }
+        }
+        (self.scope.clone(), self.cursor)
     }
 
     /// The worker's next reply, without waiting.

@@ -73,13 +73,18 @@ fn row_spans(app: &App, row: u64, event: &Event, width: usize) -> Vec<Span<'stat
         }
     };
     let position = format!("@{}", event.position);
-    let fixed = 2 + where_width + 1 + 8 + 1 + 1 + time.chars().count() + 1 + 4;
+    // As wide as the store's largest position needs, and no wider.
+    let position_width = format!("@{}", app.head.max(event.position)).len();
+    let fixed = 2 + where_width + 1 + position_width + 1 + 1 + time.chars().count() + 1 + 4;
     let type_width = width.saturating_sub(fixed).clamp(6, 28);
     let actor_width = width.saturating_sub(fixed + type_width + 1);
     let mut spans = vec![
         gutter,
         Span::raw(fit(&where_, where_width)),
-        Span::styled(format!(" {} ", fit(&position, 8)), app.theme.dim),
+        Span::styled(
+            format!(" {} ", fit(&position, position_width)),
+            app.theme.dim,
+        ),
         Span::styled(fit(&event.event_type, type_width), app.theme.json_key),
         Span::raw(format!(" {time}")),
         Span::styled(format!(" {age:>4}"), app.theme.dim),

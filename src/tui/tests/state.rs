@@ -79,15 +79,18 @@ fn projection_at_cursor_equals_full_replay() {
         let expected = full_replay(demo_path(), &scope, app.cursor);
         assert_eq!(shown.state, expected);
     }
-    // And on $all, where the state holds every stream seen so far.
+    // On $all the generic projection shows the cursor event's stream: the
+    // same state as that stream's partition in a full replay of $all.
     let mut app = open(demo_path(), None, None, 80, 24);
     app.focus = Pane::Timeline;
-    command(&mut app, Command::PageDown);
-    let shown = app.projection.shown.as_ref().expect("state shown");
-    assert_eq!(
-        shown.state,
-        full_replay(demo_path(), &Scope::All, app.cursor)
-    );
+    for _ in 0..3 {
+        command(&mut app, Command::PageDown);
+        let stream = app.cursor_event().map(|e| e.stream.clone()).expect("event");
+        let shown = app.projection.shown.as_ref().expect("state shown");
+        let everything = full_replay(demo_path(), &Scope::All, app.cursor);
+        assert_eq!(shown.state, everything["partitions"][&stream]);
+        assert_eq!(shown.partition.as_deref(), Some(stream.as_str()));
+    }
 }
 
 #[test]
