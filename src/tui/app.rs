@@ -2,7 +2,6 @@
 //! reading the stream list, a scope's window of rows, the cursor's event.
 //! Rendering only reads this.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
@@ -10,6 +9,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 
 use super::action::InputKind;
+pub use super::catalog::{stream_entries, StreamEntry};
 use super::json_view::json_lines;
 use super::keymap::Keymap;
 use super::layout::{areas, inner};
@@ -46,18 +46,6 @@ pub enum Pane {
 
 impl Pane {
     pub const ORDER: [Pane; 4] = [Pane::Streams, Pane::Timeline, Pane::Event, Pane::Projection];
-}
-
-/// One line of the stream list: a stream, a category or `$all`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StreamEntry {
-    pub label: String,
-    pub category: String,
-    pub count: u64,
-    pub last_time_ms: Millis,
-    pub scope: Scope,
-    /// The version of row 0 (streams only).
-    pub first_version: i64,
 }
 
 /// The projection pane's state: what is shown and what is on its way.
@@ -227,49 +215,10 @@ impl App {
         self.projection.pending.is_some() || self.streams_pending || self.histogram_pending
     }
 
-    /// Takes in the stream list, with `$all` and one pseudo-stream per
-    /// category on top; categories are summed from the list itself so that
-    /// it costs one query.
+    /// Takes in the stream list from the loader.
     pub fn receive_streams(&mut self, streams: Vec<StreamInfo>) {
         self.streams_pending = false;
-        let mut categories: BTreeMap<String, (u64, Millis)> = BTreeMap::new();
-        let mut total = 0;
-        let mut last = 0;
-        for s in &streams {
-            let entry = categories.entry(s.category.clone()).or_default();
-            entry.0 += s.count;
-            entry.1 = entry.1.max(s.last_time_ms);
-            total += s.count;
-            last = last.max(s.last_time_ms);
-        }
-        let mut entries = Vec::with_capacity(streams.len() + categories.len() + 1);
-        entries.push(StreamEntry {
-            label: "$all".into(),
-            category: String::new(),
-            count: total,
-            last_time_ms: last,
-            scope: Scope::All,
-            first_version: 0,
-        });
-        for (category, (count, last_time_ms)) in categories {
-            let scope = Scope::Category(category.clone());
-            entries.push(StreamEntry {
-                label: scope.label(),
-                category,
-                count,
-                last_time_ms,
-                scope,
-                first_version: 0,
-            });
-        }
-        entries.extend(streams.into_iter().map(|s| StreamEntry {
-            scope: Scope::Stream(s.stream.clone()),
-            label: s.stream,
-            category: s.category,
-            count: s.count,
-            last_time_ms: s.last_time_ms,
-            first_version: s.first_version,
-        }));
+        let entries = stream_entries(streams);
         self.entries = entries;
         let selected = self.selected_entry().map(|e| e.scope.clone());
         self.apply_filter();

@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod app;
+pub mod catalog;
 pub mod json_view;
 pub mod keymap;
 pub mod layout;

@@ -427,8 +427,15 @@ fn worker_reply(app: &mut App, reply: WorkerReply) {
             app.projection.progress = None;
             match result {
                 Ok(state) => {
-                    app.projection.lines =
-                        json_lines(&state.state, state.previous.as_ref(), &app.theme);
+                    // At a scope's first event everything in the state is
+                    // the event's doing: compare with nothing at all.
+                    let nothing = serde_json::Value::Null;
+                    let previous = match (&state.previous, state.row) {
+                        (Some(previous), _) => Some(previous),
+                        (None, Some(0)) => Some(&nothing),
+                        (None, _) => None,
+                    };
+                    app.projection.lines = json_lines(&state.state, previous, &app.theme);
                     app.projection.error = None;
                     app.projection.shown = Some(state);
                 }
