@@ -29,6 +29,12 @@ fn apply(app: &mut App, action: Action) -> Result<()> {
     match action {
         Action::Command(command) => {
             app.message = None;
+            // The help overlay is modal: a key other than help or quit
+            // closes it rather than acting on the hidden screen.
+            if app.help && !matches!(command, Command::Help | Command::Quit) {
+                app.help = false;
+                return Ok(());
+            }
             command_(app, command)
         }
         Action::Input(c) => {

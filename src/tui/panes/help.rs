@@ -27,11 +27,14 @@ pub fn render(app: &App, frame: &mut Frame, screen: Rect) {
             Span::styled(command.describe(), app.theme.dim),
         ]));
     }
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        "mouse: click to focus and select, wheel to scroll, drag on the histogram to scrub",
-        app.theme.dim,
-    ));
+    // The mouse line only where it fits: the bindings come first.
+    if height as usize >= lines.len() + 4 {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            "mouse: click to focus and select, wheel to scroll, drag on the histogram to scrub",
+            app.theme.dim,
+        ));
+    }
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(app.theme.focused_border)

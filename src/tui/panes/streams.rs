@@ -64,7 +64,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             continue;
         };
         let age = relative_age(entry.last_time_ms, app.now_ms);
-        let meta = format!(" {} {:>4}", compact(entry.count), age);
+        // Wide panes also show the category (pseudo-streams name their own).
+        let category = if width >= 40 && matches!(entry.scope, crate::core::store::Scope::Stream(_))
+        {
+            fit(&entry.category, 9)
+        } else {
+            " ".repeat(if width >= 40 { 9 } else { 0 })
+        };
+        let meta = format!(" {category}{:>5} {:>4}", compact(entry.count), age);
         let name_width = width.saturating_sub(meta.width());
         let name = fit(&entry.label, name_width);
         // Highlighting works on the raw label; cut to the same width.

@@ -195,6 +195,12 @@ fn focus_cycles_and_toggles() {
     assert!(app.help);
     update(&mut app, Action::Cancel);
     assert!(!app.help);
+    // The overlay is modal: a movement key closes it and moves nothing.
+    command(&mut app, Command::Help);
+    let focus = app.focus;
+    command(&mut app, Command::FocusNext);
+    assert!(!app.help);
+    assert_eq!(app.focus, focus);
     command(&mut app, Command::Quit);
     assert!(app.quit);
 }
