@@ -229,3 +229,43 @@ fn escape_sequences_in_payloads_never_reach_the_terminal() {
 fn nonzero(n: u16) -> std::num::NonZeroU16 {
     std::num::NonZeroU16::new(n).expect("a terminal size is not zero")
 }
+
+#[test]
+fn mouse_clicks_and_follow_mode() {
+    let home = tempfile::tempdir().expect("home");
+    let store = home.path().join("live.rewind");
+    let store_arg = store.to_str().expect("utf-8 path");
+    let rewind = env!("CARGO_BIN_EXE_rewind");
+    let append = |stream: &str, event_type: &str| {
+        let status = std::process::Command::new(rewind)
+            .args(["append", store_arg, "--stream", stream, "--type", event_type])
+            .env("HOME", home.path())
+            .status()
+            .expect("run rewind");
+        assert!(status.success());
+    };
+    let init = std::process::Command::new(rewind)
+        .args(["init", store_arg])
+        .env("HOME", home.path())
+        .status()
+        .expect("run rewind");
+    assert!(init.success());
+    append("live-1", "First");
+    append("other-1", "Elsewhere");
+
+    let mut session = Session::start(home.path(), &[store_arg]);
+    session.wait_for("the stream list", |s| s.contains("Streams 5 "));
+    // The list is $all, $ce-live, $ce-other, live-1, other-1 under the
+    // filter line; a left click (SGR encoding, 1-based) on live-1.
+    session.send("\u{1b}[<0;6;6M\u{1b}[<0;6;6m");
+    session.wait_for("live-1's timeline", |s| s.contains("Timeline live-1 1/1"));
+
+    session.send("f");
+    session.wait_for("follow mode", |s| s.contains("following"));
+    append("live-1", "Second");
+    session.wait_for("the appended event", |s| {
+        s.contains("Timeline live-1 2/2") && s.contains("│ v1 @3")
+    });
+    session.quit();
+    assert!(!session.parser.screen().alternate_screen());
+}
