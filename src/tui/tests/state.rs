@@ -397,3 +397,36 @@ fn remapped_keys_show_in_help() {
     let text = screen_text(&draw(&app));
     assert!(text.lines().any(|l| l.contains(" x  quit")), "{text}");
 }
+
+#[test]
+fn wide_characters_keep_columns_aligned() {
+    let (_dir, path) = writable_copy();
+    for i in 0..3 {
+        append(
+            &path,
+            "注文-日本語🎉",
+            "注文作成🎉イベント",
+            &format!(r#"{{"品目":"寿司🍣","n":{i}}}"#),
+        );
+    }
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut app = open(&path, None, None, w, h);
+        command(&mut app, Command::Filter);
+        type_text(&mut app, "注文");
+        update(&mut app, Action::Submit);
+        settle(&mut app);
+        assert_eq!(app.scope, Scope::Stream("注文-日本語🎉".into()));
+        let terminal = draw(&app);
+        let buffer = terminal.backend().buffer();
+        let panes = areas(app.size);
+        // Every row keeps its pane borders where the layout put them.
+        for area in [panes.streams, panes.timeline, panes.event, panes.projection] {
+            for y in area.y + 1..area.y + area.height - 1 {
+                let left = buffer[(area.x, y)].symbol();
+                let right = buffer[(area.x + area.width - 1, y)].symbol();
+                assert_eq!((left, right), ("│", "│"), "row {y} of {area:?} at {w}x{h}");
+            }
+        }
+        assert!(screen_text(&terminal).contains("注"));
+    }
+}
