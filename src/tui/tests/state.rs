@@ -430,3 +430,39 @@ fn wide_characters_keep_columns_aligned() {
         assert!(screen_text(&terminal).contains("注"));
     }
 }
+
+#[test]
+fn tiny_terminals_and_empty_stores_do_not_panic() {
+    let mut app = open(demo_path(), Some("account-0042"), None, 80, 24);
+    for (w, h) in [(1, 1), (2, 2), (10, 5), (20, 8), (33, 12), (0, 0)] {
+        update(&mut app, Action::Resize { width: w, height: h });
+        settle(&mut app);
+        let _ = draw(&app);
+        command(&mut app, Command::Help);
+        let _ = draw(&app);
+        command(&mut app, Command::Help);
+        command(&mut app, Command::Down);
+        update(&mut app, Action::Mouse(Mouse::Down { column: 0, row: 0 }));
+        update(&mut app, Action::Mouse(Mouse::Drag { column: 3, row: 1 }));
+        settle(&mut app);
+    }
+
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("empty.rewind");
+    drop(SqliteStore::create(&path).expect("create"));
+    let mut app = open(&path, None, None, 80, 24);
+    assert_eq!(app.count, 0);
+    for c in Command::ALL {
+        if c != Command::Quit {
+            command(&mut app, c);
+        }
+    }
+    update(&mut app, Action::Cancel);
+    command(&mut app, Command::GoTo);
+    type_text(&mut app, "@5");
+    update(&mut app, Action::Submit);
+    settle(&mut app);
+    update(&mut app, Action::Tick { now_ms: 5_000 });
+    let text = screen_text(&draw(&app));
+    assert!(text.contains("no events"));
+}
