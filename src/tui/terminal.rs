@@ -42,6 +42,11 @@ pub fn restore() {
 pub fn run(mut app: App) -> Result<()> {
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        // A background thread's panic is caught there and shown in a pane;
+        // printing it would scribble over the screen.
+        if super::worker::is_background_thread() {
+            return;
+        }
         restore();
         previous_hook(info);
     }));

@@ -11,6 +11,7 @@
 //! which take a few hundred milliseconds on a store of millions of events:
 //! the first frame does not wait for them.
 
+use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -59,11 +60,11 @@ impl Worker {
         let loader_store = store.clone();
         let loader_replies = reply_tx.clone();
         let thread = std::thread::Builder::new()
-            .name("rewind-projection".into())
+            .name(format!("{THREAD_PREFIX}projection"))
             .spawn(move || serve(store, specs, request_rx, reply_tx, thread_latest))
             .ok();
         let loader = std::thread::Builder::new()
-            .name("rewind-loader".into())
+            .name(format!("{THREAD_PREFIX}loader"))
             .spawn(move || serve_loads(loader_store, load_rx, loader_replies))
             .ok();
         Worker {
@@ -165,10 +166,20 @@ fn serve(
                     let _ = replies.send(WorkerReply::Progress { seq, progress });
                     true
                 };
-                match engine.state_at_with(source, query, &mut control) {
-                    Ok(state) => Ok(Box::new(state)),
-                    Err(EngineError::Cancelled) => continue,
-                    Err(error) => Err(error.to_string()),
+                // A projection that panics (a bug in a handler's host code)
+                // must not take the explorer down: report it in the pane and
+                // start the engine afresh, since its state may be torn.
+                let answer = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    engine.state_at_with(source, query, &mut control)
+                }));
+                match answer {
+                    Ok(Ok(state)) => Ok(Box::new(state)),
+                    Ok(Err(EngineError::Cancelled)) => continue,
+                    Ok(Err(error)) => Err(error.to_string()),
+                    Err(panic) => {
+                        engine.clear();
+                        Err(format!("the projection crashed: {}", panic_message(&panic)))
+                    }
                 }
             }
         };
@@ -215,3 +226,22 @@ fn serve_loads(store: PathBuf, loads: Receiver<Load>, replies: Sender<WorkerRepl
         }
     }
 }
+
+/// The text a panic was raised with, when it is text.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".to_string())
+}
+
+/// True on the explorer's own background threads, whose panics are caught
+/// and shown in a pane instead of ending the session.
+pub fn is_background_thread() -> bool {
+    std::thread::current()
+        .name()
+        .is_some_and(|name| name.starts_with(THREAD_PREFIX))
+}
+
+const THREAD_PREFIX: &str = "rewind-";

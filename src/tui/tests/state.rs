@@ -435,7 +435,13 @@ fn wide_characters_keep_columns_aligned() {
 fn tiny_terminals_and_empty_stores_do_not_panic() {
     let mut app = open(demo_path(), Some("account-0042"), None, 80, 24);
     for (w, h) in [(1, 1), (2, 2), (10, 5), (20, 8), (33, 12), (0, 0)] {
-        update(&mut app, Action::Resize { width: w, height: h });
+        update(
+            &mut app,
+            Action::Resize {
+                width: w,
+                height: h,
+            },
+        );
         settle(&mut app);
         let _ = draw(&app);
         command(&mut app, Command::Help);
