@@ -139,6 +139,9 @@ pub fn key_action(app: &App, key: &KeyEvent) -> Option<Action> {
             KeyCode::Enter => Some(Action::Submit),
             KeyCode::Esc => Some(Action::Cancel),
             KeyCode::Backspace => Some(Action::Backspace),
+            // Arrows move through the filtered list while typing.
+            KeyCode::Up => Some(Action::Command(super::action::Command::Up)),
+            KeyCode::Down => Some(Action::Command(super::action::Command::Down)),
             KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
                 Some(Action::Cancel)
             }

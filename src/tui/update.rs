@@ -66,6 +66,9 @@ fn apply(app: &mut App, action: Action) -> Result<()> {
                     app.filter.clear();
                     app.apply_filter();
                 }
+            } else if app.focus == Pane::Streams && !app.filter.is_empty() {
+                app.filter.clear();
+                app.apply_filter();
             }
             Ok(())
         }
@@ -186,8 +189,13 @@ fn submit(app: &mut App) -> Result<()> {
     };
     match kind {
         InputKind::Filter => {
-            app.filter = text;
-            app.select_entry(0)?;
+            // The best match unless the arrows picked another one.
+            if app.filter != text {
+                app.filter = text;
+                app.apply_filter();
+            }
+            let chosen = app.selected;
+            app.select_entry(chosen)?;
             app.focus = Pane::Timeline;
         }
         InputKind::GoTo => go_to(app, text.trim())?,

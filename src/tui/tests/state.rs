@@ -472,3 +472,21 @@ fn tiny_terminals_and_empty_stores_do_not_panic() {
     let text = screen_text(&draw(&app));
     assert!(text.contains("no events"));
 }
+
+#[test]
+fn arrows_pick_another_match_and_esc_clears_the_filter() {
+    let mut app = open(demo_path(), None, None, 80, 24);
+    command(&mut app, Command::Filter);
+    type_text(&mut app, "account-00");
+    command(&mut app, Command::Down);
+    assert!(app.input.is_some(), "the prompt stays open");
+    let second = app.entries[app.matches[1].index].scope.clone();
+    update(&mut app, Action::Submit);
+    settle(&mut app);
+    assert_eq!(app.scope, second);
+    assert_eq!(app.filter, "account-00");
+    app.focus = Pane::Streams;
+    update(&mut app, Action::Cancel);
+    assert!(app.filter.is_empty());
+    assert_eq!(app.matches.len(), app.entries.len());
+}
