@@ -9,6 +9,8 @@ fn main() -> anyhow::Result<()> {
     let stream = args.next().unwrap_or_else(|| "account-hot".into());
     let first = rewind::tui::bench_first_frame(&store)?;
     println!("first frame: {first:?}");
+    let loaded = rewind::tui::bench_fully_loaded(&store)?;
+    println!("stream list and histogram in: {loaded:?}");
     let step = rewind::tui::bench_cursor_step(&store, &stream, 200)?;
     println!("cursor step on {stream}: {step:?}");
     let names = rewind::tui::sample_stream_names(100_000);

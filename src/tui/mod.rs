@@ -64,6 +64,31 @@ pub fn bench_first_frame(store: &Path) -> Result<Duration> {
     Ok(started.elapsed())
 }
 
+/// Start until the background reads (stream list, histogram) are in and
+/// drawn too: on a big store they arrive after the first frame.
+pub fn bench_fully_loaded(store: &Path) -> Result<Duration> {
+    let started = Instant::now();
+    let options = Options {
+        store: store.to_path_buf(),
+        projections: Vec::new(),
+        stream: None,
+        at: None,
+        now_ms: None,
+        config_dir: None,
+    };
+    let size = Rect::new(0, 0, 160, 48);
+    let mut app = App::new(options, size)?;
+    while app.is_busy() {
+        match app.wait_worker(Duration::from_secs(60)) {
+            Some(reply) => update::update(&mut app, action::Action::Worker(reply)),
+            None => break,
+        }
+    }
+    let mut terminal = Terminal::new(TestBackend::new(size.width, size.height))?;
+    terminal.draw(|frame| panes::render(&app, frame))?;
+    Ok(started.elapsed())
+}
+
 /// Time to fuzzy-filter `names` with `query`, as the Streams pane does on
 /// each keystroke; also returns how many matched.
 pub fn bench_fuzzy_filter(names: &[String], query: &str) -> (Duration, usize) {
