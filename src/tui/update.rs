@@ -35,7 +35,7 @@ fn apply(app: &mut App, action: Action) -> Result<()> {
                 app.help = false;
                 return Ok(());
             }
-            command_(app, command)
+            run_command(app, command)
         }
         Action::Input(c) => {
             if let Some((kind, text)) = &mut app.input {
@@ -72,7 +72,7 @@ fn apply(app: &mut App, action: Action) -> Result<()> {
             }
             Ok(())
         }
-        Action::Mouse(mouse) => mouse_(app, mouse),
+        Action::Mouse(mouse) => on_mouse(app, mouse),
         Action::Resize { width, height } => {
             app.size = ratatui::layout::Rect::new(0, 0, width, height);
             let cursor = app.cursor;
@@ -86,7 +86,7 @@ fn apply(app: &mut App, action: Action) -> Result<()> {
     }
 }
 
-fn command_(app: &mut App, command: Command) -> Result<()> {
+fn run_command(app: &mut App, command: Command) -> Result<()> {
     let page = app.timeline_rows().max(1) as u64;
     match command {
         Command::Quit => app.quit = true,
@@ -283,7 +283,7 @@ fn same_type(app: &mut App, forward: bool) -> Result<()> {
     Ok(())
 }
 
-fn mouse_(app: &mut App, mouse: Mouse) -> Result<()> {
+fn on_mouse(app: &mut App, mouse: Mouse) -> Result<()> {
     let panes = areas(app.size);
     match mouse {
         Mouse::Down { column, row } => {
@@ -295,7 +295,10 @@ fn mouse_(app: &mut App, mouse: Mouse) -> Result<()> {
             } else if contains(panes.streams, column, row) {
                 app.focus = Pane::Streams;
                 let first = inner(panes.streams).y + 1;
-                if row >= first {
+                if row + 1 == first {
+                    // The filter line: start typing a filter.
+                    app.input = Some((InputKind::Filter, app.filter.clone()));
+                } else if row >= first {
                     let index = app.streams_offset + (row - first) as usize;
                     if index < app.matches.len() {
                         app.select_entry(index)?;
