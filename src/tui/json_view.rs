@@ -84,7 +84,11 @@ impl Builder<'_> {
             return;
         }
         let tail = if comma { "," } else { "" };
-        let changed = compare && previous != Some(value);
+        // Only leaves are compared: comparing containers would cost the
+        // whole state at every level, however little of it is laid out.
+        let is_leaf = !matches!(value, Value::Object(m) if !m.is_empty())
+            && !matches!(value, Value::Array(a) if !a.is_empty());
+        let changed = compare && is_leaf && previous != Some(value);
         if depth >= MAX_DEPTH {
             let mut spans = prefix;
             spans.push(Span::styled(
