@@ -31,6 +31,13 @@ pub use app::{App, Options};
 /// Opens the explorer on a terminal and returns when the user quits. The
 /// terminal is restored on every way out.
 pub fn run(options: Options) -> Result<()> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        anyhow::bail!(
+            "the explorer needs a terminal; from scripts use `rewind streams {0}` or `rewind log {0}`",
+            options.store.display()
+        );
+    }
     let (width, height) = crossterm::terminal::size().unwrap_or((80, 24));
     let app = App::new(options, Rect::new(0, 0, width, height))?;
     terminal::run(app)
