@@ -490,3 +490,46 @@ fn arrows_pick_another_match_and_esc_clears_the_filter() {
     assert!(app.filter.is_empty());
     assert_eq!(app.matches.len(), app.entries.len());
 }
+
+#[test]
+fn fields_the_event_changed_are_highlighted() {
+    let app = open(demo_path(), Some("account-0042"), Some(6), 160, 48);
+    let changed: Vec<String> = app
+        .projection
+        .lines
+        .iter()
+        .filter(|line| line.style == app.theme.changed)
+        .map(|line| {
+            line.spans
+                .iter()
+                .map(|s| s.content.as_ref())
+                .collect::<String>()
+        })
+        .map(|text| text.trim().to_string())
+        .collect();
+    assert!(
+        changed.contains(&"\"amount\": 670,".to_string()),
+        "{changed:?}"
+    );
+    assert!(
+        changed.contains(&"\"TransferSent\": 1".to_string()),
+        "{changed:?}"
+    );
+    assert!(
+        changed.contains(&"\"events\": 7,".to_string()),
+        "{changed:?}"
+    );
+    assert!(
+        !changed.iter().any(|l| l.contains("currency")),
+        "{changed:?}"
+    );
+    // And the highlight reaches the screen.
+    let terminal = draw(&app);
+    let buffer = terminal.backend().buffer();
+    let area = inner(areas(app.size).projection);
+    let highlighted_cells = (area.y..area.y + area.height)
+        .flat_map(|y| (area.x..area.x + area.width).map(move |x| (x, y)))
+        .filter(|&(x, y)| buffer[(x, y)].bg == app.theme.changed.bg.unwrap_or_default())
+        .count();
+    assert!(highlighted_cells > 0);
+}
