@@ -7,7 +7,8 @@
 //! running replay stop at its next progress check (the engine keeps the
 //! work done, so the newer request starts from there).
 //!
-//! A second thread, the loader, reads the stream list and histograms,
+//! Two more threads, the loaders, read the stream list and histograms
+//! (one each, so neither waits for the other),
 //! which take a few hundred milliseconds on a store of millions of events:
 //! the first frame does not wait for them.
 
@@ -43,8 +44,9 @@ pub enum Load {
 
 pub struct Worker {
     requests: Option<Sender<Request>>,
-    loads: Option<Sender<Load>>,
-    loader: Option<JoinHandle<()>>,
+    /// Stream lists go to the first loader, histograms to the second.
+    loads: [Option<Sender<Load>>; 2],
+    loaders: [Option<JoinHandle<()>>; 2],
     replies: Receiver<WorkerReply>,
     latest: Arc<AtomicU64>,
     thread: Option<JoinHandle<()>>,
@@ -56,21 +58,26 @@ impl Worker {
         let (reply_tx, reply_rx) = mpsc::channel::<WorkerReply>();
         let latest = Arc::new(AtomicU64::new(0));
         let thread_latest = Arc::clone(&latest);
-        let (load_tx, load_rx) = mpsc::channel::<Load>();
-        let loader_store = store.clone();
-        let loader_replies = reply_tx.clone();
+        let mut loads = [None, None];
+        let mut loaders = [None, None];
+        for (i, name) in ["streams", "histogram"].into_iter().enumerate() {
+            let (load_tx, load_rx) = mpsc::channel::<Load>();
+            let loader_store = store.clone();
+            let loader_replies = reply_tx.clone();
+            loads[i] = Some(load_tx);
+            loaders[i] = std::thread::Builder::new()
+                .name(format!("{THREAD_PREFIX}{name}"))
+                .spawn(move || serve_loads(loader_store, load_rx, loader_replies))
+                .ok();
+        }
         let thread = std::thread::Builder::new()
             .name(format!("{THREAD_PREFIX}projection"))
             .spawn(move || serve(store, specs, request_rx, reply_tx, thread_latest))
             .ok();
-        let loader = std::thread::Builder::new()
-            .name(format!("{THREAD_PREFIX}loader"))
-            .spawn(move || serve_loads(loader_store, load_rx, loader_replies))
-            .ok();
         Worker {
             requests: Some(request_tx),
-            loads: Some(load_tx),
-            loader,
+            loads,
+            loaders,
             replies: reply_rx,
             latest,
             thread,
@@ -87,7 +94,8 @@ impl Worker {
     }
 
     pub fn load(&self, load: Load) {
-        if let Some(loads) = &self.loads {
+        let index = usize::from(matches!(load, Load::Histogram(_)));
+        if let Some(loads) = &self.loads[index] {
             let _ = loads.send(load);
         }
     }
@@ -106,9 +114,10 @@ impl Drop for Worker {
         // Closing the channel ends the thread's loop; a running replay sees
         // the sequence jump and stops at its next check.
         self.requests = None;
-        self.loads = None;
+        self.loads = [None, None];
         self.latest.store(u64::MAX, Ordering::SeqCst);
-        for thread in [self.thread.take(), self.loader.take()]
+        let [streams, histogram] = &mut self.loaders;
+        for thread in [self.thread.take(), streams.take(), histogram.take()]
             .into_iter()
             .flatten()
         {
