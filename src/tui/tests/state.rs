@@ -533,3 +533,31 @@ fn fields_the_event_changed_are_highlighted() {
         .count();
     assert!(highlighted_cells > 0);
 }
+
+#[test]
+fn exploring_never_writes_to_the_store() {
+    use sha2::{Digest, Sha256};
+    let (dir, path) = writable_copy();
+    let digest = |p: &Path| Sha256::digest(std::fs::read(p).expect("read")).to_vec();
+    let before = digest(&path);
+    let files_before = std::fs::read_dir(dir.path()).expect("dir").count();
+    {
+        let mut app = open(&path, None, None, 80, 24);
+        app.focus = Pane::Timeline;
+        for c in [
+            Command::Last,
+            Command::PageUp,
+            Command::NextSameType,
+            Command::Follow,
+        ] {
+            command(&mut app, c);
+        }
+        update(&mut app, Action::Tick { now_ms: 1_000 });
+        settle(&mut app);
+    }
+    assert_eq!(digest(&path), before);
+    assert_eq!(
+        std::fs::read_dir(dir.path()).expect("dir").count(),
+        files_before
+    );
+}
