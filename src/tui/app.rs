@@ -162,7 +162,9 @@ impl App {
             head,
             last_poll_ms: 0,
             projection_names,
-            active_projection: 0,
+            // Projections the user named come first; the generic one is
+            // there for any data, one `p` away.
+            active_projection: usize::from(!options.projections.is_empty()),
             projection: ProjectionView::default(),
             event_lines: Vec::new(),
             event_scroll: 0,

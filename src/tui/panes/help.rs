@@ -10,8 +10,8 @@ use crate::tui::action::Command;
 use crate::tui::app::App;
 
 pub fn render(app: &App, frame: &mut Frame, screen: Rect) {
-    let width = screen.width.min(72);
-    let height = screen.height.min(Command::ALL.len() as u16 + 6);
+    let width = screen.width.min(86);
+    let height = screen.height.min(Command::ALL.len() as u16 + 5);
     let area = Rect {
         x: screen.x + (screen.width - width) / 2,
         y: screen.y + (screen.height - height) / 2,
@@ -22,16 +22,20 @@ pub fn render(app: &App, frame: &mut Frame, screen: Rect) {
     for command in Command::ALL {
         let keys = app.keymap.keys_for(command).join(" ");
         lines.push(Line::from(vec![
-            Span::styled(format!("{keys:>14}  "), app.theme.json_key),
+            Span::styled(format!("{keys:>12}  "), app.theme.json_key),
             Span::raw(format!("{:<20}", command.name())),
             Span::styled(command.describe(), app.theme.dim),
         ]));
     }
     // The mouse line only where it fits: the bindings come first.
-    if height as usize >= lines.len() + 4 {
+    if height as usize >= lines.len() + 5 {
         lines.push(Line::raw(""));
         lines.push(Line::styled(
             "mouse: click to focus and select, wheel to scroll, drag on the histogram to scrub",
+            app.theme.dim,
+        ));
+        lines.push(Line::styled(
+            "in a prompt: enter confirms, esc cancels, ↑/↓ move through the matches",
             app.theme.dim,
         ));
     }

@@ -212,12 +212,16 @@ fn next_projection_cycles_and_shows_load_errors() {
     let mut app = App::new(opts, Rect::new(0, 0, 80, 24)).expect("app");
     settle(&mut app);
     assert_eq!(app.projection_names.len(), 2);
-    command(&mut app, Command::NextProjection);
+    // The named projection is active first; it cannot load here.
     assert_eq!(app.active_projection, 1);
     assert!(app.projection.error.is_some());
     command(&mut app, Command::NextProjection);
     assert_eq!(app.active_projection, 0);
     assert!(app.projection.shown.is_some());
+    assert!(app.projection.error.is_none());
+    command(&mut app, Command::NextProjection);
+    assert_eq!(app.active_projection, 1);
+    assert!(app.projection.error.is_some());
 }
 
 #[test]
