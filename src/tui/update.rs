@@ -241,46 +241,64 @@ fn go_to(app: &mut App, text: &str) -> Result<()> {
     }
 }
 
-/// Moves to the nearest event of the cursor event's type, reading in
-/// chunks and giving up after a bounded number of rows.
+/// Moves to the nearest event of the cursor event's type. Reads go through
+/// `scan`, which pages by key rather than by offset (offsets are slow deep
+/// into a category), and stop after a bounded number of rows.
 fn same_type(app: &mut App, forward: bool) -> Result<()> {
     let Some(wanted) = app.cursor_event().map(|e| e.event_type.clone()) else {
         return Ok(());
     };
-    const CHUNK: u64 = 1024;
-    let mut searched = 0;
-    let mut row = app.cursor;
-    while searched < SAME_TYPE_SEARCH_LIMIT {
-        let (start, len) = if forward {
-            let start = row + 1;
-            if start >= app.count {
-                break;
-            }
-            (start, CHUNK.min(app.count - start))
-        } else {
-            if row == 0 {
-                break;
-            }
-            let start = row.saturating_sub(CHUNK);
-            (start, row - start)
-        };
-        let events = app.source.read_rows(&app.scope, start, len as usize)?;
-        if events.is_empty() {
-            break;
+    let found = if forward {
+        let start = app.cursor + 1;
+        let end = app.count.min(start + SAME_TYPE_SEARCH_LIMIT);
+        first_of_type(app, &wanted, start, end)?
+    } else {
+        // Backwards in chunks, nearest chunk first, the last match in each.
+        const CHUNK: u64 = 4096;
+        let floor = app.cursor.saturating_sub(SAME_TYPE_SEARCH_LIMIT);
+        let mut end = app.cursor;
+        let mut found = None;
+        while end > floor && found.is_none() {
+            let start = end.saturating_sub(CHUNK).max(floor);
+            found = last_of_type(app, &wanted, start, end)?;
+            end = start;
         }
-        let found = if forward {
-            events.iter().position(|e| e.event_type == wanted)
-        } else {
-            events.iter().rposition(|e| e.event_type == wanted)
-        };
-        if let Some(i) = found {
-            return app.move_cursor_to(start + i as u64);
+        found
+    };
+    match found {
+        Some(row) => app.move_cursor_to(row),
+        None => {
+            app.message = Some("no other event of this type nearby".into());
+            Ok(())
         }
-        searched += len;
-        row = if forward { start + len - 1 } else { start };
     }
-    app.message = Some("no other event of this type".into());
-    Ok(())
+}
+
+fn first_of_type(app: &App, wanted: &str, start: u64, end: u64) -> Result<Option<u64>> {
+    let mut row = start;
+    let mut found = None;
+    app.source.scan(&app.scope, start, end, &mut |event| {
+        if event.event_type == wanted {
+            found = Some(row);
+            return false;
+        }
+        row += 1;
+        true
+    })?;
+    Ok(found)
+}
+
+fn last_of_type(app: &App, wanted: &str, start: u64, end: u64) -> Result<Option<u64>> {
+    let mut row = start;
+    let mut found = None;
+    app.source.scan(&app.scope, start, end, &mut |event| {
+        if event.event_type == wanted {
+            found = Some(row);
+        }
+        row += 1;
+        true
+    })?;
+    Ok(found)
 }
 
 fn on_mouse(app: &mut App, mouse: Mouse) -> Result<()> {

@@ -179,6 +179,27 @@ fn same_type_jumps() {
         app.cursor_event().map(|e| e.event_type.clone()),
         Some(wanted)
     );
+    // Across streams too, where reads page by position.
+    for scope_label in ["$all", "$ce-account"] {
+        let mut app = open(demo_path(), None, None, 80, 24);
+        let index = app
+            .matches
+            .iter()
+            .position(|m| app.entries[m.index].label == scope_label)
+            .expect("pseudo-stream");
+        app.select_entry(index).expect("select");
+        settle(&mut app);
+        app.focus = Pane::Timeline;
+        command(&mut app, Command::PageDown);
+        let wanted = app.cursor_event().map(|e| e.event_type.clone());
+        let start = app.cursor;
+        command(&mut app, Command::NextSameType);
+        let next = app.cursor;
+        assert!(next > start);
+        assert_eq!(app.cursor_event().map(|e| e.event_type.clone()), wanted);
+        command(&mut app, Command::PreviousSameType);
+        assert_eq!(app.cursor, start, "back on {scope_label}");
+    }
 }
 
 #[test]
