@@ -10,7 +10,7 @@ use super::{pane_block, title, visible_slice};
 use crate::core::sanitize::visible;
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::inner;
-use crate::tui::text::clip_chars;
+use crate::tui::text::{clip_chars, fit};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let block = pane_block(app, Some(Pane::Event), title(app, "Event", Vec::new()));
@@ -31,7 +31,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     };
     let field = |name: &str, value: String| {
         Line::from(vec![
-            Span::styled(format!("{name:<12}"), app.theme.dim),
+            Span::styled(format!("{:<12}", visible(name)), app.theme.dim),
             Span::raw(visible(&clip_chars(&value, 200)).into_owned()),
         ])
     };
@@ -52,6 +52,21 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let actor = super::timeline::actor(event);
     if !actor.is_empty() {
         header.push(field("actor", actor));
+    }
+    // The rest of the metadata, a line per key (bounded: it is untrusted).
+    if let Some(map) = metadata.as_object() {
+        let shown = ["correlationId", "causationId", "actor"];
+        for (key, value) in map
+            .iter()
+            .filter(|(k, _)| !shown.contains(&k.as_str()))
+            .take(20)
+        {
+            let text = match value {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            header.push(field(&fit(key, 11), text));
+        }
     }
     header.push(Line::styled("data", app.theme.dim));
     // The header scrolls away with the data, as one document.
