@@ -43,6 +43,10 @@ pub struct ExploreArgs {
     /// With --stream: start at this version instead of the first event.
     #[arg(long, requires = "stream")]
     pub at: Option<i64>,
+
+    /// Projections to load; `p` cycles through them and the built-in one.
+    #[command(flatten)]
+    pub projection: ProjectionArgs,
 }
 
 #[derive(Subcommand, Debug)]

@@ -1,7 +1,6 @@
 //! `rewind demo`, and the bundled demo store that plain `rewind` opens.
 
 use std::fs::{self, File};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -116,7 +115,7 @@ pub fn demo_store() -> Result<PathBuf> {
     Ok(path)
 }
 
-fn build_demo_store(path: &Path) -> Result<()> {
+pub(crate) fn build_demo_store(path: &Path) -> Result<()> {
     let mut store = SqliteStore::create(path)?;
     let mut records = Vec::new();
     for (name, text) in DEMO_DATA {
@@ -145,12 +144,12 @@ pub fn explore(args: ExploreArgs) -> Result<()> {
         Some(path) => path,
         None => demo_store()?,
     };
-    let mut out = Out::stdout();
-    out.text(&format!(
-        "The explorer is not built yet. The store is {}; try:\n  rewind streams {0}\n  rewind log {0} --limit 20",
-        store.display()
-    ))?;
-    out.finish()?;
-    let _ = std::io::stdout().flush();
-    Ok(())
+    crate::tui::run(crate::tui::Options {
+        store,
+        projections: args.projection.named(),
+        stream: args.stream,
+        at: args.at,
+        now_ms: None,
+        config_dir: Some(crate::core::paths::config_dir()),
+    })
 }

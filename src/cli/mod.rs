@@ -3,7 +3,7 @@
 
 mod args;
 mod bench;
-mod demo;
+pub(crate) mod demo;
 mod export;
 mod output;
 mod read;

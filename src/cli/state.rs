@@ -13,11 +13,9 @@ use crate::core::store::{open_read_only, Scope};
 use crate::core::time::{now_ms, rfc3339_ms};
 
 impl ProjectionArgs {
-    /// The projections named on the command line, in order; the generic
-    /// projection when none is.
-    pub fn specs(&self) -> Vec<ProjectionSpec> {
-        let mut specs: Vec<ProjectionSpec> = self
-            .projections
+    /// The projections named on the command line, in order.
+    pub fn named(&self) -> Vec<ProjectionSpec> {
+        self.projections
             .iter()
             .map(|p| ProjectionSpec::JavaScript(p.clone()))
             .chain(
@@ -25,11 +23,17 @@ impl ProjectionArgs {
                     .iter()
                     .map(|c| ProjectionSpec::Command(c.clone())),
             )
-            .collect();
+            .collect()
+    }
+
+    /// The named projections; the generic projection when none is named.
+    pub fn specs(&self) -> Vec<ProjectionSpec> {
+        let specs = self.named();
         if specs.is_empty() {
-            specs.push(ProjectionSpec::Generic);
+            vec![ProjectionSpec::Generic]
+        } else {
+            specs
         }
-        specs
     }
 }
 

@@ -1,0 +1,158 @@
+//! Everything that can happen to the explorer, as data. Keys and the mouse
+//! become [`Action`]s through the keymap; the worker's answers and the clock
+//! arrive as actions too, so `update` is the only place state changes.
+
+use serde::{Deserialize, Serialize};
+
+use crate::core::projection::{Progress, StateAt};
+use crate::core::store::{Histogram, Scope, StreamInfo};
+
+/// What a key can be bound to. The serde names are the words used in
+/// `keymap.toml`, so the keymap file and the help screen share one vocabulary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Command {
+    Quit,
+    Help,
+    FocusNext,
+    FocusPrevious,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    First,
+    Last,
+    Filter,
+    GoTo,
+    MarkA,
+    MarkB,
+    NextProjection,
+    ToggleTime,
+    PlayPause,
+    Faster,
+    Slower,
+    PreviousSameType,
+    NextSameType,
+    Follow,
+}
+
+impl Command {
+    /// Every command, in the order the help screen lists them.
+    pub const ALL: [Command; 22] = [
+        Command::Quit,
+        Command::Help,
+        Command::FocusNext,
+        Command::FocusPrevious,
+        Command::Up,
+        Command::Down,
+        Command::PageUp,
+        Command::PageDown,
+        Command::First,
+        Command::Last,
+        Command::Filter,
+        Command::GoTo,
+        Command::MarkA,
+        Command::MarkB,
+        Command::NextProjection,
+        Command::ToggleTime,
+        Command::PlayPause,
+        Command::Faster,
+        Command::Slower,
+        Command::PreviousSameType,
+        Command::NextSameType,
+        Command::Follow,
+    ];
+
+    /// The keymap word, e.g. `focus_next`.
+    pub fn name(self) -> String {
+        toml::Value::try_from(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Command::Quit => "quit",
+            Command::Help => "show or hide this help",
+            Command::FocusNext => "focus the next pane",
+            Command::FocusPrevious => "focus the previous pane",
+            Command::Up => "move up / previous event",
+            Command::Down => "move down / next event",
+            Command::PageUp => "page up",
+            Command::PageDown => "page down",
+            Command::First => "first event",
+            Command::Last => "last event",
+            Command::Filter => "fuzzy-filter streams (Enter picks the best)",
+            Command::GoTo => "go to a version, @position or time",
+            Command::MarkA => "set mark A at the cursor",
+            Command::MarkB => "set mark B at the cursor",
+            Command::NextProjection => "next projection",
+            Command::ToggleTime => "UTC / local time",
+            Command::PlayPause => "play / pause",
+            Command::Faster => "play faster",
+            Command::Slower => "play slower",
+            Command::PreviousSameType => "previous event of the same type",
+            Command::NextSameType => "next event of the same type",
+            Command::Follow => "follow new events",
+        }
+    }
+}
+
+/// What the prompt is for while the user types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    Filter,
+    GoTo,
+}
+
+/// A mouse gesture in terminal cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mouse {
+    Down { column: u16, row: u16 },
+    Drag { column: u16, row: u16 },
+    ScrollUp { column: u16, row: u16 },
+    ScrollDown { column: u16, row: u16 },
+}
+
+/// The background threads' answers: projection states, and the reads
+/// that take too long on a big store to make the first frame wait (the
+/// stream list, a histogram).
+#[derive(Debug, Clone)]
+pub enum WorkerReply {
+    Streams {
+        result: Result<Vec<StreamInfo>, String>,
+    },
+    Histogram {
+        scope: Scope,
+        result: Result<Histogram, String>,
+    },
+    Progress {
+        seq: u64,
+        progress: Progress,
+    },
+    Done {
+        seq: u64,
+        result: Result<Box<StateAt>, String>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub enum Action {
+    Command(Command),
+    /// A character typed into the prompt.
+    Input(char),
+    Backspace,
+    Submit,
+    Cancel,
+    Mouse(Mouse),
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    /// The clock: drives play mode and follow polling.
+    Tick {
+        now_ms: i64,
+    },
+    Worker(WorkerReply),
+}

@@ -1,0 +1,209 @@
+//! Pretty, coloured JSON as lines, built once per cursor move so that
+//! drawing only copies the visible slice. Depth, line count and value
+//! length are capped: a deeply nested or enormous payload costs a bounded
+//! amount of work.
+
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use serde_json::Value;
+
+use super::text::{clip_chars, MAX_VALUE_CHARS};
+use super::theme::Theme;
+use crate::core::sanitize::visible;
+
+/// Lines laid out per value at most.
+pub const MAX_LINES: usize = 5_000;
+const MAX_DEPTH: usize = 48;
+
+struct Builder<'t> {
+    theme: &'t Theme,
+    lines: Vec<Line<'static>>,
+    truncated: bool,
+}
+
+/// Lines of `value`. With `previous`, leaves whose value differs from the
+/// same path in `previous` are highlighted as changed.
+pub fn json_lines(value: &Value, previous: Option<&Value>, theme: &Theme) -> Vec<Line<'static>> {
+    let mut builder = Builder {
+        theme,
+        lines: Vec::new(),
+        truncated: false,
+    };
+    let compare = previous.is_some();
+    builder.value(value, previous, compare, 0, Vec::new(), false);
+    if builder.truncated {
+        builder.lines.push(Line::styled(
+            format!("… (only the first {MAX_LINES} lines are shown)"),
+            theme.dim,
+        ));
+    }
+    builder.lines
+}
+
+fn quoted(text: &str) -> String {
+    let clipped = clip_chars(text, MAX_VALUE_CHARS);
+    // serde_json escapes quotes and C0 controls; `visible` catches what
+    // JSON leaves raw (bidi overrides, C1 controls, invisible characters).
+    let json = serde_json::to_string(&clipped).unwrap_or_default();
+    visible(&json).into_owned()
+}
+
+impl Builder<'_> {
+    fn full(&mut self) -> bool {
+        if self.lines.len() >= MAX_LINES {
+            self.truncated = true;
+        }
+        self.truncated
+    }
+
+    fn push(&mut self, depth: usize, mut spans: Vec<Span<'static>>, changed: bool) {
+        if self.full() {
+            return;
+        }
+        let mut line = vec![Span::raw("  ".repeat(depth.min(MAX_DEPTH)))];
+        line.append(&mut spans);
+        let mut line = Line::from(line);
+        if changed {
+            line = line.style(self.theme.changed);
+        }
+        self.lines.push(line);
+    }
+
+    /// Writes `value` at `depth`, its first line starting with `prefix`
+    /// (a key), followed by a comma when `comma`.
+    fn value(
+        &mut self,
+        value: &Value,
+        previous: Option<&Value>,
+        compare: bool,
+        depth: usize,
+        prefix: Vec<Span<'static>>,
+        comma: bool,
+    ) {
+        if self.full() {
+            return;
+        }
+        let tail = if comma { "," } else { "" };
+        // Only leaves are compared: comparing containers would cost the
+        // whole state at every level, however little of it is laid out.
+        let is_leaf = !matches!(value, Value::Object(m) if !m.is_empty())
+            && !matches!(value, Value::Array(a) if !a.is_empty());
+        let changed = compare && is_leaf && previous != Some(value);
+        if depth >= MAX_DEPTH {
+            let mut spans = prefix;
+            spans.push(Span::styled(
+                format!("… (nested deeper than {MAX_DEPTH}){tail}"),
+                self.theme.dim,
+            ));
+            self.push(depth, spans, changed);
+            return;
+        }
+        match value {
+            Value::Object(map) if !map.is_empty() => {
+                let mut open = prefix;
+                open.push(Span::raw("{"));
+                self.push(depth, open, false);
+                let count = map.len();
+                for (i, (key, child)) in map.iter().enumerate() {
+                    if self.full() {
+                        return;
+                    }
+                    let before = previous.and_then(|p| p.get(key));
+                    let key_spans = vec![
+                        Span::styled(quoted(key), self.theme.json_key),
+                        Span::raw(": "),
+                    ];
+                    self.value(child, before, compare, depth + 1, key_spans, i + 1 < count);
+                }
+                self.push(depth, vec![Span::raw(format!("}}{tail}"))], false);
+            }
+            Value::Array(items) if !items.is_empty() => {
+                let mut open = prefix;
+                open.push(Span::raw("["));
+                self.push(depth, open, false);
+                let count = items.len();
+                for (i, child) in items.iter().enumerate() {
+                    if self.full() {
+                        return;
+                    }
+                    let before = previous.and_then(|p| p.get(i));
+                    self.value(child, before, compare, depth + 1, Vec::new(), i + 1 < count);
+                }
+                self.push(depth, vec![Span::raw(format!("]{tail}"))], false);
+            }
+            scalar => {
+                let (text, style) = self.scalar(scalar);
+                let mut spans = prefix;
+                spans.push(Span::styled(text, style));
+                spans.push(Span::raw(tail));
+                self.push(depth, spans, changed);
+            }
+        }
+    }
+
+    fn scalar(&self, value: &Value) -> (String, Style) {
+        match value {
+            Value::String(s) => (quoted(s), self.theme.json_string),
+            Value::Number(n) => (
+                clip_chars(&n.to_string(), MAX_VALUE_CHARS),
+                self.theme.json_number,
+            ),
+            Value::Bool(b) => (b.to_string(), self.theme.json_literal),
+            Value::Null => ("null".into(), self.theme.json_literal),
+            Value::Object(_) => ("{}".into(), Style::default()),
+            Value::Array(_) => ("[]".into(), Style::default()),
+        }
+    }
+}
+
+/// The text of `lines`, for tests and the PTY checks.
+pub fn plain(lines: &[Line<'_>]) -> Vec<String> {
+    lines
+        .iter()
+        .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn pretty_prints_and_marks_changes() {
+        let theme = Theme::defaults(false);
+        let now = json!({"a": 1, "b": {"c": "x"}});
+        let before = json!({"a": 1, "b": {"c": "y"}});
+        let lines = json_lines(&now, Some(&before), &theme);
+        assert_eq!(
+            plain(&lines),
+            vec![
+                "{",
+                "  \"a\": 1,",
+                "  \"b\": {",
+                "    \"c\": \"x\"",
+                "  }",
+                "}"
+            ]
+        );
+        assert_eq!(lines[1].style, Style::default());
+        assert_eq!(lines[3].style, theme.changed);
+    }
+
+    #[test]
+    fn huge_values_are_capped() {
+        let theme = Theme::defaults(true);
+        let big = json!({"s": "y".repeat(5_000_000), "list": vec![1; 100_000]});
+        let lines = json_lines(&big, None, &theme);
+        assert!(lines.len() <= MAX_LINES + 1);
+        assert!(plain(&lines)[1].len() < 1_000);
+    }
+
+    #[test]
+    fn escapes_never_survive() {
+        let theme = Theme::defaults(true);
+        let v = json!({"k\u{1b}": "\u{1b}]0;pwned\u{7}\u{202e}"});
+        let text = plain(&json_lines(&v, None, &theme)).join("\n");
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'));
+    }
+}

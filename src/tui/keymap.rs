@@ -1,0 +1,262 @@
+//! Keys to commands. The defaults are `assets/keymap.toml`, built into the
+//! binary; a user's `keymap.toml` in the config directory replaces the keys
+//! of each action it names.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use anyhow::{anyhow, Context, Result};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::action::Command;
+
+const DEFAULT_KEYMAP: &str = include_str!("../../assets/keymap.toml");
+
+/// One key with its modifiers, normalised so that `G` and `shift-g` and
+/// crossterm's `BackTab` with or without Shift compare equal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    code: KeyCode,
+    modifiers: KeyModifiers,
+}
+
+impl Key {
+    pub fn from_event(event: &KeyEvent) -> Key {
+        Key::normalised(event.code, event.modifiers)
+    }
+
+    fn normalised(code: KeyCode, modifiers: KeyModifiers) -> Key {
+        let mut modifiers =
+            modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        // Shift is already in the character (or implied by BackTab).
+        if matches!(code, KeyCode::Char(_) | KeyCode::BackTab) {
+            modifiers.remove(KeyModifiers::SHIFT);
+        }
+        Key { code, modifiers }
+    }
+
+    pub fn parse(text: &str) -> Option<Key> {
+        let mut modifiers = KeyModifiers::NONE;
+        let mut rest = text;
+        loop {
+            if let Some(r) = rest.strip_prefix("ctrl-") {
+                modifiers |= KeyModifiers::CONTROL;
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix("alt-") {
+                modifiers |= KeyModifiers::ALT;
+                rest = r;
+            } else if let Some(r) = rest
+                .strip_prefix("shift-")
+                .filter(|r| r.chars().count() > 1)
+            {
+                modifiers |= KeyModifiers::SHIFT;
+                rest = r;
+            } else {
+                break;
+            }
+        }
+        let code = match rest {
+            "enter" => KeyCode::Enter,
+            "esc" => KeyCode::Esc,
+            "tab" => KeyCode::Tab,
+            "backtab" => KeyCode::BackTab,
+            "space" => KeyCode::Char(' '),
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "pageup" => KeyCode::PageUp,
+            "pagedown" => KeyCode::PageDown,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            "backspace" => KeyCode::Backspace,
+            f if f.len() > 1 && f.starts_with('f') => KeyCode::F(f[1..].parse().ok()?),
+            c => {
+                let mut chars = c.chars();
+                let (Some(c), None) = (chars.next(), chars.next()) else {
+                    return None;
+                };
+                KeyCode::Char(c)
+            }
+        };
+        if code == KeyCode::BackTab || (code == KeyCode::Tab && modifiers == KeyModifiers::SHIFT) {
+            return Some(Key::normalised(KeyCode::BackTab, KeyModifiers::NONE));
+        }
+        Some(Key::normalised(code, modifiers))
+    }
+
+    /// The key as the help screen and status bar show it.
+    pub fn label(&self) -> String {
+        let mut out = String::new();
+        if self.modifiers.contains(KeyModifiers::CONTROL) {
+            out.push_str("ctrl-");
+        }
+        if self.modifiers.contains(KeyModifiers::ALT) {
+            out.push_str("alt-");
+        }
+        if self.modifiers.contains(KeyModifiers::SHIFT) {
+            out.push_str("shift-");
+        }
+        match self.code {
+            KeyCode::Char(' ') => out.push_str("space"),
+            KeyCode::Char(c) => out.push(c),
+            KeyCode::Enter => out.push_str("enter"),
+            KeyCode::Esc => out.push_str("esc"),
+            KeyCode::Tab => out.push_str("tab"),
+            KeyCode::BackTab => out.push_str("shift-tab"),
+            KeyCode::Up => out.push('↑'),
+            KeyCode::Down => out.push('↓'),
+            KeyCode::Left => out.push('←'),
+            KeyCode::Right => out.push('→'),
+            KeyCode::PageUp => out.push_str("pgup"),
+            KeyCode::PageDown => out.push_str("pgdn"),
+            KeyCode::Home => out.push_str("home"),
+            KeyCode::End => out.push_str("end"),
+            KeyCode::Backspace => out.push_str("backspace"),
+            KeyCode::F(n) => out.push_str(&format!("f{n}")),
+            other => out.push_str(&format!("{other:?}")),
+        }
+        out
+    }
+}
+
+/// The bindings in force.
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    bindings: HashMap<Key, Command>,
+    /// Per command, its keys in file order, for the help screen.
+    keys: BTreeMap<usize, Vec<Key>>,
+}
+
+impl Keymap {
+    /// The built-in defaults alone.
+    pub fn defaults() -> Keymap {
+        let mut keymap = Keymap {
+            bindings: HashMap::new(),
+            keys: BTreeMap::new(),
+        };
+        // The embedded file is part of the build; tests keep it valid.
+        if let Err(error) = keymap.patch(DEFAULT_KEYMAP) {
+            debug_assert!(false, "the built-in keymap is broken: {error}");
+        }
+        keymap
+    }
+
+    /// The defaults patched by the user's file, when it exists.
+    pub fn load(config_dir: &Path) -> Result<Keymap> {
+        let mut keymap = Keymap::defaults();
+        let path = config_dir.join("keymap.toml");
+        if path.is_file() {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("{}: cannot read", path.display()))?;
+            keymap
+                .patch(&text)
+                .with_context(|| format!("{}: not a valid keymap", path.display()))?;
+        }
+        Ok(keymap)
+    }
+
+    /// Replaces the keys of every action named in `text`.
+    pub fn patch(&mut self, text: &str) -> Result<()> {
+        let table: BTreeMap<String, Vec<String>> = toml::from_str(text)?;
+        for (name, keys) in table {
+            let command: Command = toml::Value::String(name.clone())
+                .try_into()
+                .map_err(|_| anyhow!("'{name}' is not an action"))?;
+            let parsed = keys
+                .iter()
+                .map(|k| Key::parse(k).ok_or_else(|| anyhow!("'{k}' (for {name}) is not a key")))
+                .collect::<Result<Vec<_>>>()?;
+            let index = command_index(command);
+            if let Some(old) = self.keys.remove(&index) {
+                for key in old {
+                    self.bindings.remove(&key);
+                }
+            }
+            for key in &parsed {
+                // A key moves to its newest action.
+                if let Some(previous) = self.bindings.insert(*key, command) {
+                    if let Some(list) = self.keys.get_mut(&command_index(previous)) {
+                        list.retain(|k| k != key);
+                    }
+                }
+            }
+            self.keys.insert(index, parsed);
+        }
+        Ok(())
+    }
+
+    pub fn command_for(&self, event: &KeyEvent) -> Option<Command> {
+        self.bindings.get(&Key::from_event(event)).copied()
+    }
+
+    /// The keys bound to `command`, as labels.
+    pub fn keys_for(&self, command: Command) -> Vec<String> {
+        self.keys
+            .get(&command_index(command))
+            .map(|keys| keys.iter().map(Key::label).collect())
+            .unwrap_or_default()
+    }
+
+    /// The first key of `command`, for short hints.
+    pub fn hint(&self, command: Command) -> String {
+        self.keys_for(command)
+            .into_iter()
+            .next()
+            .unwrap_or_default()
+    }
+}
+
+fn command_index(command: Command) -> usize {
+    Command::ALL
+        .iter()
+        .position(|c| *c == command)
+        .unwrap_or(usize::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::KeyEventKind;
+
+    fn press(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
+        let mut event = KeyEvent::new(code, modifiers);
+        event.kind = KeyEventKind::Press;
+        event
+    }
+
+    #[test]
+    fn every_command_has_a_default_key() {
+        let keymap = Keymap::defaults();
+        for command in Command::ALL {
+            assert!(
+                !keymap.keys_for(command).is_empty(),
+                "{command:?} has no key"
+            );
+        }
+    }
+
+    #[test]
+    fn shifted_letters_and_backtab_match() {
+        let keymap = Keymap::defaults();
+        let g = press(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(keymap.command_for(&g), Some(Command::Last));
+        let back = press(KeyCode::BackTab, KeyModifiers::SHIFT);
+        assert_eq!(keymap.command_for(&back), Some(Command::FocusPrevious));
+        let ctrl_c = press(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(keymap.command_for(&ctrl_c), Some(Command::Quit));
+    }
+
+    #[test]
+    fn user_file_replaces_only_what_it_names() {
+        let mut keymap = Keymap::defaults();
+        keymap.patch("quit = [\"x\"]\nfollow = [\"q\"]").unwrap();
+        let q = press(KeyCode::Char('q'), KeyModifiers::NONE);
+        let x = press(KeyCode::Char('x'), KeyModifiers::NONE);
+        assert_eq!(keymap.command_for(&q), Some(Command::Follow));
+        assert_eq!(keymap.command_for(&x), Some(Command::Quit));
+        assert_eq!(keymap.keys_for(Command::Help), vec!["?"]);
+        assert!(keymap.patch("nonsense = [\"z\"]").is_err());
+        assert!(keymap.patch("quit = [\"notakey\"]").is_err());
+    }
+}

@@ -1,0 +1,62 @@
+//! Drawing. `render` only reads the [`App`]: every query and every piece of
+//! heavy formatting happened in `update`.
+
+pub mod event;
+pub mod help;
+pub mod projection;
+pub mod status;
+pub mod streams;
+pub mod timeline;
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders};
+use ratatui::Frame;
+
+use super::app::{App, Pane};
+use super::layout::areas;
+
+pub fn render(app: &App, frame: &mut Frame) {
+    let panes = areas(frame.area());
+    streams::render(app, frame, panes.streams);
+    timeline::render_histogram(app, frame, panes.histogram);
+    timeline::render(app, frame, panes.timeline);
+    event::render(app, frame, panes.event);
+    projection::render(app, frame, panes.projection);
+    status::render(app, frame, panes.status);
+    if app.help {
+        help::render(app, frame, frame.area());
+    }
+}
+
+/// A bordered block whose border shows whether `pane` has the focus.
+pub fn pane_block(app: &App, pane: Option<Pane>, title: Line<'static>) -> Block<'static> {
+    let focused = pane.is_some_and(|p| p == app.focus);
+    let style = if focused {
+        app.theme.focused_border
+    } else {
+        app.theme.border
+    };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(style)
+        .title(title)
+}
+
+/// A title with the pane's name in the title style.
+pub fn title(app: &App, text: &str, extra: Vec<Span<'static>>) -> Line<'static> {
+    let mut spans = vec![Span::styled(format!(" {text} "), app.theme.title)];
+    spans.extend(extra);
+    Line::from(spans)
+}
+
+/// The slice of `lines` visible at `scroll` in `area`.
+pub fn visible_slice<'a>(
+    lines: &'a [Line<'static>],
+    scroll: usize,
+    area: Rect,
+) -> &'a [Line<'static>] {
+    let start = scroll.min(lines.len());
+    let end = (start + area.height as usize).min(lines.len());
+    &lines[start..end]
+}

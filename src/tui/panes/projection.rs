@@ -1,0 +1,101 @@
+//! The Projection pane: the active projection's state at the cursor, the
+//! fields the cursor's event changed highlighted, then handler logs,
+//! would-be emits and errors.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::{pane_block, title, visible_slice};
+use crate::core::sanitize::visible;
+use crate::tui::app::{App, Pane};
+use crate::tui::layout::inner;
+use crate::tui::text::clip_chars;
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let (name, generic) = app
+        .projection_names
+        .get(app.active_projection)
+        .cloned()
+        .unwrap_or_default();
+    let label = if generic {
+        format!("{name} (built-in)")
+    } else {
+        name
+    };
+    let mut extra = vec![Span::styled(visible(&label).into_owned(), app.theme.title)];
+    if app.projection_names.len() > 1 {
+        extra.push(Span::styled(
+            format!(
+                " {}/{}",
+                app.active_projection + 1,
+                app.projection_names.len()
+            ),
+            app.theme.dim,
+        ));
+    }
+    if let Some(partition) = app
+        .projection
+        .shown
+        .as_ref()
+        .and_then(|s| s.partition.clone())
+    {
+        extra.push(Span::styled(
+            format!(" [{}]", visible(&partition)),
+            app.theme.dim,
+        ));
+    }
+    let block = pane_block(app, Some(Pane::Projection), title(app, "Projection", extra));
+    frame.render_widget(block, area);
+    let body = inner(area);
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    if app.projection.pending.is_some() {
+        let text = match app.projection.progress {
+            Some(p) if p.total > 0 => format!("computing… {}%", p.done * 100 / p.total),
+            _ => "computing…".to_string(),
+        };
+        lines.push(Line::styled(text, app.theme.dim));
+    }
+    if let Some(error) = &app.projection.error {
+        lines.push(Line::styled(
+            visible(&clip_chars(error, 400)).into_owned(),
+            app.theme.error,
+        ));
+    }
+    let mut tail: Vec<Line<'static>> = Vec::new();
+    if let Some(shown) = &app.projection.shown {
+        if let Some(error) = &shown.error {
+            tail.push(Line::styled(
+                visible(&clip_chars(&error.to_string(), 400)).into_owned(),
+                app.theme.error,
+            ));
+        }
+        for log in shown.output.logs.iter().take(50) {
+            tail.push(Line::from(vec![
+                Span::styled("log ", app.theme.dim),
+                Span::raw(visible(&clip_chars(log, 400)).into_owned()),
+            ]));
+        }
+        for emitted in shown.output.emitted.iter().take(20) {
+            tail.push(Line::from(vec![
+                Span::styled("emit ", app.theme.dim),
+                Span::raw(visible(&clip_chars(&emitted.to_string(), 400)).into_owned()),
+            ]));
+        }
+    }
+    // Logs and errors stay in view under the state: the state gets the
+    // rows they leave.
+    let tail_rows = (tail.len() as u16).min(body.height / 2);
+    let state_area = Rect {
+        height: body.height.saturating_sub(lines.len() as u16 + tail_rows),
+        ..body
+    };
+    lines.extend(
+        visible_slice(&app.projection.lines, app.projection_scroll, state_area)
+            .iter()
+            .cloned(),
+    );
+    lines.extend(tail.into_iter().take(tail_rows as usize));
+    frame.render_widget(Paragraph::new(lines), body);
+}

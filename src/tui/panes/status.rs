@@ -1,0 +1,75 @@
+//! The status bar: store, scope, cursor, projection, marks, modes and key
+//! hints; the prompt replaces it while the user types a go-to.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use crate::core::sanitize::visible;
+use crate::tui::action::{Command, InputKind};
+use crate::tui::app::App;
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let line = if let Some((InputKind::GoTo, text)) = &app.input {
+        Line::from(vec![
+            Span::raw(":"),
+            Span::raw(visible(text).into_owned()),
+            Span::raw("▏"),
+            Span::styled(
+                "  version 42 · position @1234 · time 2025-03-01 14:00 or -2h",
+                app.theme.dim,
+            ),
+        ])
+    } else if let Some(message) = &app.message {
+        Line::styled(visible(message).into_owned(), app.theme.error)
+    } else {
+        Line::from(summary(app))
+    };
+    frame.render_widget(Paragraph::new(line).style(app.theme.status), area);
+}
+
+fn summary(app: &App) -> Vec<Span<'static>> {
+    let mut parts = vec![
+        visible(&app.store_name).into_owned(),
+        visible(&app.scope.label()).into_owned(),
+    ];
+    if let Some(event) = app.cursor_event() {
+        parts.push(format!(
+            "v{} @{} {}",
+            event.version,
+            event.position,
+            app.format_time(event.time_ms)
+        ));
+    }
+    let (projection, _) = app
+        .projection_names
+        .get(app.active_projection)
+        .cloned()
+        .unwrap_or_default();
+    parts.push(format!("proj {}", visible(&projection)));
+    let mark = |m: Option<u64>| match (m, app.version_of_row(m.unwrap_or(0))) {
+        (None, _) => "-".to_string(),
+        (Some(_), Some(v)) => format!("v{v}"),
+        (Some(row), None) => format!("#{}", row + 1),
+    };
+    parts.push(format!("A {} B {}", mark(app.marks[0]), mark(app.marks[1])));
+    if app.playing {
+        parts.push(format!("▶ {}x", app.speed));
+    }
+    if app.follow {
+        parts.push("following".into());
+    }
+    if app.local_time {
+        parts.push("local time".into());
+    }
+    let hints = [Command::Help, Command::GoTo, Command::Filter, Command::Quit]
+        .iter()
+        .map(|c| format!("{} {}", app.keymap.hint(*c), c.name().replace('_', " ")))
+        .collect::<Vec<_>>()
+        .join("  ");
+    vec![
+        Span::raw(format!(" {}", parts.join(" │ "))),
+        Span::styled(format!("   {hints}"), app.theme.dim),
+    ]
+}

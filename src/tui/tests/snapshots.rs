@@ -1,0 +1,80 @@
+//! Snapshots of each pane and of the whole screen at 80x24 and 160x48.
+
+use insta::assert_snapshot;
+use ratatui::Frame;
+
+use super::*;
+use crate::tui::app::Pane;
+use crate::tui::panes;
+
+fn whole(name: &str, app: &App) {
+    assert_snapshot!(name, draw(app).backend());
+}
+
+/// One pane drawn alone on a screen of its own.
+fn pane(name: &str, app: &App, width: u16, height: u16, draw_pane: fn(&App, &mut Frame, Rect)) {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    terminal
+        .draw(|frame| draw_pane(app, frame, frame.area()))
+        .expect("draw");
+    assert_snapshot!(name, terminal.backend());
+}
+
+#[test]
+fn start_screen() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let app = open(demo_path(), None, None, w, h);
+        whole(&format!("start_{w}x{h}"), &app);
+    }
+}
+
+#[test]
+fn stream_screen_with_marks() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut app = open(demo_path(), Some("account-0042"), Some(3), w, h);
+        command(&mut app, Command::MarkA);
+        command(&mut app, Command::Down);
+        command(&mut app, Command::Down);
+        command(&mut app, Command::MarkB);
+        command(&mut app, Command::Down);
+        whole(&format!("stream_{w}x{h}"), &app);
+    }
+}
+
+#[test]
+fn filtering_screen() {
+    let mut app = open(demo_path(), None, None, 80, 24);
+    command(&mut app, Command::Filter);
+    type_text(&mut app, "cart1");
+    whole("filter_80x24", &app);
+}
+
+#[test]
+fn help_screen() {
+    let mut app = open(demo_path(), None, None, 80, 24);
+    command(&mut app, Command::Help);
+    whole("help_80x24", &app);
+    app.size = Rect::new(0, 0, 160, 48);
+    whole("help_160x48", &app);
+}
+
+#[test]
+fn each_pane() {
+    let mut app = open(demo_path(), Some("cart-00001"), Some(2), 160, 48);
+    app.focus = Pane::Event;
+    pane("pane_streams", &app, 40, 14, panes::streams::render);
+    pane("pane_timeline", &app, 100, 12, panes::timeline::render);
+    pane(
+        "pane_histogram",
+        &app,
+        100,
+        4,
+        panes::timeline::render_histogram,
+    );
+    pane("pane_event", &app, 60, 24, panes::event::render);
+    pane("pane_projection", &app, 60, 24, panes::projection::render);
+    pane("pane_status", &app, 160, 1, panes::status::render);
+    command(&mut app, Command::GoTo);
+    type_text(&mut app, "@12");
+    pane("pane_status_goto", &app, 100, 1, panes::status::render);
+}

@@ -1,0 +1,450 @@
+//! `update` driven by actions, with assertions on the resulting state.
+
+use std::time::Instant;
+
+use super::*;
+use crate::core::projection::{Engine, ProjectionSpec, Query};
+use crate::core::store::Scope;
+use crate::tui::action::{InputKind, Mouse};
+use crate::tui::app::Pane;
+use crate::tui::layout::{areas, inner};
+
+/// The state a fresh engine computes by replaying from the first event.
+fn full_replay(store: &Path, scope: &Scope, row: u64) -> serde_json::Value {
+    let source = SqliteStore::open_read_only(store).expect("open");
+    let generic = ProjectionSpec::Generic.load().expect("generic");
+    let mut engine = Engine::new(vec![generic]);
+    let query = Query {
+        projection: 0,
+        scope,
+        row,
+        with_previous: false,
+    };
+    engine.state_at(&source, query).expect("state").state
+}
+
+#[test]
+fn starts_on_streams_with_all_selected() {
+    let app = open(demo_path(), None, None, 80, 24);
+    assert_eq!(app.focus, Pane::Streams);
+    assert_eq!(app.scope, Scope::All);
+    assert_eq!(app.count, 6000);
+    assert_eq!(app.entries[0].label, "$all");
+    assert!(app.entries[1].label.starts_with("$ce-"));
+    assert_eq!(app.cursor, 0);
+}
+
+#[test]
+fn stream_and_at_open_on_the_timeline() {
+    let app = open(demo_path(), Some("account-0042"), Some(5), 80, 24);
+    assert_eq!(app.focus, Pane::Timeline);
+    assert_eq!(app.scope, Scope::Stream("account-0042".into()));
+    assert_eq!(app.cursor_event().map(|e| e.version), Some(5));
+    assert!(App::new(
+        options(demo_path(), Some("nope"), None),
+        Rect::new(0, 0, 80, 24)
+    )
+    .is_err());
+}
+
+#[test]
+fn cursor_moves_and_clamps() {
+    let mut app = open(demo_path(), Some("account-0042"), None, 80, 24);
+    command(&mut app, Command::Down);
+    command(&mut app, Command::Down);
+    assert_eq!(app.cursor, 2);
+    command(&mut app, Command::Up);
+    assert_eq!(app.cursor, 1);
+    command(&mut app, Command::Last);
+    assert_eq!(app.cursor, app.count - 1);
+    command(&mut app, Command::Down);
+    assert_eq!(app.cursor, app.count - 1);
+    command(&mut app, Command::First);
+    assert_eq!(app.cursor, 0);
+    command(&mut app, Command::PageDown);
+    assert_eq!(app.cursor as usize, app.timeline_rows());
+    // The cursor row is always in view.
+    assert!(app.cursor >= app.timeline_offset);
+    assert!(app.cursor < app.timeline_offset + app.timeline_rows() as u64);
+}
+
+#[test]
+fn projection_at_cursor_equals_full_replay() {
+    let mut app = open(demo_path(), Some("account-0042"), None, 80, 24);
+    let scope = app.scope.clone();
+    for steps in [Command::Down, Command::Down, Command::Last, Command::Up] {
+        command(&mut app, steps);
+        let shown = app.projection.shown.as_ref().expect("state shown");
+        assert_eq!(shown.row, Some(app.cursor));
+        let expected = full_replay(demo_path(), &scope, app.cursor);
+        assert_eq!(shown.state, expected);
+    }
+    // On $all the generic projection shows the cursor event's stream: the
+    // same state as that stream's partition in a full replay of $all.
+    let mut app = open(demo_path(), None, None, 80, 24);
+    app.focus = Pane::Timeline;
+    for _ in 0..3 {
+        command(&mut app, Command::PageDown);
+        let stream = app.cursor_event().map(|e| e.stream.clone()).expect("event");
+        let shown = app.projection.shown.as_ref().expect("state shown");
+        let everything = full_replay(demo_path(), &Scope::All, app.cursor);
+        assert_eq!(shown.state, everything["partitions"][&stream]);
+        assert_eq!(shown.partition.as_deref(), Some(stream.as_str()));
+    }
+}
+
+#[test]
+fn marks_are_set_at_the_cursor() {
+    let mut app = open(demo_path(), Some("account-0042"), None, 80, 24);
+    command(&mut app, Command::Down);
+    command(&mut app, Command::MarkA);
+    command(&mut app, Command::Last);
+    command(&mut app, Command::MarkB);
+    assert_eq!(app.marks, [Some(1), Some(app.count - 1)]);
+    assert!(app.mark_times[0].is_some() && app.mark_times[1].is_some());
+}
+
+#[test]
+fn filter_updates_as_you_type_and_enter_opens_the_best() {
+    let mut app = open(demo_path(), None, None, 80, 24);
+    command(&mut app, Command::Filter);
+    assert!(matches!(app.input, Some((InputKind::Filter, _))));
+    type_text(&mut app, "acc42");
+    assert_eq!(app.entries[app.matches[0].index].label, "account-0042");
+    assert!(app.matches.len() < app.entries.len());
+    update(&mut app, Action::Backspace);
+    assert_eq!(app.filter, "acc4");
+    update(&mut app, Action::Input('2'));
+    update(&mut app, Action::Submit);
+    settle(&mut app);
+    assert_eq!(app.scope, Scope::Stream("account-0042".into()));
+    assert_eq!(app.focus, Pane::Timeline);
+    assert!(app.input.is_none());
+    // Esc in the prompt drops the filter.
+    command(&mut app, Command::Filter);
+    update(&mut app, Action::Cancel);
+    assert!(app.filter.is_empty());
+    assert_eq!(app.matches.len(), app.entries.len());
+}
+
+#[test]
+fn go_to_version_position_and_time() {
+    let mut app = open(demo_path(), Some("account-0042"), None, 80, 24);
+    let go = |app: &mut App, text: &str| {
+        command(app, Command::GoTo);
+        type_text(app, text);
+        update(app, Action::Submit);
+        settle(app);
+    };
+    go(&mut app, "7");
+    assert_eq!(app.cursor_event().map(|e| e.version), Some(7));
+    let position = app.cursor_event().map(|e| e.position).expect("event");
+    go(&mut app, "0");
+    go(&mut app, &format!("@{position}"));
+    assert_eq!(app.cursor_event().map(|e| e.version), Some(7));
+    let time = app.cursor_event().map(|e| e.time_ms).expect("event");
+    go(&mut app, "0");
+    go(&mut app, &crate::core::time::rfc3339_ms(time));
+    assert_eq!(app.cursor_event().map(|e| e.version), Some(7));
+    go(&mut app, "-1000w");
+    assert_eq!(app.cursor, 0);
+    go(&mut app, "gibberish");
+    assert!(app
+        .message
+        .as_deref()
+        .unwrap_or("")
+        .contains("cannot go to"));
+    assert_eq!(app.cursor, 0);
+}
+
+#[test]
+fn same_type_jumps() {
+    let mut app = open(demo_path(), Some("account-0042"), None, 80, 24);
+    command(&mut app, Command::Down);
+    let wanted = app
+        .cursor_event()
+        .map(|e| e.event_type.clone())
+        .expect("event");
+    let start = app.cursor;
+    command(&mut app, Command::NextSameType);
+    assert!(app.cursor > start);
+    assert_eq!(
+        app.cursor_event().map(|e| e.event_type.clone()),
+        Some(wanted.clone())
+    );
+    let found = app.cursor;
+    command(&mut app, Command::PreviousSameType);
+    assert!(app.cursor < found);
+    assert_eq!(
+        app.cursor_event().map(|e| e.event_type.clone()),
+        Some(wanted)
+    );
+    // Across streams too, where reads page by position.
+    for scope_label in ["$all", "$ce-account"] {
+        let mut app = open(demo_path(), None, None, 80, 24);
+        let index = app
+            .matches
+            .iter()
+            .position(|m| app.entries[m.index].label == scope_label)
+            .expect("pseudo-stream");
+        app.select_entry(index).expect("select");
+        settle(&mut app);
+        app.focus = Pane::Timeline;
+        command(&mut app, Command::PageDown);
+        let wanted = app.cursor_event().map(|e| e.event_type.clone());
+        let start = app.cursor;
+        command(&mut app, Command::NextSameType);
+        let next = app.cursor;
+        assert!(next > start);
+        assert_eq!(app.cursor_event().map(|e| e.event_type.clone()), wanted);
+        command(&mut app, Command::PreviousSameType);
+        assert_eq!(app.cursor, start, "back on {scope_label}");
+    }
+}
+
+#[test]
+fn focus_cycles_and_toggles() {
+    let mut app = open(demo_path(), None, None, 80, 24);
+    command(&mut app, Command::FocusNext);
+    assert_eq!(app.focus, Pane::Timeline);
+    command(&mut app, Command::FocusPrevious);
+    command(&mut app, Command::FocusPrevious);
+    assert_eq!(app.focus, Pane::Projection);
+    command(&mut app, Command::ToggleTime);
+    assert!(app.local_time);
+    command(&mut app, Command::Help);
+    assert!(app.help);
+    update(&mut app, Action::Cancel);
+    assert!(!app.help);
+    // The overlay is modal: a movement key closes it and moves nothing.
+    command(&mut app, Command::Help);
+    let focus = app.focus;
+    command(&mut app, Command::FocusNext);
+    assert!(!app.help);
+    assert_eq!(app.focus, focus);
+    command(&mut app, Command::Quit);
+    assert!(app.quit);
+}
+
+#[test]
+fn next_projection_cycles_and_shows_load_errors() {
+    let mut opts = options(demo_path(), Some("account-0042"), None);
+    opts.projections = vec![ProjectionSpec::Command("no-such-reducer".into())];
+    let mut app = App::new(opts, Rect::new(0, 0, 80, 24)).expect("app");
+    settle(&mut app);
+    assert_eq!(app.projection_names.len(), 2);
+    // The named projection is active first; it cannot load here.
+    assert_eq!(app.active_projection, 1);
+    assert!(app.projection.error.is_some());
+    command(&mut app, Command::NextProjection);
+    assert_eq!(app.active_projection, 0);
+    assert!(app.projection.shown.is_some());
+    assert!(app.projection.error.is_none());
+    command(&mut app, Command::NextProjection);
+    assert_eq!(app.active_projection, 1);
+    assert!(app.projection.error.is_some());
+}
+
+#[test]
+fn play_advances_with_the_clock_and_speeds_up() {
+    let mut app = open(demo_path(), Some("account-0042"), None, 80, 24);
+    command(&mut app, Command::PlayPause);
+    assert!(app.playing);
+    update(&mut app, Action::Tick { now_ms: 1_000 });
+    update(&mut app, Action::Tick { now_ms: 1_100 });
+    assert_eq!(app.cursor, 1);
+    command(&mut app, Command::Faster);
+    command(&mut app, Command::Faster);
+    command(&mut app, Command::Faster);
+    assert_eq!(app.speed, 4);
+    update(&mut app, Action::Tick { now_ms: 1_110 });
+    assert_eq!(app.cursor, 2);
+    command(&mut app, Command::Slower);
+    assert_eq!(app.speed, 2);
+    command(&mut app, Command::PlayPause);
+    update(&mut app, Action::Tick { now_ms: 9_000 });
+    assert_eq!(app.cursor, 2);
+}
+
+#[test]
+fn follow_picks_up_appended_events() {
+    let (_dir, path) = writable_copy();
+    let mut app = open(&path, Some("account-0042"), None, 80, 24);
+    let before = app.count;
+    command(&mut app, Command::Follow);
+    assert!(app.follow);
+    assert_eq!(app.cursor, before - 1);
+    append(&path, "account-0042", "FundsDeposited", r#"{"amount": 1}"#);
+    update(&mut app, Action::Tick { now_ms: 10_000 });
+    settle(&mut app);
+    assert_eq!(app.count, before + 1);
+    assert_eq!(app.cursor, before);
+    assert_eq!(
+        app.cursor_event().map(|e| e.event_type.as_str()),
+        Some("FundsDeposited")
+    );
+    // A brand-new stream shows up in the list.
+    append(&path, "zebra-1", "Born", "{}");
+    update(&mut app, Action::Tick { now_ms: 20_000 });
+    settle(&mut app);
+    assert!(app.entries.iter().any(|e| e.label == "zebra-1"));
+}
+
+#[test]
+fn mouse_clicks_focus_and_select() {
+    let mut app = open(demo_path(), None, None, 160, 48);
+    let panes = areas(app.size);
+    // Third row of the stream list (row 0 is the filter line).
+    let list = inner(panes.streams);
+    update(
+        &mut app,
+        Action::Mouse(Mouse::Down {
+            column: list.x + 2,
+            row: list.y + 3,
+        }),
+    );
+    settle(&mut app);
+    assert_eq!(app.focus, Pane::Streams);
+    assert_eq!(app.selected, 2);
+    assert_eq!(app.scope, app.entries[app.matches[2].index].scope);
+    let rows = inner(panes.timeline);
+    update(
+        &mut app,
+        Action::Mouse(Mouse::Down {
+            column: rows.x + 5,
+            row: rows.y + 4,
+        }),
+    );
+    settle(&mut app);
+    assert_eq!(app.focus, Pane::Timeline);
+    assert_eq!(app.cursor, 4);
+    update(
+        &mut app,
+        Action::Mouse(Mouse::ScrollDown {
+            column: rows.x + 5,
+            row: rows.y,
+        }),
+    );
+    settle(&mut app);
+    assert_eq!(app.cursor, 7);
+    // Click then drag across the histogram: the cursor follows the time.
+    let bars = inner(panes.histogram);
+    update(
+        &mut app,
+        Action::Mouse(Mouse::Down {
+            column: bars.x,
+            row: bars.y,
+        }),
+    );
+    settle(&mut app);
+    let at_start = app.cursor;
+    update(
+        &mut app,
+        Action::Mouse(Mouse::Drag {
+            column: bars.x + bars.width - 1,
+            row: bars.y,
+        }),
+    );
+    settle(&mut app);
+    assert!(
+        at_start < app.count / 10,
+        "cursor {at_start} of {}",
+        app.count
+    );
+    assert!(
+        app.cursor > app.count * 9 / 10,
+        "cursor {} of {}",
+        app.cursor,
+        app.count
+    );
+}
+
+#[test]
+fn cursor_steps_are_fast_once_warm() {
+    let mut app = open(demo_path(), Some("account-0008"), None, 160, 48);
+    command(&mut app, Command::Last);
+    command(&mut app, Command::First);
+    let started = Instant::now();
+    let steps = 50;
+    for _ in 0..steps {
+        command(&mut app, Command::Down);
+        let _ = draw(&app);
+    }
+    let per_step = started.elapsed() / steps;
+    // Debug builds are slow; the release target is 5 ms.
+    assert!(per_step.as_millis() < 100, "{per_step:?} per step");
+}
+
+#[test]
+fn remapped_keys_show_in_help() {
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(dir.path().join("keymap.toml"), "quit = [\"x\"]\n").expect("write");
+    let mut opts = options(demo_path(), None, None);
+    opts.config_dir = Some(dir.path().to_path_buf());
+    let mut app = App::new(opts, Rect::new(0, 0, 100, 40)).expect("app");
+    settle(&mut app);
+    command(&mut app, Command::Help);
+    let text = screen_text(&draw(&app));
+    assert!(text.lines().any(|l| l.contains(" x  quit")), "{text}");
+}
+
+#[test]
+fn arrows_pick_another_match_and_esc_clears_the_filter() {
+    let mut app = open(demo_path(), None, None, 80, 24);
+    command(&mut app, Command::Filter);
+    type_text(&mut app, "account-00");
+    command(&mut app, Command::Down);
+    assert!(app.input.is_some(), "the prompt stays open");
+    let second = app.entries[app.matches[1].index].scope.clone();
+    update(&mut app, Action::Submit);
+    settle(&mut app);
+    assert_eq!(app.scope, second);
+    assert_eq!(app.filter, "account-00");
+    app.focus = Pane::Streams;
+    update(&mut app, Action::Cancel);
+    assert!(app.filter.is_empty());
+    assert_eq!(app.matches.len(), app.entries.len());
+}
+
+#[test]
+fn fields_the_event_changed_are_highlighted() {
+    let app = open(demo_path(), Some("account-0042"), Some(6), 160, 48);
+    let changed: Vec<String> = app
+        .projection
+        .lines
+        .iter()
+        .filter(|line| line.style == app.theme.changed)
+        .map(|line| {
+            line.spans
+                .iter()
+                .map(|s| s.content.as_ref())
+                .collect::<String>()
+        })
+        .map(|text| text.trim().to_string())
+        .collect();
+    assert!(
+        changed.contains(&"\"amount\": 670,".to_string()),
+        "{changed:?}"
+    );
+    assert!(
+        changed.contains(&"\"TransferSent\": 1".to_string()),
+        "{changed:?}"
+    );
+    assert!(
+        changed.contains(&"\"events\": 7,".to_string()),
+        "{changed:?}"
+    );
+    assert!(
+        !changed.iter().any(|l| l.contains("currency")),
+        "{changed:?}"
+    );
+    // And the highlight reaches the screen.
+    let terminal = draw(&app);
+    let buffer = terminal.backend().buffer();
+    let area = inner(areas(app.size).projection);
+    let highlighted_cells = (area.y..area.y + area.height)
+        .flat_map(|y| (area.x..area.x + area.width).map(move |x| (x, y)))
+        .filter(|&(x, y)| buffer[(x, y)].bg == app.theme.changed.bg.unwrap_or_default())
+        .count();
+    assert!(highlighted_cells > 0);
+}

@@ -1,0 +1,493 @@
+//! `update`: the one place the explorer's state changes. Every key, click,
+//! clock tick and worker answer arrives here as an [`Action`].
+
+use anyhow::Result;
+
+use super::action::{Action, Command, InputKind, Mouse, WorkerReply};
+use super::app::{App, Pane};
+use super::json_view::json_lines;
+use super::layout::{areas, contains, inner};
+use crate::core::store::Scope;
+use crate::core::time::parse_user_time;
+
+/// How often follow mode and the status look for new events.
+const POLL_MS: i64 = 500;
+/// Play mode's step at 1x.
+const PLAY_STEP_MS: i64 = 400;
+/// `[` and `]` give up after reading this many rows.
+const SAME_TYPE_SEARCH_LIMIT: u64 = 200_000;
+
+/// Applies `action`. Errors from the store become a message in the status
+/// bar rather than ending the session.
+pub fn update(app: &mut App, action: Action) {
+    if let Err(error) = apply(app, action) {
+        app.message = Some(format!("error: {error:#}"));
+    }
+}
+
+fn apply(app: &mut App, action: Action) -> Result<()> {
+    match action {
+        Action::Command(command) => {
+            app.message = None;
+            // The help overlay is modal: a key other than help or quit
+            // closes it rather than acting on the hidden screen.
+            if app.help && !matches!(command, Command::Help | Command::Quit) {
+                app.help = false;
+                return Ok(());
+            }
+            run_command(app, command)
+        }
+        Action::Input(c) => {
+            if let Some((kind, text)) = &mut app.input {
+                text.push(c);
+                if *kind == InputKind::Filter {
+                    app.filter = text.clone();
+                    app.apply_filter();
+                }
+            }
+            Ok(())
+        }
+        Action::Backspace => {
+            if let Some((kind, text)) = &mut app.input {
+                text.pop();
+                if *kind == InputKind::Filter {
+                    app.filter = text.clone();
+                    app.apply_filter();
+                }
+            }
+            Ok(())
+        }
+        Action::Submit => submit(app),
+        Action::Cancel => {
+            if app.help {
+                app.help = false;
+            } else if let Some((kind, _)) = app.input.take() {
+                if kind == InputKind::Filter {
+                    app.filter.clear();
+                    app.apply_filter();
+                }
+            } else if app.focus == Pane::Streams && !app.filter.is_empty() {
+                app.filter.clear();
+                app.apply_filter();
+            }
+            Ok(())
+        }
+        Action::Mouse(mouse) => on_mouse(app, mouse),
+        Action::Resize { width, height } => {
+            app.size = ratatui::layout::Rect::new(0, 0, width, height);
+            let cursor = app.cursor;
+            app.move_cursor_to(cursor)
+        }
+        Action::Tick { now_ms } => tick(app, now_ms),
+        Action::Worker(reply) => {
+            worker_reply(app, reply);
+            Ok(())
+        }
+    }
+}
+
+fn run_command(app: &mut App, command: Command) -> Result<()> {
+    let page = app.timeline_rows().max(1) as u64;
+    match command {
+        Command::Quit => app.quit = true,
+        Command::Help => app.help = !app.help,
+        Command::FocusNext | Command::FocusPrevious => {
+            let i = Pane::ORDER
+                .iter()
+                .position(|p| *p == app.focus)
+                .unwrap_or(0);
+            let n = Pane::ORDER.len();
+            let next = if command == Command::FocusNext {
+                i + 1
+            } else {
+                i + n - 1
+            };
+            app.focus = Pane::ORDER[next % n];
+        }
+        Command::Up => step(app, -1)?,
+        Command::Down => step(app, 1)?,
+        Command::PageUp => step(app, -(page as i64))?,
+        Command::PageDown => step(app, page as i64)?,
+        Command::First => step(app, i64::MIN / 2)?,
+        Command::Last => step(app, i64::MAX / 2)?,
+        Command::Filter => {
+            app.focus = Pane::Streams;
+            app.input = Some((InputKind::Filter, app.filter.clone()));
+        }
+        Command::GoTo => app.input = Some((InputKind::GoTo, String::new())),
+        Command::MarkA => set_mark(app, 0),
+        Command::MarkB => set_mark(app, 1),
+        Command::NextProjection => {
+            app.active_projection = (app.active_projection + 1) % app.projection_names.len().max(1);
+            app.projection.shown = None;
+            app.projection.lines.clear();
+            app.request_projection();
+        }
+        Command::ToggleTime => app.local_time = !app.local_time,
+        Command::PlayPause => app.playing = !app.playing,
+        Command::Faster => app.speed = (app.speed * 2).min(4),
+        Command::Slower => app.speed = (app.speed / 2).max(1),
+        Command::PreviousSameType => same_type(app, false)?,
+        Command::NextSameType => same_type(app, true)?,
+        Command::Follow => {
+            app.follow = !app.follow;
+            if app.follow {
+                poll_head(app, true)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn set_mark(app: &mut App, which: usize) {
+    if app.count > 0 {
+        app.marks[which] = Some(app.cursor);
+        app.mark_times[which] = app.cursor_event().map(|e| e.time_ms);
+    }
+}
+
+/// Moves by `delta` in the focused pane: the selection in Streams, the
+/// cursor in the Timeline, the scroll in Event and Projection.
+fn step(app: &mut App, delta: i64) -> Result<()> {
+    match app.focus {
+        Pane::Streams => {
+            let last = app.matches.len().saturating_sub(1) as i64;
+            let target = (app.selected as i64)
+                .saturating_add(delta)
+                .clamp(0, last.max(0));
+            app.select_entry(target as usize)
+        }
+        Pane::Timeline => {
+            let target = (app.cursor as i64).saturating_add(delta).max(0);
+            app.move_cursor_to(target as u64)
+        }
+        Pane::Event => {
+            app.event_scroll = scroll(app.event_scroll, delta, app.event_lines.len());
+            Ok(())
+        }
+        Pane::Projection => {
+            app.projection_scroll =
+                scroll(app.projection_scroll, delta, app.projection.lines.len());
+            Ok(())
+        }
+    }
+}
+
+fn scroll(current: usize, delta: i64, lines: usize) -> usize {
+    (current as i64)
+        .saturating_add(delta)
+        .clamp(0, lines.saturating_sub(1) as i64) as usize
+}
+
+fn submit(app: &mut App) -> Result<()> {
+    let Some((kind, text)) = app.input.take() else {
+        // Enter outside a prompt: open the selected stream.
+        if app.focus == Pane::Streams {
+            app.focus = Pane::Timeline;
+        }
+        return Ok(());
+    };
+    match kind {
+        InputKind::Filter => {
+            // The best match unless the arrows picked another one.
+            if app.filter != text {
+                app.filter = text;
+                app.apply_filter();
+            }
+            let chosen = app.selected;
+            app.select_entry(chosen)?;
+            app.focus = Pane::Timeline;
+        }
+        InputKind::GoTo => go_to(app, text.trim())?,
+    }
+    Ok(())
+}
+
+/// `42`: a version (a row outside streams) · `@1234`: a global position ·
+/// anything else: a time.
+fn go_to(app: &mut App, text: &str) -> Result<()> {
+    let row = if let Some(position) = text.strip_prefix('@') {
+        match position.trim().parse::<i64>() {
+            Ok(p) => app
+                .source
+                .row_at_or_before_position(&app.scope, p)?
+                .or(Some(0)),
+            Err(_) => None,
+        }
+    } else if let Ok(version) = text.parse::<i64>() {
+        let first = app.version_of_row(0).unwrap_or(0);
+        Some((version - first).max(0) as u64)
+    } else {
+        match parse_user_time(text, app.now_ms) {
+            Some(ms) => app
+                .source
+                .row_at_or_before_time(&app.scope, ms)?
+                .or(Some(0)),
+            None => None,
+        }
+    };
+    match row {
+        Some(row) => {
+            app.focus = Pane::Timeline;
+            app.move_cursor_to(row)
+        }
+        None => {
+            app.message = Some(format!(
+                "cannot go to '{}': type a version (42), a position (@1234) or a time (2025-03-01 14:00, -2h)",
+                crate::core::sanitize::visible(text)
+            ));
+            Ok(())
+        }
+    }
+}
+
+/// Moves to the nearest event of the cursor event's type. Reads go through
+/// `scan`, which pages by key rather than by offset (offsets are slow deep
+/// into a category), and stop after a bounded number of rows.
+fn same_type(app: &mut App, forward: bool) -> Result<()> {
+    let Some(wanted) = app.cursor_event().map(|e| e.event_type.clone()) else {
+        return Ok(());
+    };
+    let found = if forward {
+        let start = app.cursor + 1;
+        let end = app.count.min(start + SAME_TYPE_SEARCH_LIMIT);
+        first_of_type(app, &wanted, start, end)?
+    } else {
+        // Backwards in chunks, nearest chunk first, the last match in each.
+        const CHUNK: u64 = 4096;
+        let floor = app.cursor.saturating_sub(SAME_TYPE_SEARCH_LIMIT);
+        let mut end = app.cursor;
+        let mut found = None;
+        while end > floor && found.is_none() {
+            let start = end.saturating_sub(CHUNK).max(floor);
+            found = last_of_type(app, &wanted, start, end)?;
+            end = start;
+        }
+        found
+    };
+    match found {
+        Some(row) => app.move_cursor_to(row),
+        None => {
+            app.message = Some("no other event of this type nearby".into());
+            Ok(())
+        }
+    }
+}
+
+fn first_of_type(app: &App, wanted: &str, start: u64, end: u64) -> Result<Option<u64>> {
+    let mut row = start;
+    let mut found = None;
+    app.source.scan(&app.scope, start, end, &mut |event| {
+        if event.event_type == wanted {
+            found = Some(row);
+            return false;
+        }
+        row += 1;
+        true
+    })?;
+    Ok(found)
+}
+
+fn last_of_type(app: &App, wanted: &str, start: u64, end: u64) -> Result<Option<u64>> {
+    let mut row = start;
+    let mut found = None;
+    app.source.scan(&app.scope, start, end, &mut |event| {
+        if event.event_type == wanted {
+            found = Some(row);
+        }
+        row += 1;
+        true
+    })?;
+    Ok(found)
+}
+
+fn on_mouse(app: &mut App, mouse: Mouse) -> Result<()> {
+    let panes = areas(app.size);
+    match mouse {
+        Mouse::Down { column, row } => {
+            app.dragging_histogram = false;
+            if contains(panes.histogram, column, row) {
+                app.dragging_histogram = true;
+                app.focus = Pane::Timeline;
+                scrub(app, column)?;
+            } else if contains(panes.streams, column, row) {
+                app.focus = Pane::Streams;
+                let first = inner(panes.streams).y + 1;
+                if row + 1 == first {
+                    // The filter line: start typing a filter.
+                    app.input = Some((InputKind::Filter, app.filter.clone()));
+                } else if row >= first {
+                    let index = app.streams_offset + (row - first) as usize;
+                    if index < app.matches.len() {
+                        app.select_entry(index)?;
+                    }
+                }
+            } else if contains(panes.timeline, column, row) {
+                app.focus = Pane::Timeline;
+                let first = inner(panes.timeline).y;
+                if row >= first {
+                    let target = app.timeline_offset + (row - first) as u64;
+                    if target < app.count {
+                        app.move_cursor_to(target)?;
+                    }
+                }
+            } else if contains(panes.event, column, row) {
+                app.focus = Pane::Event;
+            } else if contains(panes.projection, column, row) {
+                app.focus = Pane::Projection;
+            }
+        }
+        Mouse::Drag { column, .. } => {
+            if app.dragging_histogram {
+                scrub(app, column)?;
+            }
+        }
+        Mouse::ScrollUp { column, row } | Mouse::ScrollDown { column, row } => {
+            let delta = if matches!(mouse, Mouse::ScrollUp { .. }) {
+                -3
+            } else {
+                3
+            };
+            let focus = app.focus;
+            for (pane, area) in [
+                (Pane::Streams, panes.streams),
+                (Pane::Timeline, panes.timeline),
+                (Pane::Timeline, panes.histogram),
+                (Pane::Event, panes.event),
+                (Pane::Projection, panes.projection),
+            ] {
+                if contains(area, column, row) {
+                    app.focus = pane;
+                    step(app, delta)?;
+                    app.focus = focus;
+                    break;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Moves the cursor to the last event at or before the time under
+/// `column` of the histogram.
+fn scrub(app: &mut App, column: u16) -> Result<()> {
+    let area = inner(areas(app.size).histogram);
+    if area.width == 0 || app.histogram.counts.is_empty() {
+        return Ok(());
+    }
+    let x = column.saturating_sub(area.x).min(area.width - 1) as i64;
+    let span = app.histogram.bucket_ms * app.histogram.counts.len() as i64;
+    let time = app.histogram.start_ms + span * x / area.width as i64 + span / area.width as i64 / 2;
+    let row = app
+        .source
+        .row_at_or_before_time(&app.scope, time)?
+        .unwrap_or(0);
+    app.move_cursor_to(row)
+}
+
+fn tick(app: &mut App, now_ms: i64) -> Result<()> {
+    if !app.fixed_clock {
+        app.now_ms = now_ms;
+    }
+    if app.playing && now_ms - app.last_step_ms >= PLAY_STEP_MS / app.speed.max(1) as i64 {
+        app.last_step_ms = now_ms;
+        if app.cursor + 1 >= app.count {
+            app.playing = false;
+        } else {
+            let next = app.cursor + 1;
+            app.move_cursor_to(next)?;
+        }
+    }
+    if now_ms - app.last_poll_ms >= POLL_MS {
+        app.last_poll_ms = now_ms;
+        poll_head(app, false)?;
+    }
+    Ok(())
+}
+
+/// Looks for appended events; when there are some, refreshes the lists and
+/// (in follow mode) moves to the newest event.
+pub fn poll_head(app: &mut App, force: bool) -> Result<()> {
+    let head = app.source.head_position()?;
+    if head == app.head && !force {
+        return Ok(());
+    }
+    let grew = head != app.head;
+    app.head = head;
+    if grew {
+        app.request_streams();
+        app.load_scope()?;
+    }
+    if app.follow {
+        app.focus = if app.focus == Pane::Streams {
+            Pane::Timeline
+        } else {
+            app.focus
+        };
+        app.move_cursor_to(app.count.saturating_sub(1))
+    } else {
+        let cursor = app.cursor;
+        app.move_cursor_to(cursor)
+    }
+}
+
+fn worker_reply(app: &mut App, reply: WorkerReply) {
+    match reply {
+        WorkerReply::Streams { result } => match result {
+            Ok(streams) => app.receive_streams(streams),
+            Err(error) => {
+                app.streams_pending = false;
+                app.message = Some(format!("error: cannot list streams: {error}"));
+            }
+        },
+        WorkerReply::Histogram { scope, result } => {
+            if scope == app.scope {
+                app.histogram_pending = false;
+                match result {
+                    Ok(histogram) => app.histogram = histogram,
+                    Err(error) => app.message = Some(format!("error: histogram: {error}")),
+                }
+            }
+        }
+        WorkerReply::Progress { seq, progress } => {
+            if app.projection.pending == Some(seq) {
+                app.projection.progress = Some(progress);
+            }
+        }
+        WorkerReply::Done { seq, result } => {
+            if app.projection.pending != Some(seq) {
+                return;
+            }
+            app.projection.pending = None;
+            app.projection.progress = None;
+            match result {
+                Ok(state) => {
+                    // At a scope's first event everything in the state is
+                    // the event's doing: compare with nothing at all.
+                    let nothing = serde_json::Value::Null;
+                    let previous = match (&state.previous, state.row) {
+                        (Some(previous), _) => Some(previous),
+                        (None, Some(0)) => Some(&nothing),
+                        (None, _) => None,
+                    };
+                    app.projection.lines = json_lines(&state.state, previous, &app.theme);
+                    app.projection.error = None;
+                    app.projection.shown = Some(state);
+                }
+                Err(error) => {
+                    app.projection.error = Some(error);
+                    app.projection.shown = None;
+                    app.projection.lines.clear();
+                }
+            }
+            app.projection_scroll = app
+                .projection_scroll
+                .min(app.projection.lines.len().saturating_sub(1));
+        }
+    }
+}
+
+/// True when `scope` is one stream (where versions make sense).
+pub fn is_stream(scope: &Scope) -> bool {
+    matches!(scope, Scope::Stream(_))
+}

@@ -1,0 +1,256 @@
+//! The projection worker: a thread that owns its own read-only store
+//! connection and the projection [`Engine`], so that a cold replay of a long
+//! stream never freezes the screen. Projections are loaded inside the
+//! thread because a JavaScript runtime cannot move between threads.
+//!
+//! Every request carries a sequence number; a newer request makes the
+//! running replay stop at its next progress check (the engine keeps the
+//! work done, so the newer request starts from there).
+//!
+//! Two more threads, the loaders, read the stream list and histograms
+//! (one each, so neither waits for the other),
+//! which take a few hundred milliseconds on a store of millions of events:
+//! the first frame does not wait for them.
+
+use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use super::action::WorkerReply;
+use crate::core::projection::{Engine, EngineError, ProjectionSpec, Query};
+use crate::core::store::sqlite::SqliteStore;
+use crate::core::store::{EventSource, Scope};
+use crate::tui::app::HISTOGRAM_BUCKETS;
+
+/// Asks for the state of projection `projection` at `row` of `scope`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub seq: u64,
+    pub projection: usize,
+    pub scope: Scope,
+    pub row: u64,
+}
+
+/// A slow read for the loader thread.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Load {
+    Streams,
+    Histogram(Scope),
+}
+
+pub struct Worker {
+    requests: Option<Sender<Request>>,
+    /// Stream lists go to the first loader, histograms to the second.
+    loads: [Option<Sender<Load>>; 2],
+    loaders: [Option<JoinHandle<()>>; 2],
+    replies: Receiver<WorkerReply>,
+    latest: Arc<AtomicU64>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Worker {
+    pub fn spawn(store: PathBuf, specs: Vec<ProjectionSpec>) -> Worker {
+        let (request_tx, request_rx) = mpsc::channel::<Request>();
+        let (reply_tx, reply_rx) = mpsc::channel::<WorkerReply>();
+        let latest = Arc::new(AtomicU64::new(0));
+        let thread_latest = Arc::clone(&latest);
+        let mut loads = [None, None];
+        let mut loaders = [None, None];
+        for (i, name) in ["streams", "histogram"].into_iter().enumerate() {
+            let (load_tx, load_rx) = mpsc::channel::<Load>();
+            let loader_store = store.clone();
+            let loader_replies = reply_tx.clone();
+            loads[i] = Some(load_tx);
+            loaders[i] = std::thread::Builder::new()
+                .name(format!("{THREAD_PREFIX}{name}"))
+                .spawn(move || serve_loads(loader_store, load_rx, loader_replies))
+                .ok();
+        }
+        let thread = std::thread::Builder::new()
+            .name(format!("{THREAD_PREFIX}projection"))
+            .spawn(move || serve(store, specs, request_rx, reply_tx, thread_latest))
+            .ok();
+        Worker {
+            requests: Some(request_tx),
+            loads,
+            loaders,
+            replies: reply_rx,
+            latest,
+            thread,
+        }
+    }
+
+    pub fn request(&self, request: Request) {
+        self.latest.store(request.seq, Ordering::SeqCst);
+        if let Some(requests) = &self.requests {
+            // A closed channel means the worker died; the pane then keeps
+            // showing "computing", which is the honest answer.
+            let _ = requests.send(request);
+        }
+    }
+
+    pub fn load(&self, load: Load) {
+        let index = usize::from(matches!(load, Load::Histogram(_)));
+        if let Some(loads) = &self.loads[index] {
+            let _ = loads.send(load);
+        }
+    }
+
+    pub fn try_recv(&self) -> Option<WorkerReply> {
+        self.replies.try_recv().ok()
+    }
+
+    pub fn recv_timeout(&self, timeout: Duration) -> Option<WorkerReply> {
+        self.replies.recv_timeout(timeout).ok()
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        // Closing the channel ends the thread's loop; a running replay sees
+        // the sequence jump and stops at its next check.
+        self.requests = None;
+        self.loads = [None, None];
+        self.latest.store(u64::MAX, Ordering::SeqCst);
+        let [streams, histogram] = &mut self.loaders;
+        for thread in [self.thread.take(), streams.take(), histogram.take()]
+            .into_iter()
+            .flatten()
+        {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn serve(
+    store: PathBuf,
+    specs: Vec<ProjectionSpec>,
+    requests: Receiver<Request>,
+    replies: Sender<WorkerReply>,
+    latest: Arc<AtomicU64>,
+) {
+    let source = SqliteStore::open_read_only(&store).map_err(|e| e.to_string());
+    let mut loaded = Vec::new();
+    let mut engine_index = Vec::new();
+    let mut load_errors = Vec::new();
+    for spec in &specs {
+        match spec.load() {
+            Ok(projection) => {
+                engine_index.push(Some(loaded.len()));
+                loaded.push(projection);
+                load_errors.push(None);
+            }
+            Err(error) => {
+                engine_index.push(None);
+                load_errors.push(Some(error.to_string()));
+            }
+        }
+    }
+    let mut engine = Engine::new(loaded);
+    while let Ok(mut request) = requests.recv() {
+        // Only the newest request matters.
+        while let Ok(newer) = requests.try_recv() {
+            request = newer;
+        }
+        let seq = request.seq;
+        let result = match (&source, engine_index.get(request.projection)) {
+            (Err(error), _) => Err(error.clone()),
+            (_, None) => Err(format!("no projection number {}", request.projection)),
+            (Ok(_), Some(None)) => Err(load_errors[request.projection].clone().unwrap_or_default()),
+            (Ok(source), Some(Some(index))) => {
+                let query = Query {
+                    projection: *index,
+                    scope: &request.scope,
+                    row: request.row,
+                    with_previous: true,
+                };
+                let mut control = |progress| {
+                    if latest.load(Ordering::SeqCst) != seq {
+                        return false;
+                    }
+                    let _ = replies.send(WorkerReply::Progress { seq, progress });
+                    true
+                };
+                // A projection that panics (a bug in a handler's host code)
+                // must not take the explorer down: report it in the pane and
+                // start the engine afresh, since its state may be torn.
+                let answer = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    engine.state_at_with(source, query, &mut control)
+                }));
+                match answer {
+                    Ok(Ok(state)) => Ok(Box::new(state)),
+                    Ok(Err(EngineError::Cancelled)) => continue,
+                    Ok(Err(error)) => Err(error.to_string()),
+                    Err(panic) => {
+                        engine.clear();
+                        Err(format!("the projection crashed: {}", panic_message(&panic)))
+                    }
+                }
+            }
+        };
+        if replies.send(WorkerReply::Done { seq, result }).is_err() {
+            return;
+        }
+    }
+}
+
+fn serve_loads(store: PathBuf, loads: Receiver<Load>, replies: Sender<WorkerReply>) {
+    let source = SqliteStore::open_read_only(&store).map_err(|e| e.to_string());
+    while let Ok(first) = loads.recv() {
+        // Coalesce: one stream list and the newest histogram are enough.
+        let mut want_streams = false;
+        let mut histogram = None;
+        for load in std::iter::once(first).chain(std::iter::from_fn(|| loads.try_recv().ok())) {
+            match load {
+                Load::Streams => want_streams = true,
+                Load::Histogram(scope) => histogram = Some(scope),
+            }
+        }
+        if let Some(scope) = histogram {
+            let result = match &source {
+                Ok(s) => s
+                    .histogram(&scope, HISTOGRAM_BUCKETS)
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e.clone()),
+            };
+            if replies
+                .send(WorkerReply::Histogram { scope, result })
+                .is_err()
+            {
+                return;
+            }
+        }
+        if want_streams {
+            let result = match &source {
+                Ok(s) => s.streams().map_err(|e| e.to_string()),
+                Err(e) => Err(e.clone()),
+            };
+            if replies.send(WorkerReply::Streams { result }).is_err() {
+                return;
+            }
+        }
+    }
+}
+
+/// The text a panic was raised with, when it is text.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".to_string())
+}
+
+/// True on the explorer's own background threads, whose panics are caught
+/// and shown in a pane instead of ending the session.
+pub fn is_background_thread() -> bool {
+    std::thread::current()
+        .name()
+        .is_some_and(|name| name.starts_with(THREAD_PREFIX))
+}
+
+const THREAD_PREFIX: &str = "rewind-";

@@ -1,0 +1,271 @@
+//! End-to-end: the real `rewind` binary in a pseudo-terminal, read back
+//! through a terminal emulator (vt100), with HOME and the XDG directories
+//! in a temporary folder.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+
+use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
+use rewind::core::projection::{Engine, ProjectionSpec, Query};
+use rewind::core::store::sqlite::SqliteStore;
+use rewind::core::store::{EventSource, Scope};
+
+const ROWS: u16 = 80;
+const COLS: u16 = 200;
+
+struct Session {
+    parser: vt100::Parser,
+    /// Every byte the program wrote, to look for leaked sequences.
+    raw: Vec<u8>,
+    output: Receiver<Vec<u8>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn Child + Send + Sync>,
+    _master: Box<dyn MasterPty + Send>,
+}
+
+impl Session {
+    fn start(home: &Path, args: &[&str]) -> Session {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("pty");
+        let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_rewind"));
+        command.args(args);
+        command.env("HOME", home);
+        command.env("XDG_CACHE_HOME", home.join("cache"));
+        command.env("XDG_CONFIG_HOME", home.join("config"));
+        command.env("TERM", "xterm-256color");
+        command.env_remove("NO_COLOR");
+        command.cwd(home);
+        let child = pty.slave.spawn_command(command).expect("spawn rewind");
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().expect("reader");
+        let writer = pty.master.take_writer().expect("writer");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buffer) {
+                if n == 0 || tx.send(buffer[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        Session {
+            parser: vt100::Parser::new(nonzero(ROWS), nonzero(COLS), 0),
+            raw: Vec::new(),
+            output: rx,
+            writer,
+            child,
+            _master: pty.master,
+        }
+    }
+
+    fn pump(&mut self, wait: Duration) {
+        if let Ok(bytes) = self.output.recv_timeout(wait) {
+            self.parser.process(&bytes);
+            self.raw.extend_from_slice(&bytes);
+        }
+        while let Ok(bytes) = self.output.try_recv() {
+            self.parser.process(&bytes);
+            self.raw.extend_from_slice(&bytes);
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.parser.screen().contents()
+    }
+
+    /// Waits until the screen satisfies `test`, failing with the screen.
+    fn wait_for(&mut self, what: &str, test: impl Fn(&str) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            self.pump(Duration::from_millis(50));
+            if test(&self.screen()) {
+                return;
+            }
+        }
+        panic!(
+            "timed out waiting for {what}; the screen:\n{}",
+            self.screen()
+        );
+    }
+
+    fn send(&mut self, text: &str) {
+        self.writer.write_all(text.as_bytes()).expect("write");
+        self.writer.flush().expect("flush");
+    }
+
+    /// Sends `q` and waits for the program to exit successfully.
+    fn quit(&mut self) {
+        self.send("q");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            self.pump(Duration::from_millis(50));
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                assert!(status.success(), "rewind exited with {status:?}");
+                break;
+            }
+            assert!(Instant::now() < deadline, "rewind did not quit");
+        }
+        // Let the last bytes arrive.
+        self.pump(Duration::from_millis(200));
+    }
+}
+
+fn demo_store_in(cache: &Path) -> PathBuf {
+    std::fs::read_dir(cache.join("rewind"))
+        .expect("cache dir")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "rewind"))
+        .expect("the demo store was built")
+}
+
+/// The generic projection's state for `stream` at its last event, the
+/// way `rewind state --json` computes it.
+fn expected_state(store: &Path, stream: &str) -> serde_json::Value {
+    let source = SqliteStore::open_read_only(store).expect("open");
+    let scope = Scope::Stream(stream.to_string());
+    let count = source.count(&scope).expect("count");
+    let mut engine = Engine::new(vec![ProjectionSpec::Generic.load().expect("generic")]);
+    let query = Query {
+        projection: 0,
+        scope: &scope,
+        row: count - 1,
+        with_previous: false,
+    };
+    engine.state_at(&source, query).expect("state").state
+}
+
+#[test]
+fn explore_the_demo_filter_jump_and_quit() {
+    let home = tempfile::tempdir().expect("home");
+    let mut session = Session::start(home.path(), &[]);
+    session.wait_for("the stream list", |s| s.contains("Streams 843 "));
+    assert!(session.parser.screen().alternate_screen());
+
+    session.send("/account-0042");
+    session.wait_for("the filter to apply", |s| s.contains("/account-0042"));
+    session.send("\r");
+    session.wait_for("the stream's timeline", |s| {
+        s.contains("Timeline account-0042 1/39")
+    });
+
+    session.send("G");
+    session.wait_for("the last event", |s| {
+        s.contains("Timeline account-0042 39/39")
+    });
+    let store = demo_store_in(&home.path().join("cache"));
+    let expected = expected_state(&store, "account-0042");
+    let pretty = serde_json::to_string_pretty(&expected).expect("json");
+    let wanted: Vec<&str> = pretty.lines().map(str::trim).take(30).collect();
+    session.wait_for("the projection at the last event", |s| {
+        wanted.iter().all(|line| s.contains(line))
+    });
+    assert!(pretty.contains("\"events\": 39"));
+
+    session.send(":5\r");
+    session.wait_for("version 5", |s| {
+        s.contains("Timeline account-0042 6/39") && s.contains("│ v5 @")
+    });
+
+    session.quit();
+    let screen = session.parser.screen();
+    assert!(!screen.alternate_screen(), "still on the alternate screen");
+    assert!(!screen.hide_cursor(), "the cursor is still hidden");
+}
+
+#[test]
+fn escape_sequences_in_payloads_never_reach_the_terminal() {
+    let home = tempfile::tempdir().expect("home");
+    let store = home.path().join("evil.rewind");
+    let rewind = env!("CARGO_BIN_EXE_rewind");
+    let run = |args: &[&str]| {
+        let status = std::process::Command::new(rewind)
+            .args(args)
+            .env("HOME", home.path())
+            .status()
+            .expect("run rewind");
+        assert!(status.success(), "rewind {args:?} failed");
+    };
+    let store_arg = store.to_str().expect("utf-8 path");
+    run(&["init", store_arg]);
+    let payload = r#"{"title":"\u001b]0;pwned\u0007","clear":"\u001b[2J","clip":"\u001b]52;c;cHduZWQ=\u0007"}"#;
+    run(&[
+        "append", store_arg, "--stream", "evil-1", "--type", "Evil", "--data", payload,
+    ]);
+
+    let mut session = Session::start(home.path(), &[store_arg, "--stream", "evil-1"]);
+    session.wait_for("the payload as visible escapes", |s| {
+        s.contains(r#""title": "\u001b]0;pwned\u0007""#)
+            && s.contains(r#""clear": "\u001b[2J""#)
+            && s.contains(r#""clip": "\u001b]52;c;cHduZWQ=\u0007""#)
+    });
+    session.quit();
+    let raw = String::from_utf8_lossy(&session.raw);
+    assert!(
+        !raw.contains("\u{1b}]0;pwned"),
+        "the title sequence reached the terminal"
+    );
+    assert!(
+        !raw.contains("\u{1b}]52"),
+        "the clipboard sequence reached the terminal"
+    );
+    assert!(
+        !raw.contains("\u{1b}[2J\""),
+        "the clear sequence reached the terminal"
+    );
+    assert!(!raw.contains('\u{7}'), "a BEL reached the terminal");
+}
+
+fn nonzero(n: u16) -> std::num::NonZeroU16 {
+    std::num::NonZeroU16::new(n).expect("a terminal size is not zero")
+}
+
+#[test]
+fn mouse_clicks_and_follow_mode() {
+    let home = tempfile::tempdir().expect("home");
+    let store = home.path().join("live.rewind");
+    let store_arg = store.to_str().expect("utf-8 path");
+    let rewind = env!("CARGO_BIN_EXE_rewind");
+    let append = |stream: &str, event_type: &str| {
+        let status = std::process::Command::new(rewind)
+            .args([
+                "append", store_arg, "--stream", stream, "--type", event_type,
+            ])
+            .env("HOME", home.path())
+            .status()
+            .expect("run rewind");
+        assert!(status.success());
+    };
+    let init = std::process::Command::new(rewind)
+        .args(["init", store_arg])
+        .env("HOME", home.path())
+        .status()
+        .expect("run rewind");
+    assert!(init.success());
+    append("live-1", "First");
+    append("other-1", "Elsewhere");
+
+    let mut session = Session::start(home.path(), &[store_arg]);
+    session.wait_for("the stream list", |s| s.contains("Streams 5 "));
+    // The list is $all, $ce-live, $ce-other, live-1, other-1 under the
+    // filter line; a left click (SGR encoding, 1-based) on live-1.
+    session.send("\u{1b}[<0;6;6M\u{1b}[<0;6;6m");
+    session.wait_for("live-1's timeline", |s| s.contains("Timeline live-1 1/1"));
+
+    session.send("f");
+    session.wait_for("follow mode", |s| s.contains("following"));
+    append("live-1", "Second");
+    session.wait_for("the appended event", |s| {
+        s.contains("Timeline live-1 2/2") && s.contains("│ v1 @3")
+    });
+    session.quit();
+    assert!(!session.parser.screen().alternate_screen());
+}
