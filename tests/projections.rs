@@ -844,3 +844,45 @@ fn engine_snapshots_of_reshaped_and_partitioned_states_resume_correctly() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Blame reads a value through `value_at` after every event; for a
+/// JavaScript projection that goes through the sandbox and must agree with
+/// the state it shows.
+#[test]
+fn javascript_value_at_agrees_with_the_state() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/projections/bank.js");
+    let mut bank = rewind::core::projection::ProjectionSpec::JavaScript(path)
+        .load()
+        .unwrap();
+    bank.reset(None).unwrap();
+    let opened = rewind::core::Event {
+        position: 1,
+        id: "e-1".into(),
+        stream: "account-9".into(),
+        version: 0,
+        event_type: "AccountOpened".into(),
+        schema_version: 1,
+        data: r#"{"accountId":"account-9","owner":"Ada","currency":"EUR"}"#.into(),
+        metadata: "{}".into(),
+        time_ms: 0,
+    };
+    bank.apply(&opened).unwrap();
+    let state = bank.state().unwrap();
+    for pointer in [
+        "/partitions/account-9/balance",
+        "/partitions/account-9/holder",
+        "/partitions/account-9/holder/name",
+        "/partitions",
+    ] {
+        assert_eq!(
+            bank.value_at(pointer).unwrap().as_ref(),
+            state.pointer(pointer),
+            "{pointer}"
+        );
+    }
+    assert_eq!(
+        bank.value_at("/partitions/account-9/nothing").unwrap(),
+        None
+    );
+    assert_eq!(bank.value_at("/partitions/other-1/balance").unwrap(), None);
+}

@@ -319,6 +319,10 @@
     return value;
   }
 
+  // valueAt is called with the same pointer after every event of a blame.
+  let lastPointer = null;
+  let lastTokens = [];
+
   function collect(shaped) {
     if (partitioning === "none") {
       const value = shaped ? shape(state) : state;
@@ -414,6 +418,34 @@
     },
 
     rawState() { return collect(false); },
+
+    // The JSON text of the value at a JSON Pointer into the raw state, or
+    // undefined when absent: blame asks after every event, and this avoids
+    // serialising the whole state each time.
+    valueAt(pointer) {
+      if (pointer !== lastPointer) {
+        lastPointer = pointer;
+        lastTokens = pointer === "" ? [] : pointer.slice(1).split("/").map(t => t.replace(/~1/g, "/").replace(/~0/g, "~"));
+      }
+      const tokens = lastTokens.slice();
+      let node;
+      if (partitioning === "none") {
+        node = state;
+      } else {
+        if (tokens.length === 0) return collect(false);
+        if (tokens[0] !== "partitions") return undefined;
+        tokens.shift();
+        if (tokens.length === 0) return collect(false).slice('{"partitions":'.length, -1);
+        const key = tokens.shift();
+        if (!partitions.has(key)) return undefined;
+        node = partitions.get(key);
+      }
+      for (const token of tokens) {
+        if (node === null || typeof node !== "object" || !Object.prototype.hasOwnProperty.call(node, token)) return undefined;
+        node = node[token];
+      }
+      return node === undefined ? undefined : stringify(node);
+    },
     shapedState() { return collect(true); },
   };
 });

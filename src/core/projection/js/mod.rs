@@ -339,6 +339,18 @@ impl Projection for JsProjection {
         self.sandbox.take_output()
     }
 
+    fn value_at(&mut self, pointer: &str) -> Result<Option<State>, ProjectionError> {
+        if self.shaped {
+            // The pointer names a place in the shown (reshaped) state.
+            return Ok(self.state()?.pointer(pointer).cloned());
+        }
+        match self.sandbox.value_at(pointer) {
+            Ok(Some(text)) => parse_state(&self.name, &text).map(Some),
+            Ok(None) => Ok(None),
+            Err(failure) => Err(self.error(None, failure)),
+        }
+    }
+
     fn partition_of(&mut self, event: &Event) -> Result<Option<String>, ProjectionError> {
         match self.partitioning {
             Partitioning::None => Ok(None),

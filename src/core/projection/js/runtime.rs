@@ -61,6 +61,7 @@ struct Api {
     apply: Persistent<Function<'static>>,
     partition_of: Persistent<Function<'static>>,
     raw_state: Persistent<Function<'static>>,
+    value_at: Persistent<Function<'static>>,
     shaped_state: Persistent<Function<'static>>,
 }
 
@@ -148,6 +149,12 @@ impl Sandbox {
             Call::ShapedState => &api.shaped_state,
         };
         self.guarded(|ctx| function.clone().restore(ctx)?.call(()))
+    }
+
+    /// The JSON text at a JSON Pointer into the raw state; `None` if absent.
+    pub fn value_at(&self, pointer: &str) -> Result<Option<String>, Failure> {
+        let api = self.api()?;
+        self.guarded(|ctx| api.value_at.clone().restore(ctx)?.call((pointer,)))
     }
 
     /// Makes `json` (or the initial state, when `None`) the working state.
@@ -307,6 +314,7 @@ fn install<'js>(ctx: &Ctx<'js>, output: Rc<RefCell<Output>>) -> rquickjs::Result
         apply: get("apply")?,
         partition_of: get("partitionOf")?,
         raw_state: get("rawState")?,
+        value_at: get("valueAt")?,
         shaped_state: get("shapedState")?,
     })
 }
