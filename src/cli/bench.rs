@@ -54,6 +54,8 @@ pub fn run(args: BenchArgs) -> Result<()> {
     std::fs::write(&bank, BANK_JS).context("writing bank.js for the bench")?;
     progress(args.json, "measuring the projection engine…");
     engine_figures(&store_path, &bank, &mut figures)?;
+    progress(args.json, "measuring the explorer…");
+    explorer_figures(&store_path, &mut figures)?;
     figures.insert("peak_rss_mb".into(), json!(peak_rss_mb()));
     report(args.json, &figures)?;
     std::fs::remove_dir_all(&dir).ok();
@@ -166,6 +168,41 @@ fn engine_figures(store: &Path, bank: &Path, figures: &mut Map<String, Value>) -
     let blame = time(|| Ok(engine.blame(&source, 0, &scope, last, "/balance")?))?;
     figures.insert("blame_ms".into(), json!(ms(blame)));
     Ok(())
+}
+
+fn explorer_figures(store: &Path, figures: &mut Map<String, Value>) -> Result<()> {
+    let first = median_of_values(5, || crate::tui::bench_first_frame(store))?;
+    figures.insert("first_frame_ms".into(), json!(ms(first)));
+    let loaded = crate::tui::bench_fully_loaded(store)?;
+    figures.insert("loaded_ms".into(), json!(ms(loaded)));
+    let step = crate::tui::bench_cursor_step(store, HOT_STREAM, 500)?;
+    figures.insert("cursor_step_ms".into(), json!(ms(step)));
+    // Fuzzy filtering as typed: every keystroke filters 100,000 real names.
+    let mut names: Vec<String> = open_read_only(store)?
+        .streams()?
+        .into_iter()
+        .map(|s| s.stream)
+        .collect();
+    names.truncate(100_000);
+    let mut keystrokes = Vec::new();
+    for query in ["acc42", "cart-0001", "bookingQ", "account-hot", "zzz"] {
+        for end in 1..=query.len() {
+            keystrokes.push(crate::tui::bench_fuzzy_filter(&names, &query[..end]).0);
+        }
+    }
+    keystrokes.sort();
+    figures.insert("fuzzy_names".into(), json!(names.len()));
+    figures.insert(
+        "fuzzy_100k_ms".into(),
+        json!(ms(percentile(&keystrokes, 99.0))),
+    );
+    Ok(())
+}
+
+fn median_of_values(runs: usize, mut work: impl FnMut() -> Result<Duration>) -> Result<Duration> {
+    let mut times = (0..runs).map(|_| work()).collect::<Result<Vec<_>>>()?;
+    times.sort();
+    Ok(times[times.len() / 2])
 }
 
 fn report(json_output: bool, figures: &Map<String, Value>) -> Result<()> {
