@@ -357,7 +357,11 @@ impl Replay<'_, '_> {
         if let Some(working) = &mut self.engine.working {
             working.row = Some(row);
         }
-        self.last_event = Some(event.clone());
+        if is_target {
+            // Only the event the state stands at is kept: cloning every
+            // event of a long replay would cost more than reading it.
+            self.last_event = Some(event.clone());
+        }
         let interval = self.engine.interval();
         let since = self
             .engine
@@ -394,11 +398,12 @@ impl Replay<'_, '_> {
 
     fn finish(self, source: &dyn EventSource) -> Result<StateAt, EngineError> {
         let row = self.applied.checked_sub(1);
-        let event = match (&self.failure, row) {
-            (None, _) => self.last_event,
-            // Failed: the state stands at the event before the failing one.
-            (Some(_), Some(row)) => source.read_rows(self.query.scope, row, 1)?.pop(),
-            (Some(_), None) => None,
+        let event = match (self.failure.is_none(), self.last_event, row) {
+            (true, Some(event), _) => Some(event),
+            // Failed (the state stands at the event before the failing one),
+            // or the scope ended early: read the event at the row reached.
+            (_, _, Some(row)) => source.read_rows(self.query.scope, row, 1)?.pop(),
+            (_, _, None) => None,
         };
         let projection = &mut self.engine.projections[self.query.projection];
         let mut state = projection.state()?;
