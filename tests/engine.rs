@@ -256,3 +256,60 @@ fn a_failing_event_leaves_the_state_before_it() {
     let failing = store.read_rows(&scope, 10, 1).unwrap();
     assert_eq!(error.position, Some(failing[0].position));
 }
+
+#[test]
+fn a_second_session_starts_warm_from_the_snapshot_cache() {
+    use rewind::core::projection::cache::SnapshotCache;
+    let (dir, store) = demo_store(4_000);
+    let cache = SnapshotCache::new(dir.path().join("snapshots"), &store.identity());
+    let scope = Scope::Stream("account-hot".into());
+    let last = store.count(&scope).unwrap() - 1;
+    let query = Query {
+        projection: 0,
+        scope: &scope,
+        row: last,
+        with_previous: false,
+    };
+    let mut first =
+        Engine::new(vec![Box::new(OrderSensitive::default())]).with_cache(cache.clone());
+    let cold = first.state_at(&store, query).unwrap();
+    assert_eq!(cold.replayed, last + 1);
+    drop(first);
+
+    let mut second =
+        Engine::new(vec![Box::new(OrderSensitive::default())]).with_cache(cache.clone());
+    let warm = second.state_at(&store, query).unwrap();
+    assert!(
+        warm.replayed <= second.interval(),
+        "replayed {}",
+        warm.replayed
+    );
+    assert_eq!(warm.state, cold.state);
+    assert_eq!(
+        warm.state,
+        full_replay(&store, Box::new(OrderSensitive::default()), &scope, last)
+    );
+
+    // Another projection source never meets these snapshots.
+    struct Renamed(OrderSensitive);
+    impl Projection for Renamed {
+        fn name(&self) -> &str {
+            "renamed"
+        }
+        fn source_hash(&self) -> String {
+            "another source".into()
+        }
+        fn reset(&mut self, s: Option<&State>) -> Result<(), ProjectionError> {
+            self.0.reset(s)
+        }
+        fn apply(&mut self, e: &Event) -> Result<(), ProjectionError> {
+            self.0.apply(e)
+        }
+        fn state(&mut self) -> Result<State, ProjectionError> {
+            self.0.state()
+        }
+    }
+    let mut other =
+        Engine::new(vec![Box::new(Renamed(OrderSensitive::default()))]).with_cache(cache);
+    assert_eq!(other.state_at(&store, query).unwrap().replayed, last + 1);
+}

@@ -8,8 +8,9 @@ use super::output::Out;
 use super::read::check_scope;
 use super::{exit, Exit};
 use crate::core::point::Point;
-use crate::core::projection::{Engine, ProjectionSpec, Query, StateAt};
-use crate::core::store::{open_read_only, Scope};
+use crate::core::projection::cache::SnapshotCache;
+use crate::core::projection::{Engine, Projection, ProjectionSpec, Query, StateAt};
+use crate::core::store::{open_read_only, EventSource, Scope};
 use crate::core::time::{now_ms, rfc3339_ms};
 
 impl ProjectionArgs {
@@ -35,6 +36,11 @@ impl ProjectionArgs {
             specs
         }
     }
+}
+
+/// An engine that keeps its snapshots in the user's cache between runs.
+pub fn warm_engine(source: &dyn EventSource, projections: Vec<Box<dyn Projection>>) -> Engine {
+    Engine::new(projections).with_cache(SnapshotCache::for_store(&source.identity()))
 }
 
 impl StateScopeArgs {
@@ -79,7 +85,7 @@ pub fn state(args: StateArgs) -> Result<()> {
     let mut failures = Vec::new();
     for spec in args.projection.specs() {
         let projection = spec.load()?;
-        let mut engine = Engine::new(vec![projection]);
+        let mut engine = warm_engine(source.as_ref(), vec![projection]);
         let result = engine.state_at(
             source.as_ref(),
             Query {
@@ -182,7 +188,7 @@ pub fn query(args: QueryArgs) -> Result<()> {
         .load()
         .with_context(|| format!("loading {}", args.projection.display()))?;
     let scope = projection.selector_scope().unwrap_or(Scope::All);
-    let mut engine = Engine::new(vec![projection]);
+    let mut engine = warm_engine(source.as_ref(), vec![projection]);
     let count = source.count(&scope)?;
     let result = engine.state_at(
         source.as_ref(),

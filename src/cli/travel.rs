@@ -6,11 +6,12 @@ use serde_json::{json, Value};
 use super::args::{BlameArgs, DiffArgs, ProjectionArgs, SearchArgs};
 use super::output::Out;
 use super::read::{check_scope, event_text_line};
+use super::state::warm_engine;
 use super::{exit, Exit};
 use crate::core::diff::{diff as diff_states, PatchOp};
 use crate::core::ndjson::event_line;
 use crate::core::point::Point;
-use crate::core::projection::{Engine, ProjectionSpec, Query, StateAt};
+use crate::core::projection::{ProjectionSpec, Query, StateAt};
 use crate::core::search::Matcher;
 use crate::core::store::{open_read_only, EventSource, Scope};
 use crate::core::time::{now_ms, rfc3339_ms};
@@ -65,7 +66,10 @@ pub fn diff(args: DiffArgs) -> Result<()> {
     check_scope(source.as_ref(), &scope)?;
     let from = resolve(source.as_ref(), &scope, &args.from, "--from")?;
     let to = resolve(source.as_ref(), &scope, &args.to, "--to")?;
-    let mut engine = Engine::new(vec![single_projection(&args.projection)?.load()?]);
+    let mut engine = warm_engine(
+        source.as_ref(),
+        vec![single_projection(&args.projection)?.load()?],
+    );
     let mut at = |row| {
         engine.state_at(
             source.as_ref(),
@@ -167,7 +171,10 @@ pub fn blame(args: BlameArgs) -> Result<()> {
         Some(at) => resolve(source.as_ref(), &scope, at, "--at")?,
         None => source.count(&scope)?.saturating_sub(1),
     };
-    let mut engine = Engine::new(vec![single_projection(&args.projection)?.load()?]);
+    let mut engine = warm_engine(
+        source.as_ref(),
+        vec![single_projection(&args.projection)?.load()?],
+    );
     let blame = engine.blame(source.as_ref(), 0, &scope, row, &args.path)?;
     let last = blame.last().map(|c| &c.event);
     let mut out = Out::stdout();
@@ -245,7 +252,10 @@ pub fn search(args: SearchArgs) -> Result<()> {
     check_scope(source.as_ref(), &scope)?;
     let mut out = Out::stdout();
     if args.state {
-        let mut engine = Engine::new(vec![single_projection(&args.projection)?.load()?]);
+        let mut engine = warm_engine(
+            source.as_ref(),
+            vec![single_projection(&args.projection)?.load()?],
+        );
         let found =
             engine.first_state_match(source.as_ref(), 0, &scope, &|s| matcher.matches_state(s))?;
         match found {

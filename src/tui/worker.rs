@@ -21,6 +21,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use super::action::WorkerReply;
+use crate::core::projection::cache::SnapshotCache;
 use crate::core::projection::{Engine, EngineError, ProjectionSpec, Query};
 use crate::core::store::sqlite::SqliteStore;
 use crate::core::store::{EventSource, Scope};
@@ -151,6 +152,9 @@ fn serve(
         }
     }
     let mut engine = Engine::new(loaded);
+    if let Ok(source) = &source {
+        engine = engine.with_cache(SnapshotCache::for_store(&source.identity()));
+    }
     while let Ok(mut request) = requests.recv() {
         // Only the newest request matters.
         while let Ok(newer) = requests.try_recv() {

@@ -3,11 +3,12 @@
 //! the projection), so a jump replays at most about K events; a step
 //! forward applies one event to the working state.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Instant;
 
 use serde_json::Value;
 
+use super::cache::SnapshotCache;
 use super::{Output, Projection, ProjectionError, State};
 use crate::core::error::StoreError;
 use crate::core::event::Event;
@@ -95,6 +96,12 @@ pub struct Engine {
     working: Option<Working>,
     /// Measured cost of reading and applying one event, in nanoseconds.
     ns_per_event: f64,
+    /// Snapshots kept on disk between sessions, when enabled.
+    cache: Option<SnapshotCache>,
+    /// Projection and scope pairs whose saved snapshots were read.
+    loaded: HashSet<(usize, Scope)>,
+    /// Projection and scope pairs with snapshots not yet saved.
+    unsaved: HashSet<(usize, Scope)>,
 }
 
 impl Engine {
@@ -105,7 +112,16 @@ impl Engine {
             snapshot_count: 0,
             working: None,
             ns_per_event: 2_000.0,
+            cache: None,
+            loaded: HashSet::new(),
+            unsaved: HashSet::new(),
         }
+    }
+
+    /// Also keeps snapshots on disk, so the next session starts warm.
+    pub fn with_cache(mut self, cache: SnapshotCache) -> Self {
+        self.cache = Some(cache);
+        self
     }
 
     /// Names of the loaded projections, with whether each is generic.
@@ -143,6 +159,34 @@ impl Engine {
         self.snapshots.clear();
         self.snapshot_count = 0;
         self.working = None;
+        self.loaded.clear();
+        self.unsaved.clear();
+    }
+
+    /// Reads the saved snapshots of a projection and scope, once.
+    fn load_saved(&mut self, projection: usize, scope: &Scope) {
+        let key = (projection, scope.clone());
+        let Some(cache) = &self.cache else { return };
+        if self.loaded.contains(&key) || !self.projections[projection].persistable() {
+            return;
+        }
+        let saved = cache.load(&self.projections[projection].source_hash(), scope);
+        self.loaded.insert(key.clone());
+        self.snapshot_count += saved.len();
+        self.snapshots.entry(key).or_default().extend(saved);
+    }
+
+    /// Writes the snapshots a query added. A cache that cannot be written
+    /// only costs speed next time, so its errors are not the caller's.
+    fn save_new(&mut self, projection: usize, scope: &Scope) {
+        let key = (projection, scope.clone());
+        let Some(cache) = &self.cache else { return };
+        if !self.unsaved.remove(&key) || !self.projections[projection].persistable() {
+            return;
+        }
+        if let Some(rows) = self.snapshots.get(&key) {
+            let _ = cache.save(&self.projections[projection].source_hash(), scope, rows);
+        }
     }
 
     pub fn state_at(
@@ -169,6 +213,7 @@ impl Engine {
         if count == 0 {
             return self.initial_state(query);
         }
+        self.load_saved(query.projection, query.scope);
         let target = query.row.min(count - 1);
         let start = self.position_for(query.projection, query.scope, target)?;
         let mut run = Replay {
@@ -183,8 +228,13 @@ impl Engine {
             applied: start.map_or(0, |r| r + 1),
             replayed: 0,
         };
-        run.replay(source, start.map_or(0, |r| r + 1), control)?;
-        run.finish(source)
+        let result = match run.replay(source, start.map_or(0, |r| r + 1), control) {
+            Ok(()) => run.finish(source),
+            Err(error) => Err(error),
+        };
+        // Whatever was replayed, even if cancelled, is worth keeping.
+        self.save_new(query.projection, query.scope);
+        result
     }
 
     fn initial_state(&mut self, query: Query<'_>) -> Result<StateAt, EngineError> {
@@ -250,14 +300,14 @@ impl Engine {
             // Crude but bounded: start over rather than grow without limit.
             self.snapshots.clear();
             self.snapshot_count = 0;
+            self.loaded.clear();
         }
-        let rows = self
-            .snapshots
-            .entry((projection, scope.clone()))
-            .or_default();
+        let key = (projection, scope.clone());
+        let rows = self.snapshots.entry(key.clone()).or_default();
         if rows.insert(row, state).is_none() {
             self.snapshot_count += 1;
         }
+        self.unsaved.insert(key);
     }
 
     fn last_snapshot_row(&self, projection: usize, scope: &Scope, before: u64) -> Option<u64> {

@@ -254,6 +254,12 @@ fn keep_stderr(stderr: impl Read, kept: &Mutex<VecDeque<String>>) {
 }
 
 impl Projection for ExternalProjection {
+    fn persistable(&self) -> bool {
+        // The hash covers the command, not the script it runs: a changed
+        // script must not meet snapshots of the old one in a later session.
+        false
+    }
+
     fn name(&self) -> &str {
         &self.command
     }

@@ -6,6 +6,7 @@
 //! The [`engine::Engine`] keeps snapshots so that a jump anywhere replays at
 //! most a bounded number of events, and a step forward applies one.
 
+pub mod cache;
 pub mod engine;
 pub mod external;
 pub mod generic;
@@ -81,6 +82,12 @@ pub trait Projection {
     /// A hash of the projection's source; snapshots taken under another
     /// source are never used.
     fn source_hash(&self) -> String;
+
+    /// True when a state this projection hands out can be resumed in a
+    /// later session, so its snapshots may be kept on disk.
+    fn persistable(&self) -> bool {
+        true
+    }
 
     /// True when the projection keeps one state per partition
     /// (`foreachStream()` or `partitionBy`); its state is then

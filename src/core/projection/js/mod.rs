@@ -339,6 +339,12 @@ impl Projection for JsProjection {
         self.sandbox.take_output()
     }
 
+    fn persistable(&self) -> bool {
+        // A reshaped state (transformBy/filterBy) resumes only in the
+        // session that handed it out.
+        !self.shaped
+    }
+
     fn value_at(&mut self, pointer: &str) -> Result<Option<State>, ProjectionError> {
         if self.shaped {
             // The pointer names a place in the shown (reshaped) state.
