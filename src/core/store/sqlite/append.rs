@@ -184,7 +184,7 @@ impl<'c> Appender<'c> {
              FROM events WHERE id = ?1",
         )?;
         let stored = statement
-            .query_row([id], |r| {
+            .query_row([id_bytes(id)], |r| {
                 Ok(Event {
                     position: r.get(0)?,
                     id: id.to_string(),
@@ -277,7 +277,7 @@ impl<'c> Appender<'c> {
             )?
             .execute(params![
                 event.position,
-                event.id,
+                id_bytes(&event.id),
                 event.stream,
                 category_of(stream),
                 event.version,
@@ -358,6 +358,11 @@ fn validate_name(what: &str, name: &str) -> StoreResult<()> {
         )));
     }
     Ok(())
+}
+
+/// The 16 bytes an id is stored as (ids are validated UUIDs by then).
+fn id_bytes(id: &str) -> Vec<u8> {
+    uuid::Uuid::try_parse(id).map_or_else(|_| id.as_bytes().to_vec(), |u| u.as_bytes().to_vec())
 }
 
 /// Ids are UUIDs in their canonical lower-case hyphenated form, so that one

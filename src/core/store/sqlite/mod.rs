@@ -108,6 +108,11 @@ impl SqliteStore {
             }
             return Ok(());
         }
+        if found == 0 {
+            // Larger pages mean shallower b-trees for the event indexes;
+            // only possible before the first table exists.
+            self.conn.pragma_update(None, "page_size", 16384)?;
+        }
         // WAL lets readers (the explorer) keep reading while a writer appends.
         self.conn.pragma_update(None, "journal_mode", "WAL")?;
         // An acknowledged append must survive a power cut, not just a crash.
@@ -130,6 +135,8 @@ impl SqliteStore {
     /// insert would spill pages to the write-ahead log and read them back.
     pub fn set_cache_mib(&self, mib: i64) -> StoreResult<()> {
         self.conn.pragma_update(None, "cache_size", -(mib * 1024))?;
+        // Index builds at the end of a bulk load sort in memory.
+        self.conn.pragma_update(None, "temp_store", "MEMORY")?;
         Ok(())
     }
 

@@ -1,6 +1,7 @@
 //! The read side of Rewind's own store: every query is a window over an
 //! index or an aggregate, never a load of the whole log.
 
+use rusqlite::types::ValueRef;
 use rusqlite::{params, OptionalExtension, Row};
 
 use super::SqliteStore;
@@ -15,7 +16,7 @@ const EVENT_COLUMNS: &str =
 pub(super) fn event_from_row(r: &Row<'_>) -> rusqlite::Result<Event> {
     Ok(Event {
         position: r.get(0)?,
-        id: r.get(1)?,
+        id: id_text(r.get_ref(1)?),
         stream: r.get(2)?,
         version: r.get(3)?,
         event_type: r.get(4)?,
@@ -24,6 +25,18 @@ pub(super) fn event_from_row(r: &Row<'_>) -> rusqlite::Result<Event> {
         metadata: r.get(7)?,
         time_ms: r.get(8)?,
     })
+}
+
+/// Ids are stored as the UUID's 16 bytes: half the size of the text, and
+/// the unique index compares them faster.
+pub(super) fn id_text(value: ValueRef<'_>) -> String {
+    match value {
+        ValueRef::Blob(bytes) => uuid::Uuid::from_slice(bytes)
+            .map(|u| u.hyphenated().to_string())
+            .unwrap_or_else(|_| crate::core::hash::to_hex(bytes)),
+        ValueRef::Text(text) => String::from_utf8_lossy(text).into_owned(),
+        _ => String::new(),
+    }
 }
 
 fn stream_from_row(r: &Row<'_>) -> rusqlite::Result<StreamInfo> {

@@ -26,7 +26,7 @@ const MIGRATIONS: &[&str] = &[
         r#"
     CREATE TABLE events (
         position       INTEGER PRIMARY KEY,
-        id             TEXT    NOT NULL UNIQUE,
+        id             BLOB    NOT NULL UNIQUE, -- the UUID's 16 bytes
         stream         TEXT    NOT NULL,
         category       TEXT    NOT NULL,
         version        INTEGER NOT NULL,
