@@ -98,6 +98,8 @@ pub fn run(args: DemoArgs) -> Result<()> {
 /// renamed, so an interrupted build never leaves a half store behind.
 pub fn demo_store() -> Result<PathBuf> {
     let mut hasher = Sha256::new();
+    // A new schema gets a new demo store rather than an old one to upgrade.
+    hasher.update(crate::core::store::sqlite::SCHEMA_VERSION.to_le_bytes());
     for (name, text) in DEMO_DATA {
         hasher.update(name.as_bytes());
         hasher.update(text.as_bytes());
