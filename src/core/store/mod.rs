@@ -7,7 +7,18 @@
 //! version; for `$all` and categories it counts events in position order.
 //! Rows make windowed reads and random jumps cheap for every backend.
 
+pub mod detect;
+pub mod emmett;
+pub mod eventsourcing;
+pub mod mapped;
+pub mod marten;
+pub mod message_db;
+pub mod pg;
 pub mod sqlite;
+pub mod sqlite_conn;
+pub mod table;
+
+pub use detect::{open_with, Backend};
 
 use crate::core::error::StoreResult;
 use crate::core::event::Event;
@@ -142,7 +153,9 @@ pub fn scan_by_rows<S: EventSource + ?Sized>(
 /// How many events a scan reads at a time.
 pub const SCAN_CHUNK: usize = 4096;
 
-/// Opens a store to look at it, never to write.
+/// Opens a store to look at it, never to write: Rewind's own store or a
+/// foreign one, detected from the file's tables or the URL (see
+/// [`detect`]).
 pub fn open_read_only(path: &std::path::Path) -> StoreResult<Box<dyn EventSource>> {
-    Ok(Box::new(sqlite::SqliteStore::open_read_only(path)?))
+    open_with(path, None, None)
 }
