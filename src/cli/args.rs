@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::core::store::Backend;
 use crate::core::ExpectedVersion;
 
 #[derive(Parser, Debug)]
@@ -19,6 +20,9 @@ use crate::core::ExpectedVersion;
     after_help = "Examples:\n  \
         rewind                                   open the explorer on the bundled demo store\n  \
         rewind shop.rewind                       open the explorer on a store\n  \
+        rewind app.sqlite                        a Python eventsourcing or Emmett SQLite store\n  \
+        rewind postgres://me@db/app              a message-db or Marten database\n  \
+        rewind events.ndjson                     an NDJSON file, without importing it\n  \
         rewind import shop.rewind events.ndjson  import NDJSON (creates the store)\n  \
         rewind log shop.rewind --stream cart-00042\n  \
         rewind streams shop.rewind --filter cart --json"
@@ -29,6 +33,27 @@ pub struct Cli {
 
     #[command(flatten)]
     pub explore: ExploreArgs,
+
+    #[command(flatten)]
+    pub store_options: StoreOptions,
+}
+
+/// How read commands open a store: detected, forced to a backend, or read
+/// through a mapping file.
+#[derive(Args, Debug, Clone, Default)]
+pub struct StoreOptions {
+    /// Open the store as this kind instead of detecting it: rewind,
+    /// eventsourcing, emmett, message-db, marten or ndjson.
+    #[arg(long, global = true, value_name = "NAME", value_parser = parse_backend)]
+    pub backend: Option<Backend>,
+    /// Read any SQL event table (SQLite file or postgres:// URL) through a
+    /// TOML mapping of its columns (see docs/stores.md).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub map: Option<PathBuf>,
+}
+
+fn parse_backend(text: &str) -> Result<Backend, String> {
+    text.parse()
 }
 
 #[derive(Args, Debug, Default)]
@@ -91,7 +116,8 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  rewind log bank.rewind --stream account-0001\n  \
         rewind log bank.rewind --category account --type TransferSent --limit 20\n  \
-        rewind log bank.rewind --from 1000 --limit 10 --json"
+        rewind log bank.rewind --from 1000 --limit 10 --json\n  \
+        rewind log postgres://me@db/app --category account --follow"
     )]
     Log(LogArgs),
 
@@ -226,12 +252,17 @@ pub struct LogArgs {
     /// Start at this version (with --stream) or global position.
     #[arg(long)]
     pub from: Option<i64>,
-    /// Print at most this many events.
+    /// Print at most this many events (of the history printed before
+    /// --follow starts waiting).
     #[arg(long)]
     pub limit: Option<u64>,
     /// One JSON object per line.
     #[arg(long)]
     pub json: bool,
+    /// After printing, keep watching the store (every 250 ms) and print new
+    /// events of the scope as they arrive, until interrupted.
+    #[arg(long, short = 'f')]
+    pub follow: bool,
 }
 
 #[derive(Args, Debug)]

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
 
-use super::args::{DemoArgs, DemoDomain, DemoFormat, ExploreArgs};
+use super::args::{DemoArgs, DemoDomain, DemoFormat, ExploreArgs, StoreOptions};
 use super::output::{thousands, Out};
 use crate::core::demo::{record_line, DemoConfig, DemoGenerator, Domain};
 use crate::core::hash::to_hex;
@@ -133,11 +133,14 @@ fn build_demo_store(path: &Path) -> Result<()> {
     Ok(())
 }
 
-pub fn explore(args: ExploreArgs) -> Result<()> {
+pub fn explore(args: ExploreArgs, opts: &StoreOptions) -> Result<()> {
     let store = match args.store {
         Some(path) => path,
         None => demo_store()?,
     };
+    // Open it now (detecting its kind) so a wrong path or URL fails here.
+    let source = opts.open(&store)?;
+    drop(source);
     let mut out = Out::stdout();
     out.text(&format!(
         "The explorer is not built yet. The store is {}; try:\n  rewind streams {0}\n  rewind log {0} --limit 20",

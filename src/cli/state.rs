@@ -3,13 +3,13 @@
 use anyhow::{anyhow, bail, Context, Result};
 use serde_json::{json, Value};
 
-use super::args::{PointArgs, ProjectionArgs, QueryArgs, StateArgs, StateScopeArgs};
+use super::args::{PointArgs, ProjectionArgs, QueryArgs, StateArgs, StateScopeArgs, StoreOptions};
 use super::output::Out;
 use super::read::check_scope;
 use super::{exit, Exit};
 use crate::core::point::Point;
 use crate::core::projection::{Engine, ProjectionSpec, Query, StateAt};
-use crate::core::store::{open_read_only, Scope};
+use crate::core::store::Scope;
 use crate::core::time::{now_ms, rfc3339_ms};
 
 impl ProjectionArgs {
@@ -60,8 +60,8 @@ impl PointArgs {
     }
 }
 
-pub fn state(args: StateArgs) -> Result<()> {
-    let source = open_read_only(&args.store)?;
+pub fn state(args: StateArgs, opts: &StoreOptions) -> Result<()> {
+    let source = opts.open(&args.store)?;
     let scope = args.scope.scope()?;
     check_scope(source.as_ref(), &scope)?;
     if args.point.at.is_some() && !matches!(scope, Scope::Stream(_)) {
@@ -171,8 +171,8 @@ fn projection_failures(failures: Vec<String>) -> Result<()> {
     .into())
 }
 
-pub fn query(args: QueryArgs) -> Result<()> {
-    let source = open_read_only(&args.store)?;
+pub fn query(args: QueryArgs, opts: &StoreOptions) -> Result<()> {
+    let source = opts.open(&args.store)?;
     let spec = ProjectionSpec::JavaScript(args.projection.clone());
     let projection = spec
         .load()

@@ -241,7 +241,10 @@ fn import_ndjson(path: &Path, store_path: &Path) -> StoreResult<()> {
         }
         appender.commit()
     })?;
-    // Leave a plain file behind, without WAL side files.
     drop(store);
+    // Leave one plain file: in rollback mode, reading it later creates no
+    // WAL side files in the cache.
+    let conn = rusqlite::Connection::open(store_path)?;
+    conn.pragma_update(None, "journal_mode", "DELETE")?;
     Ok(())
 }
