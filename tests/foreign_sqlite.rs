@@ -1,0 +1,487 @@
+//! Foreign SQLite stores read through the real `rewind` binary: the Python
+//! eventsourcing library's store (written by the library itself), Emmett's
+//! (schema from its documentation, written here with rusqlite since Emmett
+//! is a Node library), a TOML-mapped table and a plain NDJSON file.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::Sandbox;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+/// Writes the eventsourcing fixtures with the real library; returns the
+/// aggregate ids it printed. Fails (never skips) when Python or the
+/// library is missing: CI installs them.
+fn eventsourcing_fixture(dir: &Path) -> Value {
+    let script =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/eventsourcing_fixture.py");
+    let output = Command::new("python3")
+        .arg(&script)
+        .arg(dir)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("python3 is needed for the eventsourcing fixture ({e}); install Python 3 and run `pip install -r tests/fixtures/requirements.txt`")
+        });
+    assert!(
+        output.status.success(),
+        "the eventsourcing fixture failed; run `pip install -r tests/fixtures/requirements.txt`\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("the fixture prints JSON")
+}
+
+/// The library stores UUID originator ids as 32 hex digits.
+fn stream_of(ids: &Value, store: &str, who: &str) -> String {
+    ids[store][who].as_str().expect("an id").replace('-', "")
+}
+
+fn stream_keys(value: &Value) -> Vec<String> {
+    value.as_object().expect("object").keys().cloned().collect()
+}
+
+#[test]
+fn eventsourcing_store_keeps_numbering_and_decodes_states() {
+    let sandbox = Sandbox::new();
+    let ids = eventsourcing_fixture(sandbox.dir.path());
+    let plain = sandbox.path("plain.sqlite");
+    let plain_arg = plain.to_str().expect("utf-8 path");
+    let ada = stream_of(&ids, "plain", "ada");
+
+    let streams = sandbox.run(&["streams", plain_arg, "--json"]).ok().json();
+    let list = streams.as_array().expect("array");
+    assert_eq!(list.len(), 2);
+    assert_eq!(
+        stream_keys(&list[0]),
+        [
+            "stream",
+            "category",
+            "version",
+            "count",
+            "first_time",
+            "last_time"
+        ]
+    );
+    let ada_info = list
+        .iter()
+        .find(|s| s["stream"] == ada.as_str())
+        .expect("ada's stream");
+    assert_eq!(
+        ada_info["version"], 3,
+        "versions keep the library's numbering (from 1)"
+    );
+    assert_eq!(ada_info["count"], 3);
+    assert!(!ada_info["first_time"]
+        .as_str()
+        .unwrap_or("")
+        .starts_with("1970"));
+
+    let log = sandbox
+        .run(&["log", plain_arg, "--stream", &ada, "--json"])
+        .ok()
+        .json_lines();
+    let versions: Vec<i64> = log
+        .iter()
+        .map(|e| e["version"].as_i64().unwrap_or(-1))
+        .collect();
+    assert_eq!(versions, [1, 2, 3]);
+    let types: Vec<&str> = log
+        .iter()
+        .map(|e| e["type"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        types,
+        ["Account.Opened", "Account.Deposited", "Account.Renamed"]
+    );
+    let deposit = &log[1];
+    assert_eq!(
+        deposit["data"]["reference"],
+        "6f9619ff-8b86-d011-b42d-00c04fc964ff"
+    );
+    assert_eq!(
+        deposit["data"]["booked_at"],
+        "2025-03-01T08:09:09.096000+00:00"
+    );
+    assert_eq!(deposit["data"]["amount"], json!(12.5));
+    assert!(deposit["metadata"]["topic"]
+        .as_str()
+        .unwrap_or("")
+        .ends_with(":Account.Deposited"));
+    assert_eq!(deposit["metadata"]["encoding"], "json");
+    // The decimal is written exactly as the library stored it.
+    let raw = sandbox
+        .run(&["log", plain_arg, "--stream", &ada, "--json"])
+        .ok()
+        .stdout;
+    assert!(raw.contains(r#""amount":12.50"#), "{raw}");
+    // The event time is the state's timestamp.
+    let stamp = deposit["data"]["timestamp"].as_str().expect("timestamp");
+    assert_eq!(&deposit["time"].as_str().unwrap_or("")[..19], &stamp[..19]);
+
+    let from_two = sandbox
+        .run(&["log", plain_arg, "--stream", &ada, "--from", "2", "--json"])
+        .ok()
+        .json_lines();
+    assert_eq!(from_two.len(), 2);
+    assert_eq!(from_two[0]["version"], 2);
+
+    // $all follows the notification order (rowid), positions from 1.
+    let all = sandbox.run(&["log", plain_arg, "--json"]).ok().json_lines();
+    let positions: Vec<i64> = all
+        .iter()
+        .map(|e| e["position"].as_i64().unwrap_or(0))
+        .collect();
+    assert_eq!(positions, [1, 2, 3, 4, 5]);
+
+    let state = sandbox
+        .run(&["state", plain_arg, "--stream", &ada, "--json"])
+        .ok()
+        .json();
+    assert_eq!(state["state"]["fields"]["owner"], "Ada L.");
+    assert_eq!(state["version"], 3);
+    let at_first = sandbox
+        .run(&["state", plain_arg, "--stream", &ada, "--at", "1", "--json"])
+        .ok()
+        .json();
+    assert_eq!(at_first["state"]["fields"]["owner"], "Ada");
+}
+
+#[test]
+fn eventsourcing_compressed_and_encrypted_states() {
+    let sandbox = Sandbox::new();
+    let ids = eventsourcing_fixture(sandbox.dir.path());
+    let zlib = sandbox.path("zlib.sqlite");
+    let ada = stream_of(&ids, "zlib", "ada");
+    let log = sandbox
+        .run(&[
+            "log",
+            zlib.to_str().unwrap_or(""),
+            "--stream",
+            &ada,
+            "--json",
+        ])
+        .ok()
+        .json_lines();
+    assert_eq!(log.len(), 3);
+    assert_eq!(log[1]["metadata"]["encoding"], "zlib");
+    assert_eq!(
+        log[1]["data"]["reference"],
+        "6f9619ff-8b86-d011-b42d-00c04fc964ff"
+    );
+    assert_eq!(log[2]["data"]["owner"], "Ada L.");
+
+    let encrypted = sandbox.path("encrypted.sqlite");
+    let ada = stream_of(&ids, "encrypted", "ada");
+    let log = sandbox
+        .run(&[
+            "log",
+            encrypted.to_str().unwrap_or(""),
+            "--stream",
+            &ada,
+            "--json",
+        ])
+        .ok()
+        .json_lines();
+    assert_eq!(log.len(), 3);
+    for event in &log {
+        assert_eq!(event["data"]["encrypted"], true, "{event}");
+        assert!(event["data"]["bytes"].as_u64().unwrap_or(0) > 16);
+        assert_eq!(event["metadata"]["encoding"], "encrypted");
+    }
+    // The topic is not encrypted: types are still known.
+    assert_eq!(log[0]["type"], "Account.Opened");
+}
+
+/// Emmett's `emt_messages` and `emt_streams` tables.
+fn emmett_store(path: &Path) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(path).expect("create emmett store");
+    conn.execute_batch(
+        "CREATE TABLE emt_streams(
+            stream_id TEXT NOT NULL, stream_position BIGINT NOT NULL DEFAULT 0,
+            partition TEXT NOT NULL DEFAULT 'global', stream_type TEXT NOT NULL,
+            stream_metadata JSONB NOT NULL, is_archived BOOLEAN NOT NULL DEFAULT FALSE,
+            PRIMARY KEY (stream_id, partition, is_archived),
+            UNIQUE (stream_id, partition, is_archived));
+         CREATE TABLE emt_messages(
+            stream_id TEXT NOT NULL, stream_position BIGINT NOT NULL,
+            partition TEXT NOT NULL DEFAULT 'global', message_kind CHAR(1) NOT NULL DEFAULT 'E',
+            message_data JSONB NOT NULL, message_metadata JSONB NOT NULL,
+            message_schema_version TEXT NOT NULL, message_type TEXT NOT NULL,
+            message_id TEXT NOT NULL, is_archived BOOLEAN NOT NULL DEFAULT FALSE,
+            global_position INTEGER PRIMARY KEY,
+            created DATETIME DEFAULT CURRENT_TIMESTAMP,
+            UNIQUE (stream_id, stream_position, partition, is_archived));",
+    )
+    .expect("emmett schema");
+    conn
+}
+
+fn emmett_append(conn: &rusqlite::Connection, stream: &str, position: i64, kind: &str, data: &str) {
+    conn.execute(
+        "INSERT INTO emt_messages (stream_id, stream_position, message_data, message_metadata,
+            message_schema_version, message_type, message_id, created)
+         VALUES (?1, ?2, ?3, '{\"userId\":\"u-1\"}', '2', ?4, ?5, '2025-03-01 08:09:09')",
+        rusqlite::params![
+            stream,
+            position,
+            data,
+            kind,
+            uuid::Uuid::new_v4().to_string()
+        ],
+    )
+    .expect("append emmett message");
+}
+
+fn emmett_fixture(sandbox: &Sandbox) -> PathBuf {
+    let path = sandbox.path("emmett.sqlite");
+    let conn = emmett_store(&path);
+    emmett_append(
+        &conn,
+        "cart-1",
+        1,
+        "ProductItemAdded",
+        r#"{"sku":"a","qty":2}"#,
+    );
+    emmett_append(
+        &conn,
+        "cart-2",
+        1,
+        "ProductItemAdded",
+        r#"{"sku":"b","qty":1}"#,
+    );
+    emmett_append(
+        &conn,
+        "cart-1",
+        2,
+        "ShoppingCartConfirmed",
+        r#"{"at":"2025-03-01"}"#,
+    );
+    path
+}
+
+#[test]
+fn emmett_store_reads_like_any_other() {
+    let sandbox = Sandbox::new();
+    let path = emmett_fixture(&sandbox);
+    let store = path.to_str().unwrap_or("");
+    let streams = sandbox.run(&["streams", store, "--json"]).ok().json();
+    assert_eq!(
+        streams,
+        json!([
+            {"stream": "cart-1", "category": "cart", "version": 2, "count": 2,
+             "first_time": "2025-03-01T08:09:09.000Z", "last_time": "2025-03-01T08:09:09.000Z"},
+            {"stream": "cart-2", "category": "cart", "version": 1, "count": 1,
+             "first_time": "2025-03-01T08:09:09.000Z", "last_time": "2025-03-01T08:09:09.000Z"}
+        ])
+    );
+    let log = sandbox
+        .run(&["log", store, "--category", "cart", "--json"])
+        .ok()
+        .json_lines();
+    assert_eq!(log.len(), 3);
+    assert_eq!(log[2]["stream"], "cart-1");
+    assert_eq!(log[2]["version"], 2);
+    assert_eq!(log[2]["schema_version"], 2);
+    assert_eq!(log[2]["metadata"]["userId"], "u-1");
+    let state = sandbox
+        .run(&["state", store, "--stream", "cart-1", "--json"])
+        .ok()
+        .json();
+    assert_eq!(state["state"]["fields"]["qty"], 2);
+    assert_eq!(state["state"]["events"], 2);
+}
+
+#[test]
+fn follow_prints_events_appended_by_another_process() {
+    let sandbox = Sandbox::new();
+    let path = emmett_fixture(&sandbox);
+    let mut child = sandbox
+        .command(&[
+            "log",
+            path.to_str().unwrap_or(""),
+            "--stream",
+            "cart-2",
+            "--json",
+            "--follow",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn rewind log --follow");
+    let stdout = child.stdout.take().expect("stdout");
+    let (lines_tx, lines_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if lines_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let first = lines_rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the history first");
+    assert!(first.contains("\"version\":1"), "{first}");
+    let conn = rusqlite::Connection::open(&path).expect("writer");
+    emmett_append(&conn, "cart-1", 3, "Ignored", "{}");
+    emmett_append(&conn, "cart-2", 2, "ProductItemRemoved", r#"{"sku":"b"}"#);
+    drop(conn);
+    let started = Instant::now();
+    let next = lines_rx.recv_timeout(Duration::from_secs(10));
+    let _ = child.kill();
+    let _ = child.wait();
+    let next = next.expect("the appended event is printed");
+    let event: Value = serde_json::from_str(&next).expect("a JSON line");
+    assert_eq!(event["type"], "ProductItemRemoved");
+    assert_eq!(event["version"], 2);
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+/// File name → SHA-256 of every file in `dir`.
+fn snapshot(dir: &Path) -> BTreeMap<String, String> {
+    std::fs::read_dir(dir)
+        .expect("read dir")
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_file())
+        .map(|e| {
+            let bytes = std::fs::read(e.path()).expect("read file");
+            let digest: String = Sha256::digest(&bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            (e.file_name().to_string_lossy().into_owned(), digest)
+        })
+        .collect()
+}
+
+/// Runs every read command on `store`; the folder must be byte for byte
+/// the same afterwards, with no new files (no `-wal`, `-shm`, journal).
+fn assert_session_leaves_no_trace(sandbox: &Sandbox, store: &Path, stream: &str) {
+    let dir = store.parent().expect("folder");
+    let before = snapshot(dir);
+    let s = store.to_str().unwrap_or("");
+    let out = dir.join("..").join("export.ndjson");
+    sandbox.run(&["streams", s, "--json"]).ok();
+    sandbox.run(&["log", s, "--json"]).ok();
+    sandbox.run(&["log", s, "--stream", stream]).ok();
+    sandbox
+        .run(&["state", s, "--stream", stream, "--json"])
+        .ok();
+    sandbox.run(&["state", s, "--all", "--json"]).ok();
+    sandbox.run(&["show", s, "1"]).ok();
+    sandbox
+        .run(&["export", s, "--out", out.to_str().unwrap_or("")])
+        .ok();
+    assert!(std::fs::metadata(&out)
+        .map(|m| m.len() > 0)
+        .unwrap_or(false));
+    assert_eq!(
+        snapshot(dir),
+        before,
+        "a read session changed {}",
+        store.display()
+    );
+}
+
+#[test]
+fn sessions_leave_foreign_sqlite_files_unchanged() {
+    let sandbox = Sandbox::new();
+    for name in ["es", "emmett"] {
+        std::fs::create_dir_all(sandbox.path(name)).expect("folder");
+    }
+    let ids = eventsourcing_fixture(&sandbox.path("es"));
+    // The library leaves its stores in WAL mode; Emmett's here is in
+    // rollback-journal mode: both ways of opening are covered.
+    let es = sandbox.path("es").join("plain.sqlite");
+    assert_session_leaves_no_trace(&sandbox, &es, &stream_of(&ids, "plain", "bob"));
+    let zlib = sandbox.path("es").join("zlib.sqlite");
+    assert_session_leaves_no_trace(&sandbox, &zlib, &stream_of(&ids, "zlib", "ada"));
+    let emmett = emmett_fixture(&sandbox);
+    let moved = sandbox.path("emmett").join("emmett.sqlite");
+    std::fs::rename(&emmett, &moved).expect("move");
+    assert_session_leaves_no_trace(&sandbox, &moved, "cart-1");
+}
+
+#[test]
+fn mapped_table_through_toml() {
+    let sandbox = Sandbox::new();
+    let path = sandbox.path("app.sqlite");
+    let conn = rusqlite::Connection::open(&path).expect("create");
+    conn.execute_batch(
+        "CREATE TABLE domain_events (seq INTEGER PRIMARY KEY, aggregate TEXT, n INTEGER,
+            name TEXT, body TEXT, at INTEGER);
+         INSERT INTO domain_events (aggregate, n, name, body, at) VALUES
+            ('order-7', 10, 'Placed', '{\"total\":3}', 1740816549096),
+            ('order-7', 11, 'Paid', '{\"by\":\"card\"}', 1740816550000);",
+    )
+    .expect("table");
+    drop(conn);
+    let map = sandbox.write(
+        "map.toml",
+        br#"table = "domain_events"
+position = "seq"
+stream = "aggregate"
+version = "n"
+type = "name"
+data = "body"
+time = "at"
+time_format = "epoch_ms"
+"#,
+    );
+    let store = path.to_str().unwrap_or("");
+    let map = map.to_str().unwrap_or("");
+    let log = sandbox
+        .run(&["log", store, "--map", map, "--json"])
+        .ok()
+        .json_lines();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[0]["version"], 10);
+    assert_eq!(log[0]["time"], "2025-03-01T08:09:09.096Z");
+    assert_eq!(log[1]["data"]["by"], "card");
+    let state = sandbox
+        .run(&[
+            "state", store, "--map", map, "--stream", "order-7", "--at", "10", "--json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(state["state"]["fields"]["total"], 3);
+    // Without the mapping, the table is not a known store and says so.
+    let err = sandbox.run(&["streams", store]).fails_with(1).stderr;
+    assert!(err.contains("--map"), "{err}");
+    let bad = sandbox.write("bad.toml", b"table = \"nope\"\nposition = \"a\"\nstream = \"b\"\nversion = \"c\"\ntype = \"d\"\ndata = \"e\"\n");
+    let err = sandbox
+        .run(&["streams", store, "--map", bad.to_str().unwrap_or("")])
+        .fails_with(1)
+        .stderr;
+    assert!(err.contains("does not fit"), "{err}");
+}
+
+#[test]
+fn ndjson_file_opens_without_importing_by_hand() {
+    let sandbox = Sandbox::new();
+    let file = sandbox.write(
+        "events.ndjson",
+        b"{\"stream\":\"acc-1\",\"type\":\"Opened\",\"data\":{\"owner\":\"Ada\"}}\n\
+          {\"stream\":\"acc-1\",\"type\":\"Renamed\",\"data\":{\"owner\":\"Ada L.\"}}\n",
+    );
+    let before = std::fs::read(&file).expect("read");
+    let path = file.to_str().unwrap_or("");
+    let streams = sandbox.run(&["streams", path, "--json"]).ok().json();
+    assert_eq!(streams[0]["stream"], "acc-1");
+    assert_eq!(streams[0]["count"], 2);
+    let state = sandbox
+        .run(&["state", path, "--stream", "acc-1", "--json"])
+        .ok()
+        .json();
+    assert_eq!(state["state"]["fields"]["owner"], "Ada L.");
+    assert_eq!(std::fs::read(&file).expect("read"), before);
+    let cached: Vec<_> = std::fs::read_dir(sandbox.path("cache/rewind/ndjson"))
+        .expect("the cache holds the built store")
+        .filter_map(Result::ok)
+        .collect();
+    assert_eq!(cached.len(), 1, "one store file, no side files");
+}
