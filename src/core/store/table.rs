@@ -97,8 +97,24 @@ pub fn plain_decode(row: RawRow) -> Event {
         event_type: row.event_type,
         schema_version: row.schema_version,
         data: String::from_utf8_lossy(&row.data).into_owned(),
-        metadata: row.metadata.unwrap_or_else(|| "{}".to_string()),
+        metadata: metadata_object(row.metadata),
         time_ms: row.time_ms.unwrap_or(0),
+    }
+}
+
+/// Metadata is an object in Rewind; a foreign store may hold SQL NULL,
+/// JSON `null` (message-db writes it when there is none) or another value,
+/// which is kept under `"value"` rather than dropped.
+pub fn metadata_object(metadata: Option<String>) -> String {
+    match metadata {
+        Some(text) if text.trim_start().starts_with('{') => text,
+        Some(text) if !text.trim().is_empty() && text.trim() != "null" => {
+            format!(
+                "{{\"value\":{}}}",
+                crate::core::ndjson::raw_json(&text).get()
+            )
+        }
+        _ => "{}".to_string(),
     }
 }
 
