@@ -96,14 +96,16 @@ pub enum Command {
         Lines whose\nid is already stored with the same content are skipped, so importing a \
         file twice adds nothing.\n\n\
         Examples:\n  rewind import shop.rewind demo-data/carts.ndjson\n  \
-        rewind import shop.rewind a.ndjson b.ndjson --skip-invalid"
+        rewind import shop.rewind a.ndjson b.ndjson --skip-invalid\n  \
+        rewind import shop.rewind events.jsonl --format cloudevents"
     )]
     Import(ImportArgs),
 
     /// Export events as NDJSON (which `import` reads back) or CSV.
     #[command(
         after_help = "Examples:\n  rewind export bank.rewind --out backup.ndjson\n  \
-        rewind export bank.rewind --category account --format csv --out accounts.csv"
+        rewind export bank.rewind --category account --format csv --out accounts.csv\n  \
+        rewind export app.sqlite --format cloudevents --out events.jsonl"
     )]
     Export(ExportArgs),
 
@@ -198,6 +200,10 @@ pub struct ImportArgs {
     /// Skip and report bad lines instead of stopping with nothing stored.
     #[arg(long)]
     pub skip_invalid: bool,
+    /// Rewind's NDJSON, or CloudEvents 1.0 structured JSON (one event or
+    /// one batch array per line; see docs/stores.md for the mapping).
+    #[arg(long, value_enum, default_value_t = ImportFormat::Ndjson)]
+    pub format: ImportFormat,
     #[arg(long)]
     pub json: bool,
 }
@@ -217,6 +223,14 @@ pub struct ScopeArgs {
 pub enum ExportFormat {
     Ndjson,
     Csv,
+    /// CloudEvents 1.0 structured JSON, one event per line.
+    Cloudevents,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ImportFormat {
+    Ndjson,
+    Cloudevents,
 }
 
 #[derive(Args, Debug)]

@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use super::args::{ExportArgs, ExportFormat, StoreOptions};
 use super::output::Out;
 use super::read::check_scope;
+use crate::core::cloudevents;
 use crate::core::ndjson::event_line;
 use crate::core::time::rfc3339_ms;
 use crate::core::Event;
@@ -33,6 +34,7 @@ pub fn run(args: ExportArgs, opts: &StoreOptions) -> Result<()> {
         let written = match args.format {
             ExportFormat::Ndjson => out.json(&event_line(event)),
             ExportFormat::Csv => out.text(&csv_row(event)),
+            ExportFormat::Cloudevents => out.json(&cloudevents::event_line(event)),
         };
         match written {
             Ok(()) => true,

@@ -221,7 +221,7 @@ mod tests {
             event.data,
             r#"{"timestamp":"2026-11-22T17:08:49.134087+00:00","amount":12.50,"ref":"6f9619ff-8b86-d011-b42d-00c04fc964ff","bad":"NaN"}"#
         );
-        assert_eq!(event.time_ms, 1_795_280_929_134);
+        assert_eq!(event.time_ms, 1_795_367_329_134);
         assert!(event.metadata.contains("bank:Account.Opened"));
     }
 
