@@ -131,15 +131,12 @@ pub fn detect(path: &Path) -> StoreResult<Backend> {
     if matches!(extension, "ndjson" | "jsonl") {
         return Ok(Backend::Ndjson);
     }
-    let tables = ForeignSqlite::open(path)
-        .and_then(|c| c.tables())
-        .map_err(|e| match e {
-            StoreError::Sqlite(inner) => StoreError::NotAStore {
-                path: path.to_path_buf(),
-                reason: format!("not a readable SQLite file ({inner})"),
-            },
-            other => other,
-        })?;
+    let tables = match ForeignSqlite::open(path).and_then(|c| c.tables()) {
+        Ok(tables) => tables,
+        // Not SQLite, damaged, locked: Rewind's own opener explains these.
+        Err(StoreError::Sqlite(_)) => return Ok(Backend::Rewind),
+        Err(other) => return Err(other),
+    };
     let has = |name: &str| tables.iter().any(|t| t == name);
     if has("events") && has("streams") && has("meta") {
         Ok(Backend::Rewind)

@@ -17,6 +17,11 @@
 
 use std::cell::RefCell;
 
+mod time;
+mod window;
+
+use window::Window;
+
 use crate::core::error::StoreResult;
 use crate::core::event::{category_of, Event};
 use crate::core::store::{EventSource, Histogram, Scope, StreamInfo, SCAN_CHUNK};
@@ -137,22 +142,6 @@ pub fn derived_id(parts: &[&str]) -> String {
     uuid::Uuid::from_bytes(bytes).hyphenated().to_string()
 }
 
-/// How far back (in rows) from the last window a read still walks by key.
-const NEAR_ROWS: u64 = 100_000;
-
-struct Window {
-    scope: Scope,
-    start: u64,
-    positions: Vec<i64>,
-}
-
-enum Plan {
-    After(Option<i64>),
-    From(i64),
-    Back(i64, u64),
-    Offset,
-}
-
 /// An [`EventSource`] over a foreign table.
 pub struct TableSource {
     conn: Box<dyn SqlConn>,
@@ -236,108 +225,7 @@ impl TableSource {
             .and_then(|row| row.into_iter().next().flatten()))
     }
 
-    /// Events of a scope with position after `after` (or from `from`,
-    /// inclusive), in position order: a keyset window.
-    fn read_keyset(
-        &self,
-        scope: &Scope,
-        bound: (&str, i64),
-        limit: usize,
-    ) -> StoreResult<Vec<Event>> {
-        let (filter, mut args) = self.filter(scope, 1);
-        let n = args.len();
-        let sql = format!(
-            "SELECT {} FROM {} WHERE {filter} AND {} {} ?{} ORDER BY {} LIMIT ?{}",
-            self.columns(),
-            self.spec.table,
-            self.spec.position,
-            bound.0,
-            n + 1,
-            self.spec.position,
-            n + 2
-        );
-        args.push(Arg::Int(bound.1));
-        args.push(Arg::Int(limit as i64));
-        self.read(&sql, &args)
-    }
-
-    fn plan(&self, scope: &Scope, start: u64) -> Plan {
-        if start == 0 {
-            return Plan::After(None);
-        }
-        let window = self.window.borrow();
-        let Some(w) = window.as_ref().filter(|w| w.scope == *scope) else {
-            return Plan::Offset;
-        };
-        let (Some(&first), Some(&last)) = (w.positions.first(), w.positions.last()) else {
-            return Plan::Offset;
-        };
-        let end = w.start + w.positions.len() as u64;
-        if start >= w.start && start < end {
-            Plan::From(w.positions[(start - w.start) as usize])
-        } else if start == end {
-            Plan::After(Some(last))
-        } else if start < w.start && w.start - start <= NEAR_ROWS {
-            Plan::Back(first, w.start - start)
-        } else {
-            Plan::Offset
-        }
-    }
-
-    fn read_scope_rows(&self, scope: &Scope, start: u64, limit: usize) -> StoreResult<Vec<Event>> {
-        let events = match self.plan(scope, start) {
-            Plan::After(None) => self.read_keyset(scope, (">", i64::MIN), limit)?,
-            Plan::After(Some(p)) => self.read_keyset(scope, (">", p), limit)?,
-            Plan::From(p) => self.read_keyset(scope, (">=", p), limit)?,
-            Plan::Back(first, rows) => {
-                // The `rows` positions just before the window, newest first:
-                // the last of them is row `start`.
-                let (filter, mut args) = self.filter(scope, 1);
-                let n = args.len();
-                let sql = format!(
-                    "SELECT {pos} FROM {} WHERE {filter} AND {pos} < ?{} ORDER BY {pos} DESC LIMIT ?{}",
-                    self.spec.table,
-                    n + 1,
-                    n + 2,
-                    pos = self.spec.position
-                );
-                args.push(Arg::Int(first));
-                args.push(Arg::Int(rows as i64));
-                let before = self.conn.ints(&sql, &args)?;
-                match before.last().and_then(|r| r.first().copied().flatten()) {
-                    Some(p) if before.len() as u64 == rows => {
-                        self.read_keyset(scope, (">=", p), limit)?
-                    }
-                    _ => self.read_offset(scope, start, limit)?,
-                }
-            }
-            Plan::Offset => self.read_offset(scope, start, limit)?,
-        };
-        *self.window.borrow_mut() = Some(Window {
-            scope: scope.clone(),
-            start,
-            positions: events.iter().map(|e| e.position).collect(),
-        });
-        Ok(events)
-    }
-
-    /// A far jump: the server walks `start` index entries.
-    fn read_offset(&self, scope: &Scope, start: u64, limit: usize) -> StoreResult<Vec<Event>> {
-        let (filter, mut args) = self.filter(scope, 1);
-        let n = args.len();
-        let sql = format!(
-            "SELECT {} FROM {} WHERE {filter} ORDER BY {} LIMIT ?{} OFFSET ?{}",
-            self.columns(),
-            self.spec.table,
-            self.spec.position,
-            n + 1,
-            n + 2
-        );
-        args.push(Arg::Int(limit as i64));
-        args.push(Arg::Int(start as i64));
-        self.read(&sql, &args)
-    }
-
+    /// The first version of a stream, in the store's own numbering.
     fn first_version(&self, stream: &str) -> StoreResult<Option<i64>> {
         self.int(
             &format!(
@@ -623,37 +511,5 @@ impl EventSource for TableSource {
             row += events.len() as u64;
         }
         Ok(())
-    }
-}
-
-impl TableSource {
-    /// Bucket counts from the rows at each bucket boundary, found by binary
-    /// search: O(buckets × log n) point reads instead of a decoding scan.
-    fn histogram_by_search(
-        &self,
-        scope: &Scope,
-        count: u64,
-        buckets: usize,
-    ) -> StoreResult<Histogram> {
-        let first = self.time_at_row(scope, 0)?.unwrap_or(0);
-        let last = self.time_at_row(scope, count - 1)?.unwrap_or(first);
-        let bucket_ms = ((last - first).max(0) / buckets as i64 + 1).max(1);
-        let mut counts = Vec::with_capacity(buckets);
-        let mut before = 0u64;
-        for i in 1..=buckets {
-            let upto = if i == buckets {
-                count
-            } else {
-                self.search_time(scope, first + bucket_ms * i as i64 - 1)?
-                    .map_or(0, |row| row + 1)
-            };
-            counts.push(upto.saturating_sub(before));
-            before = upto.max(before);
-        }
-        Ok(Histogram {
-            start_ms: first,
-            bucket_ms,
-            counts,
-        })
     }
 }
