@@ -150,6 +150,24 @@ fn message_db_reads_like_any_other_store() {
         .ok()
         .json();
     assert_eq!(state["state"]["fields"]["owner"], "Ada");
+    // Gapless positions: a jump is a key lookup (row = position - first).
+    let tail = sandbox
+        .run(&["log", &url, "--from", "3", "--json"])
+        .ok()
+        .json_lines();
+    assert_eq!(tail.len(), 1);
+    assert_eq!(tail[0]["stream"], "cart-9");
+    let source = open_read_only(Path::new(&url)).expect("open");
+    assert_eq!(
+        source.read_rows(&Scope::All, 1, 5).expect("rows")[0].position,
+        2
+    );
+    assert_eq!(
+        source
+            .row_at_or_before_position(&Scope::All, 99)
+            .expect("row"),
+        Some(2)
+    );
     let shown = sandbox.run(&["show", &url, "3", "--json"]).ok().json();
     assert_eq!(shown["stream"], "cart-9");
     let forced = sandbox

@@ -122,6 +122,10 @@ pub fn log(args: LogArgs, opts: &StoreOptions) -> Result<()> {
     let scope = args.scope.scope();
     check_scope(source.as_ref(), &scope)?;
     let start = first_row(source.as_ref(), &scope, args.from)?;
+    // The head is read before the count: an append landing in between is
+    // then both counted now and seen as a head change later (printed once,
+    // since printing resumes at the count), never missed.
+    let mut head = source.head_position()?;
     let end = source.count(&scope)?;
     let mut out = Out::stdout();
     print_rows(
@@ -140,7 +144,6 @@ pub fn log(args: LogArgs, opts: &StoreOptions) -> Result<()> {
     // Follow: wait for the head to move, then print the scope's new rows.
     // Rows only grow at the end, so the next row to print is the old count.
     let mut next = end;
-    let mut head = source.head_position()?;
     loop {
         std::thread::sleep(FOLLOW_POLL);
         let now = source.head_position()?;

@@ -422,6 +422,12 @@ impl EventSource for TableSource {
             let first = self.first_version(stream)?;
             return Ok(last.zip(first).map(|(l, f)| (l - f).max(0) as u64));
         }
+        if *scope == Scope::All {
+            if let Some(first) = self.dense_first_position()? {
+                let head = self.head_position()?;
+                return Ok((position >= first).then(|| (position.min(head) - first) as u64));
+            }
+        }
         let n = if *scope == Scope::All && position >= self.head_position()? {
             self.count(scope)?
         } else {

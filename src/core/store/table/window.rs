@@ -4,7 +4,7 @@
 use super::{Arg, TableSource};
 use crate::core::error::StoreResult;
 use crate::core::event::Event;
-use crate::core::store::Scope;
+use crate::core::store::{EventSource, Scope};
 
 /// How far back (in rows) from the last window a read still walks by key.
 const NEAR_ROWS: u64 = 100_000;
@@ -77,7 +77,15 @@ impl TableSource {
         start: u64,
         limit: usize,
     ) -> StoreResult<Vec<Event>> {
-        let events = match self.plan(scope, start) {
+        let mut plan = self.plan(scope, start);
+        if matches!(plan, Plan::Offset | Plan::Back(..)) && *scope == Scope::All {
+            // Without gaps in the positions, row r is simply position
+            // first + r: a far jump is a key lookup, not an OFFSET walk.
+            if let Some(first) = self.dense_first_position()? {
+                plan = Plan::From(first + start as i64);
+            }
+        }
+        let events = match plan {
             Plan::After(None) => self.read_keyset(scope, (">", i64::MIN), limit)?,
             Plan::After(Some(p)) => self.read_keyset(scope, (">", p), limit)?,
             Plan::From(p) => self.read_keyset(scope, (">=", p), limit)?,
@@ -111,6 +119,21 @@ impl TableSource {
             positions: events.iter().map(|e| e.position).collect(),
         });
         Ok(events)
+    }
+
+    /// The first position when `$all`'s positions have no gaps (the count
+    /// equals the span), the common case; `None` when some are missing.
+    pub(super) fn dense_first_position(&self) -> StoreResult<Option<i64>> {
+        let count = self.count(&Scope::All)?;
+        let head = self.head_position()?;
+        let first = self.int(
+            &format!(
+                "SELECT min({}) FROM {}",
+                self.spec.position, self.spec.table
+            ),
+            &[],
+        )?;
+        Ok(first.filter(|&f| count > 0 && head - f + 1 == count as i64))
     }
 
     /// A far jump: the server walks `start` index entries.
