@@ -42,6 +42,7 @@ pub fn open(path: &Path) -> StoreResult<TableSource> {
         stream_match: "stream_id = {p}".to_string(),
         id: "message_id".to_string(),
         category: sqlite_category("stream_id"),
+        streams_sql: None,
     };
     Ok(TableSource::new(
         Box::new(conn),

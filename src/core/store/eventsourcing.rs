@@ -57,6 +57,7 @@ pub fn open(path: &Path) -> StoreResult<TableSource> {
         stream_match: "originator_id = {p}".to_string(),
         id: "NULL".to_string(),
         category: sqlite_category("originator_id"),
+        streams_sql: None,
     };
     Ok(TableSource::new(
         Box::new(conn),

@@ -131,6 +131,7 @@ fn spec(m: &Mapping, dialect: Dialect) -> TableSpec {
         } else {
             sqlite_category(&stream)
         },
+        streams_sql: None,
     }
 }
 

@@ -73,6 +73,7 @@ pub fn open(url: &str, conn: PgConn, schema: &str) -> StoreResult<TableSource> {
         stream_match: stream_match.to_string(),
         id: "id::text".to_string(),
         category: "split_part(stream_id::text, '-', 1)".to_string(),
+        streams_sql: None,
     };
     Ok(TableSource::new(
         Box::new(conn),

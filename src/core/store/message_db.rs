@@ -13,6 +13,33 @@ use crate::core::error::StoreResult;
 use crate::core::store::pg::{redact, PgConn};
 use crate::core::store::table::{plain_decode, Arg, TableSource, TableSpec};
 
+/// The stream list without reading every message: a skip scan over the
+/// `(stream_name, position)` index finds each stream name in one index
+/// probe, then the first and last message of each are two more. message-db
+/// numbers a stream's messages without gaps (`write_message` appends at
+/// the stream's version + 1), so the count is last − first + 1, and its
+/// times grow with positions (`time` defaults to the write time).
+const STREAMS_SQL: &str = "
+WITH RECURSIVE names AS (
+    (SELECT stream_name FROM message_store.messages ORDER BY stream_name LIMIT 1)
+    UNION ALL
+    SELECT (SELECT m.stream_name FROM message_store.messages m
+            WHERE m.stream_name > n.stream_name ORDER BY m.stream_name LIMIT 1)
+    FROM names n WHERE n.stream_name IS NOT NULL
+)
+SELECT n.stream_name::text, f.position, l.position, l.position - f.position + 1, f.t, l.t
+FROM names n
+CROSS JOIN LATERAL (
+    SELECT position, (extract(epoch from time) * 1000)::bigint AS t
+    FROM message_store.messages WHERE stream_name = n.stream_name
+    ORDER BY position LIMIT 1) f
+CROSS JOIN LATERAL (
+    SELECT position, (extract(epoch from time) * 1000)::bigint AS t
+    FROM message_store.messages WHERE stream_name = n.stream_name
+    ORDER BY position DESC LIMIT 1) l
+WHERE n.stream_name IS NOT NULL
+ORDER BY n.stream_name";
+
 pub fn open(url: &str, conn: PgConn) -> StoreResult<TableSource> {
     // A hand-made schema may lack the helper function; fall back to the
     // same expression (no index then).
@@ -43,6 +70,7 @@ pub fn open(url: &str, conn: PgConn) -> StoreResult<TableSource> {
         stream_match: "stream_name = {p}".to_string(),
         id: "id::text".to_string(),
         category: category.to_string(),
+        streams_sql: Some(STREAMS_SQL.to_string()),
     };
     Ok(TableSource::new(
         Box::new(conn),

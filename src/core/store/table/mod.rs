@@ -85,6 +85,10 @@ pub struct TableSpec {
     pub id: String,
     /// The stream's category as text (the part before the first `-`).
     pub category: String,
+    /// A faster statement for the whole stream list, where the store's
+    /// indexes allow one: rows of (stream, first version, last version,
+    /// count, first time ms, last time ms) ordered by stream.
+    pub streams_sql: Option<String>,
 }
 
 /// Turns a raw row into an event (decompressing, decoding, mapping types).
@@ -269,13 +273,16 @@ impl TableSource {
             ),
             None => (String::new(), Vec::new()),
         };
-        let sql = format!(
-            "SELECT {st}, min({v}), max({v}), count(*), min({time}), max({time}) FROM {} {filter}
-             GROUP BY {st} ORDER BY {st}",
-            s.table,
-            st = s.stream,
-            v = s.version
-        );
+        let sql = match (&s.streams_sql, stream) {
+            (Some(sql), None) => sql.clone(),
+            _ => format!(
+                "SELECT {st}, min({v}), max({v}), count(*), min({time}), max({time}) FROM {} {filter}
+                 GROUP BY {st} ORDER BY {st}",
+                s.table,
+                st = s.stream,
+                v = s.version
+            ),
+        };
         let mut infos = Vec::new();
         for (name, ints) in self.conn.keyed(&sql, &args)? {
             let get = |i: usize| ints.get(i).copied().flatten().unwrap_or(0);
