@@ -9,6 +9,7 @@
 //! no index in Emmett's schema; Rewind does not add one (the store is not
 //! Rewind's to change), so those queries scan the table.
 //! Partitions are not separated: a stream id is shown once across them.
+//! Emmett numbers a stream's messages from 1; that numbering is kept.
 
 use std::path::Path;
 
@@ -35,7 +36,11 @@ pub fn open(path: &Path) -> StoreResult<TableSource> {
         stream: "stream_id".to_string(),
         version: "stream_position".to_string(),
         event_type: "message_type".to_string(),
-        schema_version: "message_schema_version".to_string(),
+        // Emmett's SQLite append writes the stream's expected version into
+        // `message_schema_version` (0 for a new stream), not a schema
+        // version; showing it as one would mislead (and 0 is not a valid
+        // schema version for re-import), so every message is version 1.
+        schema_version: "1".to_string(),
         data: "message_data".to_string(),
         metadata: "message_metadata".to_string(),
         time_ms: Some(sqlite_time_ms("created")),
