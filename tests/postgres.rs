@@ -41,6 +41,11 @@ fn with_database(url: &str, db: &str) -> String {
 fn fresh_database(test: &str) -> (String, Client) {
     let url = server_url();
     let name = format!("rewind_t_{}_{test}", std::process::id());
+    // The database named in the URL is the template, loaded by the script.
+    let template = url
+        .rsplit_once('/')
+        .map(|(_, db)| db.split('?').next().unwrap_or(db).to_string())
+        .unwrap_or_else(|| "rewind_test".to_string());
     let mut admin = Client::connect(&with_database(&url, "postgres"), NoTls)
         .expect("connect to the test server (is `.ci/postgres.sh start` running?)");
     // Copies left by earlier runs of this test (a failed test keeps its
@@ -61,7 +66,7 @@ fn fresh_database(test: &str) -> (String, Client) {
     // while another copy is being made, so retry briefly.
     let mut attempt = 0;
     loop {
-        match admin.batch_execute(&format!("CREATE DATABASE {name} TEMPLATE rewind_test")) {
+        match admin.batch_execute(&format!("CREATE DATABASE {name} TEMPLATE \"{template}\"")) {
             Ok(()) => break,
             Err(e) if attempt < 50 => {
                 attempt += 1;
