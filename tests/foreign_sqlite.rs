@@ -487,3 +487,97 @@ fn ndjson_file_opens_without_importing_by_hand() {
         .collect();
     assert_eq!(cached.len(), 1, "one store file, no side files");
 }
+
+#[test]
+fn eventsourcing_time_lookups_search_by_notification_order() {
+    use rewind::core::store::{open_read_only, Scope};
+    let sandbox = Sandbox::new();
+    let ids = eventsourcing_fixture(sandbox.dir.path());
+    let source = open_read_only(&sandbox.path("plain.sqlite")).expect("open");
+    let all = source.read_rows(&Scope::All, 0, 10).expect("rows");
+    assert_eq!(all.len(), 5);
+    let histogram = source.histogram(&Scope::All, 4).expect("histogram");
+    assert_eq!(histogram.counts.iter().sum::<u64>(), 5);
+    assert_eq!(histogram.start_ms, all[0].time_ms);
+    // The last event at or before each event's own time is that event or
+    // a later one with the same millisecond.
+    for (row, event) in all.iter().enumerate() {
+        let found = source
+            .row_at_or_before_time(&Scope::All, event.time_ms)
+            .expect("time lookup")
+            .expect("a row");
+        assert!(found as usize >= row && all[found as usize].time_ms == event.time_ms);
+    }
+    assert_eq!(
+        source
+            .row_at_or_before_time(&Scope::All, all[0].time_ms - 1)
+            .expect("before"),
+        None
+    );
+    let ada = Scope::Stream(stream_of(&ids, "plain", "ada"));
+    assert_eq!(
+        source.row_at_or_before_position(&ada, 2).expect("row"),
+        Some(1)
+    );
+    assert_eq!(source.count(&ada).expect("count"), 3);
+}
+
+#[test]
+fn follow_sees_appends_of_a_live_wal_writer() {
+    let sandbox = Sandbox::new();
+    let ids = eventsourcing_fixture(sandbox.dir.path());
+    let path = sandbox.path("plain.sqlite");
+    // A live writer keeps its `-wal` file: Rewind shares it (no immutable
+    // mode) and sees what the writer commits.
+    let writer = rusqlite::Connection::open(&path).expect("writer");
+    writer
+        .pragma_update(None, "journal_mode", "WAL")
+        .expect("wal");
+    writer
+        .execute_batch("BEGIN; SELECT count(*) FROM stored_events; COMMIT;")
+        .expect("touch");
+    assert!(sandbox.path("plain.sqlite-wal").exists());
+    let bob = stream_of(&ids, "plain", "bob");
+    let mut child = sandbox
+        .command(&[
+            "log",
+            path.to_str().unwrap_or(""),
+            "--stream",
+            &bob,
+            "--json",
+            "--follow",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    for _ in 0..2 {
+        rx.recv_timeout(Duration::from_secs(20)).expect("history");
+    }
+    // The row the library would write for `bob.rename("Robert")`.
+    writer
+        .execute(
+            "INSERT INTO stored_events VALUES (?1, 3, '__main__:Account.Renamed', ?2)",
+            rusqlite::params![
+                bob,
+                br#"{"timestamp":{"_type_":"datetime_iso","_data_":"2026-11-22T22:24:45.000000+00:00"},"owner":"Robert"}"#.to_vec()
+            ],
+        )
+        .expect("append");
+    let next = rx.recv_timeout(Duration::from_secs(10));
+    let _ = child.kill();
+    let _ = child.wait();
+    let event: Value = serde_json::from_str(&next.expect("the append is printed")).expect("JSON");
+    assert_eq!(event["version"], 3);
+    assert_eq!(event["data"]["owner"], "Robert");
+    assert_eq!(event["time"], "2026-11-22T22:24:45.000Z");
+}

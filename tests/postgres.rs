@@ -429,3 +429,59 @@ fn marten_can_be_forced_next_to_message_db() {
         .json_lines();
     assert_eq!(forced[0]["type"], "a");
 }
+
+#[test]
+fn any_postgres_table_through_a_mapping() {
+    let (url, mut writer) = fresh_database("mapped");
+    writer
+        .batch_execute(
+            "CREATE SCHEMA app;
+             CREATE TABLE app.domain_events (seq bigserial PRIMARY KEY, aggregate uuid NOT NULL,
+                 n integer NOT NULL, name varchar NOT NULL, body jsonb NOT NULL,
+                 occurred timestamptz NOT NULL, headers jsonb);
+             CREATE UNIQUE INDEX ON app.domain_events (aggregate, n);
+             INSERT INTO app.domain_events (aggregate, n, name, body, occurred, headers) VALUES
+               ('2f1d4c5e-0000-4000-8000-0000000000aa', 1, 'Placed', '{\"total\":3}',
+                '2025-03-01 08:09:09.096+00', '{\"user\":\"u1\"}'),
+               ('2f1d4c5e-0000-4000-8000-0000000000aa', 2, 'Paid', '{\"by\":\"card\"}',
+                '2025-03-01 08:10:00+00', NULL);",
+        )
+        .expect("table");
+    let sandbox = Sandbox::new();
+    let map = sandbox.write(
+        "map.toml",
+        br#"table = "app.domain_events"
+position = "seq"
+stream = "aggregate"
+version = "n"
+type = "name"
+data = "body"
+metadata = "headers"
+time = "occurred"
+"#,
+    );
+    let map = map.to_str().unwrap_or("");
+    let log = sandbox
+        .run(&["log", &url, "--map", map, "--json"])
+        .ok()
+        .json_lines();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[0]["stream"], "2f1d4c5e-0000-4000-8000-0000000000aa");
+    assert_eq!(log[0]["version"], 1);
+    assert_eq!(log[0]["time"], "2025-03-01T08:09:09.096Z");
+    assert_eq!(log[0]["metadata"]["user"], "u1");
+    assert_eq!(log[1]["metadata"], json!({}));
+    let state = sandbox
+        .run(&[
+            "state",
+            &url,
+            "--map",
+            map,
+            "--stream",
+            "2f1d4c5e-0000-4000-8000-0000000000aa",
+            "--json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(state["state"]["fields"]["by"], "card");
+}
