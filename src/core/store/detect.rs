@@ -133,9 +133,10 @@ pub fn detect(path: &Path) -> StoreResult<Backend> {
     }
     let tables = match ForeignSqlite::open(path).and_then(|c| c.tables()) {
         Ok(tables) => tables,
-        // Not SQLite, damaged, locked: Rewind's own opener explains these.
-        Err(StoreError::Sqlite(_)) => return Ok(Backend::Rewind),
-        Err(other) => return Err(other),
+        Err(StoreError::Missing(path)) => return Err(StoreError::Missing(path)),
+        // Not SQLite, damaged, locked, mid-recovery: Rewind's own opener
+        // either reads it or explains what is wrong.
+        Err(_) => return Ok(Backend::Rewind),
     };
     let has = |name: &str| tables.iter().any(|t| t == name);
     if has("events") && has("streams") && has("meta") {
