@@ -1,5 +1,7 @@
 //! Commands that only read: `streams`, `log`, `show` and `verify`. They
-//! open the store read-only, so they never change a byte of it.
+//! open the store read-only, so they never change a byte of it (Rewind's
+//! own store excepted when a killed writer left a transaction to roll
+//! back: see `SqliteStore::open_read_only`).
 
 use anyhow::{anyhow, Result};
 use serde_json::json;
