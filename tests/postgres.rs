@@ -266,6 +266,14 @@ fn message_db_windows_are_keyset_pages_and_aggregates() {
     let histogram = source.histogram(&Scope::All, 10).expect("histogram");
     assert_eq!(histogram.counts.iter().sum::<u64>(), 60_001);
     assert_eq!(histogram.counts.len(), 10);
+    // Counts and histograms are kept while the head stays put and topped up
+    // (not recomputed from scratch) when it moves.
+    assert_eq!(source.histogram(&Scope::All, 10).expect("again"), histogram);
+    write_message(&mut writer, "even-2", "Ticked", "{}", "null");
+    assert_eq!(source.count(&even).expect("count"), 30_001);
+    assert_eq!(source.count(&Scope::All).expect("count"), 60_002);
+    let grown = source.histogram(&Scope::All, 10).expect("after append");
+    assert_eq!(grown.counts.iter().sum::<u64>(), 60_002);
     let stream = source
         .read_rows(&Scope::Stream("odd-1".into()), 99, 5)
         .expect("stream rows");

@@ -16,6 +16,7 @@
 //! PostgreSQL sequences, is picked up by the next far jump or reopen).
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 
 mod time;
 mod window;
@@ -157,6 +158,11 @@ pub struct TableSource {
     /// `(head position, count of $all)`: the count grows with appends only,
     /// so it is topped up by counting past the old head, not recounted.
     all_count: RefCell<Option<(i64, u64)>>,
+    /// Category counts, kept and topped up the same way.
+    category_counts: RefCell<HashMap<String, (i64, u64)>>,
+    /// The last histogram, valid while the head has not moved: the
+    /// timeline asks for it every frame, the store is asked once.
+    last_histogram: RefCell<Option<(Scope, usize, i64, Histogram)>>,
 }
 
 impl TableSource {
@@ -175,6 +181,8 @@ impl TableSource {
             identity,
             window: RefCell::new(None),
             all_count: RefCell::new(None),
+            category_counts: RefCell::new(HashMap::new()),
+            last_histogram: RefCell::new(None),
         }
     }
 
@@ -344,17 +352,27 @@ impl EventSource for TableSource {
     }
 
     fn count(&self, scope: &Scope) -> StoreResult<u64> {
-        if *scope != Scope::All {
-            return self.count_where(scope, None);
-        }
+        let key = match scope {
+            Scope::Stream(_) => return self.count_where(scope, None),
+            Scope::Category(c) => Some(c.clone()),
+            Scope::All => None,
+        };
         let head = self.head_position()?;
-        let cached = *self.all_count.borrow();
+        let cached = match &key {
+            Some(c) => self.category_counts.borrow().get(c).copied(),
+            None => *self.all_count.borrow(),
+        };
         let count = match cached {
             Some((h, c)) if h == head => c,
             Some((h, c)) if h < head => c + self.count_where(scope, Some((">", h)))?,
             _ => self.count_where(scope, None)?,
         };
-        *self.all_count.borrow_mut() = Some((head, count));
+        match key {
+            Some(c) => {
+                self.category_counts.borrow_mut().insert(c, (head, count));
+            }
+            None => *self.all_count.borrow_mut() = Some((head, count)),
+        }
         Ok(count)
     }
 
@@ -444,48 +462,15 @@ impl EventSource for TableSource {
     }
 
     fn histogram(&self, scope: &Scope, buckets: usize) -> StoreResult<Histogram> {
-        let count = self.count(scope)?;
-        if count == 0 {
-            return Ok(Histogram::default());
+        let head = self.head_position()?;
+        if let Some((s, b, h, histogram)) = self.last_histogram.borrow().as_ref() {
+            if s == scope && *b == buckets && *h == head {
+                return Ok(histogram.clone());
+            }
         }
-        let buckets = buckets.max(1);
-        let Some(time) = self.spec.time_ms.clone() else {
-            return self.histogram_by_search(scope, count, buckets);
-        };
-        let (filter, mut args) = self.filter(scope, 3);
-        let span = self.conn.ints(
-            &format!(
-                "SELECT min({time}), max({time}) FROM {} WHERE {}",
-                self.spec.table,
-                self.filter(scope, 1).0
-            ),
-            &args,
-        )?;
-        let row = span.into_iter().next().unwrap_or_default();
-        let (Some(first), Some(last)) = (
-            row.first().copied().flatten(),
-            row.get(1).copied().flatten(),
-        ) else {
-            return Ok(Histogram::default());
-        };
-        let bucket_ms = ((last - first) / buckets as i64 + 1).max(1);
-        let sql = format!(
-            "SELECT ({time} - ?1) / ?2 AS bucket, count(*) FROM {} WHERE {filter} GROUP BY bucket",
-            self.spec.table
-        );
-        let mut all = vec![Arg::Int(first), Arg::Int(bucket_ms)];
-        all.append(&mut args);
-        let mut counts = vec![0u64; buckets];
-        for row in self.conn.ints(&sql, &all)? {
-            let bucket = row.first().copied().flatten().unwrap_or(0);
-            let n = row.get(1).copied().flatten().unwrap_or(0);
-            counts[(bucket.max(0) as usize).min(buckets - 1)] += n.max(0) as u64;
-        }
-        Ok(Histogram {
-            start_ms: first,
-            bucket_ms,
-            counts,
-        })
+        let histogram = self.compute_histogram(scope, buckets)?;
+        *self.last_histogram.borrow_mut() = Some((scope.clone(), buckets, head, histogram.clone()));
+        Ok(histogram)
     }
 
     fn head_position(&self) -> StoreResult<i64> {
