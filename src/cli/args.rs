@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::core::store::Backend;
 use crate::core::ExpectedVersion;
 
 #[derive(Parser, Debug)]
@@ -19,6 +20,9 @@ use crate::core::ExpectedVersion;
     after_help = "Examples:\n  \
         rewind                                   open the explorer on the bundled demo store\n  \
         rewind shop.rewind                       open the explorer on a store\n  \
+        rewind app.sqlite                        a Python eventsourcing or Emmett SQLite store\n  \
+        rewind postgres://me@db/app              a message-db or Marten database\n  \
+        rewind events.ndjson                     an NDJSON file, without importing it\n  \
         rewind import shop.rewind events.ndjson  import NDJSON (creates the store)\n  \
         rewind log shop.rewind --stream cart-00042\n  \
         rewind streams shop.rewind --filter cart --json"
@@ -29,6 +33,27 @@ pub struct Cli {
 
     #[command(flatten)]
     pub explore: ExploreArgs,
+
+    #[command(flatten)]
+    pub store_options: StoreOptions,
+}
+
+/// How read commands open a store: detected, forced to a backend, or read
+/// through a mapping file.
+#[derive(Args, Debug, Clone, Default)]
+pub struct StoreOptions {
+    /// Open the store as this kind instead of detecting it: rewind,
+    /// eventsourcing, emmett, message-db, marten or ndjson.
+    #[arg(long, global = true, value_name = "NAME", value_parser = parse_backend)]
+    pub backend: Option<Backend>,
+    /// Read any SQL event table (SQLite file or postgres:// URL) through a
+    /// TOML mapping of its columns (see docs/stores.md).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub map: Option<PathBuf>,
+}
+
+fn parse_backend(text: &str) -> Result<Backend, String> {
+    text.parse()
 }
 
 #[derive(Args, Debug, Default)]
@@ -75,14 +100,16 @@ pub enum Command {
         Lines whose\nid is already stored with the same content are skipped, so importing a \
         file twice adds nothing.\n\n\
         Examples:\n  rewind import shop.rewind demo-data/carts.ndjson\n  \
-        rewind import shop.rewind a.ndjson b.ndjson --skip-invalid"
+        rewind import shop.rewind a.ndjson b.ndjson --skip-invalid\n  \
+        rewind import shop.rewind events.jsonl --format cloudevents"
     )]
     Import(ImportArgs),
 
     /// Export events as NDJSON (which `import` reads back) or CSV.
     #[command(
         after_help = "Examples:\n  rewind export bank.rewind --out backup.ndjson\n  \
-        rewind export bank.rewind --category account --format csv --out accounts.csv"
+        rewind export bank.rewind --category account --format csv --out accounts.csv\n  \
+        rewind export app.sqlite --format cloudevents --out events.jsonl"
     )]
     Export(ExportArgs),
 
@@ -95,7 +122,8 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  rewind log bank.rewind --stream account-0001\n  \
         rewind log bank.rewind --category account --type TransferSent --limit 20\n  \
-        rewind log bank.rewind --from 1000 --limit 10 --json"
+        rewind log bank.rewind --from 1000 --limit 10 --json\n  \
+        rewind log postgres://me@db/app --category account --follow"
     )]
     Log(LogArgs),
 
@@ -216,6 +244,10 @@ pub struct ImportArgs {
     /// Skip and report bad lines instead of stopping with nothing stored.
     #[arg(long)]
     pub skip_invalid: bool,
+    /// Rewind's NDJSON, or CloudEvents 1.0 structured JSON (one event or
+    /// one batch array per line; see docs/stores.md for the mapping).
+    #[arg(long, value_enum, default_value_t = ImportFormat::Ndjson)]
+    pub format: ImportFormat,
     #[arg(long)]
     pub json: bool,
 }
@@ -235,6 +267,14 @@ pub struct ScopeArgs {
 pub enum ExportFormat {
     Ndjson,
     Csv,
+    /// CloudEvents 1.0 structured JSON, one event per line.
+    Cloudevents,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ImportFormat {
+    Ndjson,
+    Cloudevents,
 }
 
 #[derive(Args, Debug)]
@@ -270,12 +310,17 @@ pub struct LogArgs {
     /// Start at this version (with --stream) or global position.
     #[arg(long)]
     pub from: Option<i64>,
-    /// Print at most this many events.
+    /// Print at most this many events (of the history printed before
+    /// --follow starts waiting).
     #[arg(long)]
     pub limit: Option<u64>,
     /// One JSON object per line.
     #[arg(long)]
     pub json: bool,
+    /// After printing, keep watching the store (every 250 ms) and print new
+    /// events of the scope as they arrive, until interrupted.
+    #[arg(long, short = 'f')]
+    pub follow: bool,
 }
 
 #[derive(Args, Debug)]

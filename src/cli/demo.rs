@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
 
-use super::args::{DemoArgs, DemoDomain, DemoFormat, ExploreArgs};
+use super::args::{DemoArgs, DemoDomain, DemoFormat, ExploreArgs, StoreOptions};
 use super::output::{thousands, Out};
 use crate::core::demo::{record_line, DemoConfig, DemoGenerator, Domain};
 use crate::core::hash::to_hex;
@@ -141,7 +141,7 @@ pub(crate) fn build_demo_store(path: &Path) -> Result<()> {
     Ok(())
 }
 
-pub fn explore(args: ExploreArgs) -> Result<()> {
+pub fn explore(args: ExploreArgs, opts: &StoreOptions) -> Result<()> {
     let store = match args.store {
         Some(path) => path,
         None => demo_store()?,
@@ -153,5 +153,7 @@ pub fn explore(args: ExploreArgs) -> Result<()> {
         at: args.at,
         now_ms: None,
         config_dir: Some(crate::core::paths::config_dir()),
+        backend: opts.backend,
+        map: opts.map.clone(),
     })
 }

@@ -5,18 +5,18 @@ use std::fs::File;
 
 use anyhow::{Context, Result};
 
-use super::args::{ExportArgs, ExportFormat};
+use super::args::{ExportArgs, ExportFormat, StoreOptions};
 use super::output::Out;
 use super::read::check_scope;
+use crate::core::cloudevents;
 use crate::core::ndjson::event_line;
-use crate::core::store::open_read_only;
 use crate::core::time::rfc3339_ms;
 use crate::core::Event;
 
 const CSV_HEADER: &str = "position,stream,version,type,time,schema_version,id,data,metadata";
 
-pub fn run(args: ExportArgs) -> Result<()> {
-    let source = open_read_only(&args.store)?;
+pub fn run(args: ExportArgs, opts: &StoreOptions) -> Result<()> {
+    let source = opts.open(&args.store)?;
     let scope = args.scope.scope();
     check_scope(source.as_ref(), &scope)?;
     let mut out = match &args.out {
@@ -34,6 +34,7 @@ pub fn run(args: ExportArgs) -> Result<()> {
         let written = match args.format {
             ExportFormat::Ndjson => out.json(&event_line(event)),
             ExportFormat::Csv => out.text(&csv_row(event)),
+            ExportFormat::Cloudevents => out.json(&cloudevents::event_line(event)),
         };
         match written {
             Ok(()) => true,

@@ -77,21 +77,22 @@ fn status_of(error: &anyhow::Error) -> u8 {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let opts = &cli.store_options;
     match cli.command {
-        None => demo::explore(cli.explore),
+        None => demo::explore(cli.explore, opts),
         Some(Command::Init { store }) => write::init(&store),
         Some(Command::Append(args)) => write::append(args),
         Some(Command::Import(args)) => write::import(args),
-        Some(Command::Export(args)) => export::run(args),
-        Some(Command::Streams(args)) => read::streams(args),
-        Some(Command::Log(args)) => read::log(args),
-        Some(Command::Show(args)) => read::show(args),
+        Some(Command::Export(args)) => export::run(args, opts),
+        Some(Command::Streams(args)) => read::streams(args, opts),
+        Some(Command::Log(args)) => read::log(args, opts),
+        Some(Command::Show(args)) => read::show(args, opts),
         Some(Command::Verify(args)) => read::verify(args),
-        Some(Command::State(args)) => state::state(args),
-        Some(Command::Query(args)) => state::query(args),
-        Some(Command::Diff(args)) => travel::diff(args),
-        Some(Command::Blame(args)) => travel::blame(args),
-        Some(Command::Search(args)) => travel::search(args),
+        Some(Command::State(args)) => state::state(args, opts),
+        Some(Command::Query(args)) => state::query(args, opts),
+        Some(Command::Diff(args)) => travel::diff(args, opts),
+        Some(Command::Blame(args)) => travel::blame(args, opts),
+        Some(Command::Search(args)) => travel::search(args, opts),
         Some(Command::Bench(args)) => bench::run(args),
         Some(Command::Demo(args)) => demo::run(args),
     }

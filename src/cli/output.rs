@@ -45,6 +45,11 @@ impl Out {
         }
     }
 
+    /// Pushes what was written so far to the reader (live follow).
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+
     pub fn finish(mut self) -> io::Result<()> {
         self.writer.flush()
     }

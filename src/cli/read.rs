@@ -1,18 +1,27 @@
 //! Commands that only read: `streams`, `log`, `show` and `verify`. They
-//! open the store read-only, so they never change a byte of it.
+//! open the store read-only, so they never change a byte of it (Rewind's
+//! own store excepted when a killed writer left a transaction to roll
+//! back: see `SqliteStore::open_read_only`).
 
 use anyhow::{anyhow, Result};
 use serde_json::json;
 
-use super::args::{LogArgs, ScopeArgs, ShowArgs, StreamsArgs, VerifyArgs};
+use super::args::{LogArgs, ScopeArgs, ShowArgs, StoreOptions, StreamsArgs, VerifyArgs};
 use super::output::{thousands, Out};
 use super::{exit, Exit};
 use crate::core::fuzzy::Fuzzy;
 use crate::core::ndjson::{event_line, EventJson};
 use crate::core::store::sqlite::SqliteStore;
-use crate::core::store::{open_read_only, EventSource, Scope};
+use crate::core::store::{open_with, EventSource, Scope};
 use crate::core::time::rfc3339_ms;
 use crate::core::Event;
+
+impl StoreOptions {
+    /// Opens a store read-only: detected, or as `--backend`/`--map` say.
+    pub fn open(&self, store: &std::path::Path) -> Result<Box<dyn EventSource>> {
+        Ok(open_with(store, self.backend, self.map.as_deref())?)
+    }
+}
 
 impl ScopeArgs {
     pub fn scope(&self) -> Scope {
@@ -37,8 +46,8 @@ pub fn check_scope(source: &dyn EventSource, scope: &Scope) -> Result<()> {
     Ok(())
 }
 
-pub fn streams(args: StreamsArgs) -> Result<()> {
-    let source = open_read_only(&args.store)?;
+pub fn streams(args: StreamsArgs, opts: &StoreOptions) -> Result<()> {
+    let source = opts.open(&args.store)?;
     let streams = source.streams()?;
     let order: Vec<usize> = match &args.filter {
         Some(query) => Fuzzy::default()
@@ -119,17 +128,66 @@ fn first_row(source: &dyn EventSource, scope: &Scope, from: Option<i64>) -> Resu
     })
 }
 
-pub fn log(args: LogArgs) -> Result<()> {
-    let source = open_read_only(&args.store)?;
+/// How often `log --follow` asks the store for its head position: cheap on
+/// every backend (a `max` over the position index).
+const FOLLOW_POLL: std::time::Duration = std::time::Duration::from_millis(250);
+
+pub fn log(args: LogArgs, opts: &StoreOptions) -> Result<()> {
+    let source = opts.open(&args.store)?;
     let scope = args.scope.scope();
     check_scope(source.as_ref(), &scope)?;
     let start = first_row(source.as_ref(), &scope, args.from)?;
+    // The head is read before the count: an append landing in between is
+    // then both counted now and seen as a head change later (printed once,
+    // since printing resumes at the count), never missed.
+    let mut head = source.head_position()?;
     let end = source.count(&scope)?;
     let mut out = Out::stdout();
+    print_rows(
+        source.as_ref(),
+        &scope,
+        start..end,
+        &args,
+        &mut out,
+        args.limit,
+    )?;
+    if !args.follow {
+        out.finish()?;
+        return Ok(());
+    }
+    out.flush()?;
+    // Follow: wait for the head to move, then print the scope's new rows.
+    // Rows only grow at the end, so the next row to print is the old count.
+    let mut next = end;
+    loop {
+        std::thread::sleep(FOLLOW_POLL);
+        let now = source.head_position()?;
+        if now == head {
+            continue;
+        }
+        head = now;
+        let count = source.count(&scope)?;
+        if count > next {
+            print_rows(source.as_ref(), &scope, next..count, &args, &mut out, None)?;
+            out.flush()?;
+            next = count;
+        }
+    }
+}
+
+/// Prints rows of a scope (at most `limit` events passing the type filter).
+fn print_rows(
+    source: &dyn EventSource,
+    scope: &Scope,
+    rows: std::ops::Range<u64>,
+    args: &LogArgs,
+    out: &mut Out,
+    limit: Option<u64>,
+) -> Result<()> {
     let mut printed = 0u64;
-    let limit = args.limit.unwrap_or(u64::MAX);
+    let limit = limit.unwrap_or(u64::MAX);
     let mut failure = None;
-    source.scan(&scope, start, end, &mut |event| {
+    source.scan(scope, rows.start, rows.end, &mut |event| {
         if printed >= limit {
             return false;
         }
@@ -154,15 +212,14 @@ pub fn log(args: LogArgs) -> Result<()> {
             }
         }
     })?;
-    if let Some(error) = failure {
-        return Err(error.into());
+    match failure {
+        Some(error) => Err(error.into()),
+        None => Ok(()),
     }
-    out.finish()?;
-    Ok(())
 }
 
-pub fn show(args: ShowArgs) -> Result<()> {
-    let source = open_read_only(&args.store)?;
+pub fn show(args: ShowArgs, opts: &StoreOptions) -> Result<()> {
+    let source = opts.open(&args.store)?;
     let event = source.event_at_position(args.position)?.ok_or_else(|| {
         anyhow!(
             "no event at position {} in {} (positions run from 1 to {})",

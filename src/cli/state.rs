@@ -3,14 +3,14 @@
 use anyhow::{anyhow, bail, Context, Result};
 use serde_json::{json, Value};
 
-use super::args::{PointArgs, ProjectionArgs, QueryArgs, StateArgs, StateScopeArgs};
+use super::args::{PointArgs, ProjectionArgs, QueryArgs, StateArgs, StateScopeArgs, StoreOptions};
 use super::output::Out;
 use super::read::check_scope;
 use super::{exit, Exit};
 use crate::core::point::Point;
 use crate::core::projection::cache::SnapshotCache;
 use crate::core::projection::{Engine, Projection, ProjectionSpec, Query, StateAt};
-use crate::core::store::{open_read_only, EventSource, Scope};
+use crate::core::store::{EventSource, Scope};
 use crate::core::time::{now_ms, rfc3339_ms};
 
 impl ProjectionArgs {
@@ -40,7 +40,11 @@ impl ProjectionArgs {
 
 /// An engine that keeps its snapshots in the user's cache between runs.
 pub fn warm_engine(source: &dyn EventSource, projections: Vec<Box<dyn Projection>>) -> Engine {
-    Engine::new(projections).with_cache(SnapshotCache::for_store(&source.identity()))
+    let engine = Engine::new(projections);
+    match SnapshotCache::for_source(source) {
+        Some(cache) => engine.with_cache(cache),
+        None => engine,
+    }
 }
 
 impl StateScopeArgs {
@@ -70,8 +74,8 @@ impl PointArgs {
     }
 }
 
-pub fn state(args: StateArgs) -> Result<()> {
-    let source = open_read_only(&args.store)?;
+pub fn state(args: StateArgs, opts: &StoreOptions) -> Result<()> {
+    let source = opts.open(&args.store)?;
     let scope = args.scope.scope()?;
     check_scope(source.as_ref(), &scope)?;
     if args.point.at.is_some() && !matches!(scope, Scope::Stream(_)) {
@@ -181,8 +185,8 @@ fn projection_failures(failures: Vec<String>) -> Result<()> {
     .into())
 }
 
-pub fn query(args: QueryArgs) -> Result<()> {
-    let source = open_read_only(&args.store)?;
+pub fn query(args: QueryArgs, opts: &StoreOptions) -> Result<()> {
+    let source = opts.open(&args.store)?;
     let spec = ProjectionSpec::JavaScript(args.projection.clone());
     let projection = spec
         .load()

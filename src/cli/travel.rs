@@ -3,7 +3,7 @@
 use anyhow::{anyhow, bail, Result};
 use serde_json::{json, Value};
 
-use super::args::{BlameArgs, DiffArgs, ProjectionArgs, SearchArgs};
+use super::args::{BlameArgs, DiffArgs, ProjectionArgs, SearchArgs, StoreOptions};
 use super::output::Out;
 use super::read::{check_scope, event_text_line};
 use super::state::warm_engine;
@@ -13,7 +13,7 @@ use crate::core::ndjson::event_line;
 use crate::core::point::Point;
 use crate::core::projection::{ProjectionSpec, Query, StateAt};
 use crate::core::search::Matcher;
-use crate::core::store::{open_read_only, EventSource, Scope};
+use crate::core::store::{EventSource, Scope};
 use crate::core::time::{now_ms, rfc3339_ms};
 use crate::core::Event;
 
@@ -60,8 +60,8 @@ fn failed(errors: impl IntoIterator<Item = String>) -> Result<()> {
     .into())
 }
 
-pub fn diff(args: DiffArgs) -> Result<()> {
-    let source = open_read_only(&args.store)?;
+pub fn diff(args: DiffArgs, opts: &StoreOptions) -> Result<()> {
+    let source = opts.open(&args.store)?;
     let scope = Scope::Stream(args.stream.clone());
     check_scope(source.as_ref(), &scope)?;
     let from = resolve(source.as_ref(), &scope, &args.from, "--from")?;
@@ -157,8 +157,8 @@ fn print_diff(
     Ok(())
 }
 
-pub fn blame(args: BlameArgs) -> Result<()> {
-    let source = open_read_only(&args.store)?;
+pub fn blame(args: BlameArgs, opts: &StoreOptions) -> Result<()> {
+    let source = opts.open(&args.store)?;
     let scope = Scope::Stream(args.stream.clone());
     check_scope(source.as_ref(), &scope)?;
     if !args.path.is_empty() && !args.path.starts_with('/') {
@@ -241,8 +241,8 @@ pub fn blame(args: BlameArgs) -> Result<()> {
     failed(blame.error.map(|e| e.to_string()))
 }
 
-pub fn search(args: SearchArgs) -> Result<()> {
-    let source = open_read_only(&args.store)?;
+pub fn search(args: SearchArgs, opts: &StoreOptions) -> Result<()> {
+    let source = opts.open(&args.store)?;
     if let Some(correlation) = &args.correlation {
         return correlated(source.as_ref(), correlation, &args);
     }

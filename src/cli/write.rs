@@ -7,8 +7,9 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 
-use super::args::{AppendArgs, ImportArgs};
+use super::args::{AppendArgs, ImportArgs, ImportFormat};
 use super::output::{thousands, Out};
+use crate::core::cloudevents;
 use crate::core::ndjson::{parse_line, ImportRecord};
 use crate::core::store::sqlite::{Appender, SqliteStore};
 use crate::core::{ExpectedVersion, NewEvent, StoreError};
@@ -90,7 +91,12 @@ struct ImportCounts {
 }
 
 /// Imports files into a store in one transaction.
-fn import_files(store_path: &Path, files: &[PathBuf], skip_invalid: bool) -> Result<ImportCounts> {
+fn import_files(
+    store_path: &Path,
+    files: &[PathBuf],
+    format: ImportFormat,
+    skip_invalid: bool,
+) -> Result<ImportCounts> {
     let mut store = SqliteStore::create(store_path)?;
     store.set_cache_mib(IMPORT_CACHE_MIB)?;
     store.bulk_load(|store| {
@@ -98,7 +104,7 @@ fn import_files(store_path: &Path, files: &[PathBuf], skip_invalid: bool) -> Res
         appender.defer_indexes()?;
         let mut counts = ImportCounts::default();
         for file in files {
-            import_file(&mut appender, file, skip_invalid, &mut counts)?;
+            import_file(&mut appender, file, format, skip_invalid, &mut counts)?;
         }
         appender
             .commit()
@@ -109,7 +115,7 @@ fn import_files(store_path: &Path, files: &[PathBuf], skip_invalid: bool) -> Res
 
 pub fn import(args: ImportArgs) -> Result<()> {
     let started = Instant::now();
-    let counts = import_files(&args.store, &args.files, args.skip_invalid)?;
+    let counts = import_files(&args.store, &args.files, args.format, args.skip_invalid)?;
     let seconds = started.elapsed().as_secs_f64();
     if io::stderr().is_terminal() {
         eprint!("\r\x1b[K");
@@ -140,6 +146,7 @@ pub fn import(args: ImportArgs) -> Result<()> {
 fn import_file(
     appender: &mut Appender<'_>,
     path: &Path,
+    format: ImportFormat,
     skip_invalid: bool,
     counts: &mut ImportCounts,
 ) -> Result<()> {
@@ -159,14 +166,15 @@ fn import_file(
         }
         line_no += 1;
         counts.lines += 1;
-        match import_line(appender, &buffer) {
-            Ok(None) => {}
-            Ok(Some(duplicate)) => {
-                events_in_file += 1;
-                if duplicate {
-                    counts.duplicates += 1;
-                } else {
-                    counts.written += 1;
+        match import_line(appender, &buffer, format) {
+            Ok(outcomes) => {
+                for duplicate in outcomes {
+                    events_in_file += 1;
+                    if duplicate {
+                        counts.duplicates += 1;
+                    } else {
+                        counts.written += 1;
+                    }
                 }
             }
             Err(LineError::Store(error)) => {
@@ -205,23 +213,34 @@ impl From<String> for LineError {
     }
 }
 
-/// Imports one raw line: `Ok(None)` for a blank line, `Ok(Some(duplicate))`
-/// for an event.
-fn import_line(appender: &mut Appender<'_>, raw: &[u8]) -> Result<Option<bool>, LineError> {
+/// Imports one raw line: for each event on it (none on a blank line, many
+/// in a CloudEvents batch), whether it was already stored.
+fn import_line(
+    appender: &mut Appender<'_>,
+    raw: &[u8],
+    format: ImportFormat,
+) -> Result<Vec<bool>, LineError> {
     let text = std::str::from_utf8(raw)
         .map_err(|e| format!("not UTF-8 (invalid byte at column {})", e.valid_up_to() + 1))?;
     let text = text.trim_end_matches(['\n', '\r']);
     if text.trim().is_empty() {
-        return Ok(None);
+        return Ok(Vec::new());
     }
-    let ImportRecord { stream, event } = parse_line(text)?;
-    let outcome = appender
-        .append(&stream, ExpectedVersion::Any, std::slice::from_ref(&event))
-        .map_err(|e| match e {
-            StoreError::InvalidEvent(_) | StoreError::IdConflict { .. } => {
-                LineError::Bad(e.to_string())
-            }
-            other => LineError::Store(other),
-        })?;
-    Ok(Some(outcome[0].duplicate))
+    let records = match format {
+        ImportFormat::Ndjson => vec![parse_line(text)?],
+        ImportFormat::Cloudevents => cloudevents::parse_line(text)?,
+    };
+    let mut outcomes = Vec::with_capacity(records.len());
+    for ImportRecord { stream, event } in records {
+        let outcome = appender
+            .append(&stream, ExpectedVersion::Any, std::slice::from_ref(&event))
+            .map_err(|e| match e {
+                StoreError::InvalidEvent(_) | StoreError::IdConflict { .. } => {
+                    LineError::Bad(e.to_string())
+                }
+                other => LineError::Store(other),
+            })?;
+        outcomes.push(outcome[0].duplicate);
+    }
+    Ok(outcomes)
 }

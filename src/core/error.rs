@@ -52,6 +52,12 @@ pub enum StoreError {
     #[error("stored event at position {position} is damaged: {reason}")]
     Corrupt { position: i64, reason: String },
 
+    #[error("PostgreSQL: {0}")]
+    Postgres(String),
+
+    #[error("{path}: {reason}")]
+    BadMapping { path: PathBuf, reason: String },
+
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
 }

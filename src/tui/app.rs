@@ -18,12 +18,11 @@ use super::worker::{Load, Request, Worker};
 use crate::core::event::Event;
 use crate::core::fuzzy::{Fuzzy, Match};
 use crate::core::projection::{Progress, ProjectionSpec, StateAt};
-use crate::core::store::sqlite::SqliteStore;
-use crate::core::store::{EventSource, Histogram, Scope, StreamInfo};
+use crate::core::store::{Backend, EventSource, Histogram, Scope, StoreLocation, StreamInfo};
 use crate::core::time::Millis;
 
 /// What the explorer is opened on.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     pub store: PathBuf,
     /// The projections to cycle through; the generic one is added first.
@@ -34,6 +33,20 @@ pub struct Options {
     pub now_ms: Option<Millis>,
     /// Where keymap.toml and theme.toml are read from; `None`: defaults only.
     pub config_dir: Option<PathBuf>,
+    /// The kind of store, when not detected (`--backend`).
+    pub backend: Option<Backend>,
+    /// A TOML mapping for any other SQL event table (`--map`).
+    pub map: Option<PathBuf>,
+}
+
+impl Options {
+    pub fn location(&self) -> StoreLocation {
+        StoreLocation {
+            path: self.store.clone(),
+            backend: self.backend,
+            map: self.map.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,7 +129,9 @@ pub struct App {
 
 impl App {
     pub fn new(options: Options, size: Rect) -> Result<App> {
-        let source = SqliteStore::open_read_only(&options.store)
+        let location = options.location();
+        let source = location
+            .open()
             .with_context(|| format!("{}: cannot open", options.store.display()))?;
         let (keymap, theme) = match &options.config_dir {
             Some(dir) => (Keymap::load(dir)?, Theme::load(dir)?),
@@ -130,10 +145,10 @@ impl App {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| options.store.display().to_string());
-        let worker = Worker::spawn(options.store.clone(), specs);
+        let worker = Worker::spawn(location, specs);
         let head = source.head_position()?;
         let mut app = App {
-            source: Box::new(source),
+            source,
             store_name,
             keymap,
             theme,

@@ -55,6 +55,7 @@ pub fn bench_first_frame(store: &Path) -> Result<Duration> {
         at: None,
         now_ms: None,
         config_dir: None,
+        ..Options::default()
     };
     let size = Rect::new(0, 0, 160, 48);
     let mut app = App::new(options, size)?;
@@ -82,6 +83,7 @@ pub fn bench_fully_loaded(store: &Path) -> Result<Duration> {
         at: None,
         now_ms: None,
         config_dir: None,
+        ..Options::default()
     };
     let size = Rect::new(0, 0, 160, 48);
     let mut app = App::new(options, size)?;
@@ -130,6 +132,7 @@ pub fn bench_cursor_step(store: &Path, stream: &str, steps: u32) -> Result<Durat
         at: None,
         now_ms: None,
         config_dir: None,
+        ..Options::default()
     };
     let size = Rect::new(0, 0, 160, 48);
     let mut app = App::new(options, size)?;

@@ -13,7 +13,6 @@
 //! the first frame does not wait for them.
 
 use std::panic::AssertUnwindSafe;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::Arc;
@@ -23,8 +22,7 @@ use std::time::Duration;
 use super::action::WorkerReply;
 use crate::core::projection::cache::SnapshotCache;
 use crate::core::projection::{Engine, EngineError, ProjectionSpec, Query};
-use crate::core::store::sqlite::SqliteStore;
-use crate::core::store::{EventSource, Scope};
+use crate::core::store::{Scope, StoreLocation};
 use crate::tui::app::HISTOGRAM_BUCKETS;
 
 /// Asks for the state of projection `projection` at `row` of `scope`.
@@ -54,7 +52,7 @@ pub struct Worker {
 }
 
 impl Worker {
-    pub fn spawn(store: PathBuf, specs: Vec<ProjectionSpec>) -> Worker {
+    pub fn spawn(store: StoreLocation, specs: Vec<ProjectionSpec>) -> Worker {
         let (request_tx, request_rx) = mpsc::channel::<Request>();
         let (reply_tx, reply_rx) = mpsc::channel::<WorkerReply>();
         let latest = Arc::new(AtomicU64::new(0));
@@ -128,13 +126,13 @@ impl Drop for Worker {
 }
 
 fn serve(
-    store: PathBuf,
+    store: StoreLocation,
     specs: Vec<ProjectionSpec>,
     requests: Receiver<Request>,
     replies: Sender<WorkerReply>,
     latest: Arc<AtomicU64>,
 ) {
-    let source = SqliteStore::open_read_only(&store).map_err(|e| e.to_string());
+    let source = store.open().map_err(|e| e.to_string());
     let mut loaded = Vec::new();
     let mut engine_index = Vec::new();
     let mut load_errors = Vec::new();
@@ -152,8 +150,12 @@ fn serve(
         }
     }
     let mut engine = Engine::new(loaded);
-    if let Ok(source) = &source {
-        engine = engine.with_cache(SnapshotCache::for_store(&source.identity()));
+    if let Some(cache) = source
+        .as_ref()
+        .ok()
+        .and_then(|s| SnapshotCache::for_source(s.as_ref()))
+    {
+        engine = engine.with_cache(cache);
     }
     while let Ok(mut request) = requests.recv() {
         // Only the newest request matters.
@@ -183,7 +185,7 @@ fn serve(
                 // must not take the explorer down: report it in the pane and
                 // start the engine afresh, since its state may be torn.
                 let answer = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    engine.state_at_with(source, query, &mut control)
+                    engine.state_at_with(source.as_ref(), query, &mut control)
                 }));
                 match answer {
                     Ok(Ok(state)) => Ok(Box::new(state)),
@@ -202,8 +204,8 @@ fn serve(
     }
 }
 
-fn serve_loads(store: PathBuf, loads: Receiver<Load>, replies: Sender<WorkerReply>) {
-    let source = SqliteStore::open_read_only(&store).map_err(|e| e.to_string());
+fn serve_loads(store: StoreLocation, loads: Receiver<Load>, replies: Sender<WorkerReply>) {
+    let source = store.open().map_err(|e| e.to_string());
     while let Ok(first) = loads.recv() {
         // Coalesce: one stream list and the newest histogram are enough.
         let mut want_streams = false;

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use super::State;
 use crate::core::hash::to_hex;
-use crate::core::store::Scope;
+use crate::core::store::{EventSource, Scope};
 
 /// Larger states are kept in memory only: a cache file should load faster
 /// than the replay it saves.
@@ -38,12 +38,15 @@ impl SnapshotCache {
         }
     }
 
-    /// The cache of a store in the user's cache directory.
-    pub fn for_store(store_identity: &str) -> Self {
-        SnapshotCache::new(
-            crate::core::paths::cache_dir().join("snapshots"),
-            store_identity,
-        )
+    /// The cache of a store in the user's cache directory; `None` for a
+    /// store whose history might be rewritten under the same identity.
+    pub fn for_source(source: &dyn EventSource) -> Option<Self> {
+        source.immutable_history().then(|| {
+            SnapshotCache::new(
+                crate::core::paths::cache_dir().join("snapshots"),
+                &source.identity(),
+            )
+        })
     }
 
     fn file(&self, projection_hash: &str, scope: &Scope) -> PathBuf {

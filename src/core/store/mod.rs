@@ -7,7 +7,18 @@
 //! version; for `$all` and categories it counts events in position order.
 //! Rows make windowed reads and random jumps cheap for every backend.
 
+pub mod detect;
+pub mod emmett;
+pub mod eventsourcing;
+pub mod mapped;
+pub mod marten;
+pub mod message_db;
+pub mod pg;
 pub mod sqlite;
+pub mod sqlite_conn;
+pub mod table;
+
+pub use detect::{open_with, Backend};
 
 use crate::core::error::StoreResult;
 use crate::core::event::Event;
@@ -73,6 +84,14 @@ pub trait EventSource: Send {
     /// A stable identity for the store's content, used to key caches kept
     /// outside the store (projection snapshots).
     fn identity(&self) -> String;
+
+    /// True when the history behind [`EventSource::identity`] can only grow:
+    /// then snapshots of it may be kept on disk across sessions. Foreign
+    /// stores are identified by their location, which another program may
+    /// rewrite, so they say no.
+    fn immutable_history(&self) -> bool {
+        false
+    }
 
     fn streams(&self) -> StoreResult<Vec<StreamInfo>>;
 
@@ -142,7 +161,24 @@ pub fn scan_by_rows<S: EventSource + ?Sized>(
 /// How many events a scan reads at a time.
 pub const SCAN_CHUNK: usize = 4096;
 
-/// Opens a store to look at it, never to write.
+/// Opens a store to look at it, never to write: Rewind's own store or a
+/// foreign one, detected from the file's tables or the URL (see
+/// [`detect`]).
 pub fn open_read_only(path: &std::path::Path) -> StoreResult<Box<dyn EventSource>> {
-    Ok(Box::new(sqlite::SqliteStore::open_read_only(path)?))
+    open_with(path, None, None)
+}
+
+/// Where a store is and how to read it: what threads that each open their
+/// own connection (the explorer's workers) pass around.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreLocation {
+    pub path: std::path::PathBuf,
+    pub backend: Option<Backend>,
+    pub map: Option<std::path::PathBuf>,
+}
+
+impl StoreLocation {
+    pub fn open(&self) -> StoreResult<Box<dyn EventSource>> {
+        open_with(&self.path, self.backend, self.map.as_deref())
+    }
 }

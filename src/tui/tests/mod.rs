@@ -63,6 +63,7 @@ pub fn options(store: &Path, stream: Option<&str>, at: Option<i64>) -> Options {
         at,
         now_ms: crate::core::time::parse_rfc3339(NOW),
         config_dir: None,
+        ..Options::default()
     }
 }
 

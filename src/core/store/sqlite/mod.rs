@@ -54,6 +54,7 @@ impl SqliteStore {
     /// this connection, and no migration is attempted.
     pub fn open_read_only(path: &Path) -> StoreResult<Self> {
         require_file(path)?;
+        roll_back_dead_writer(path);
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         Self::open_with(path, flags, true)
     }
@@ -200,6 +201,32 @@ impl SqliteStore {
     #[doc(hidden)]
     pub fn connection(&self) -> &Connection {
         &self.conn
+    }
+}
+
+/// A writer killed mid-transaction in rollback-journal mode (a first bulk
+/// import runs in that mode) leaves a "hot" journal, and SQLite refuses to
+/// read the store read-only until someone rolls it back
+/// (SQLITE_READONLY_ROLLBACK). This is Rewind's own store, so it does what
+/// any writer's open would do: a read-write connection reads one page,
+/// which makes SQLite roll the dead transaction back, restoring the last
+/// committed state. Nothing is done when there is no journal, when another
+/// writer is alive (its lock makes the journal not hot), or when the file
+/// cannot be opened for writing (the read-only open then reports it).
+/// Foreign stores never get this: they are opened strictly read-only.
+fn roll_back_dead_writer(path: &Path) {
+    let mut journal = path.as_os_str().to_os_string();
+    journal.push("-journal");
+    let has_journal = std::fs::metadata(PathBuf::from(journal)).is_ok_and(|m| m.len() > 0);
+    if !has_journal {
+        return;
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if let Ok(conn) = Connection::open_with_flags(path, flags) {
+        let _ = conn.busy_timeout(busy_timeout());
+        let _ = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+            r.get::<_, i64>(0)
+        });
     }
 }
 

@@ -126,6 +126,11 @@ impl EventSource for SqliteStore {
         self.store_id.clone()
     }
 
+    fn immutable_history(&self) -> bool {
+        // A random id made at creation, and triggers that refuse edits.
+        true
+    }
+
     fn streams(&self) -> StoreResult<Vec<StreamInfo>> {
         let mut statement = self.conn.prepare_cached(
             "SELECT stream, category, last_version, first_time_ms, last_time_ms

@@ -1,0 +1,192 @@
+//! Read-only connections to SQLite files that Rewind did not create.
+//!
+//! The file is opened through a URI with `mode=ro` and
+//! `SQLITE_OPEN_READ_ONLY`: SQLite refuses every write and never migrates.
+//! What is left is SQLite's own side files. A database in rollback-journal
+//! mode needs none to be read. A database in WAL mode needs its `-shm`
+//! index, and a read-only connection *creates* `-wal` and `-shm` when they
+//! are missing (and, being read-only, cannot remove them afterwards). So:
+//!
+//! * WAL mode with a `-wal` file present: a writer is (or was) live; the
+//!   files already exist, so open `mode=ro` and share them. Live follow sees
+//!   the writer's appends.
+//! * WAL mode without a `-wal` file: no writer has the store open, so open
+//!   with `immutable=1`, which reads the main file only and creates nothing.
+//!   The cost: appends made by a writer that starts after we opened are not
+//!   seen until Rewind reopens the store (live follow would stay still).
+//!   Leaving no trace on a store we do not own matters more.
+//! * Rollback-journal mode: `mode=ro` only. `immutable=1` is not used since
+//!   it would hide later appends from live follow, and a reader leaves no
+//!   files behind in this mode anyway.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OpenFlags};
+
+use crate::core::error::{StoreError, StoreResult};
+use crate::core::store::table::{Arg, RawRow, SqlConn};
+
+pub struct ForeignSqlite {
+    conn: Connection,
+}
+
+impl ForeignSqlite {
+    pub fn open(path: &Path) -> StoreResult<Self> {
+        if !path.is_file() {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let wal = is_wal_mode(&absolute) && !sidecar(&absolute, "-wal").exists();
+        let uri = format!(
+            "file:{}?mode=ro{}",
+            uri_path(&absolute),
+            if wal { "&immutable=1" } else { "" }
+        );
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&uri, flags).map_err(|e| unavailable(path, e))?;
+        // A writer holding a lock briefly: wait rather than fail.
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        Ok(ForeignSqlite { conn })
+    }
+
+    /// Names of the file's tables (for detection).
+    pub fn tables(&self) -> StoreResult<Vec<String>> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")?;
+        let names = statement.query_map([], |r| r.get(0))?;
+        Ok(names.collect::<Result<_, _>>()?)
+    }
+
+    /// Whether a statement runs on this file (e.g. whether a table has a rowid).
+    pub fn runs(&self, sql: &str) -> bool {
+        self.conn
+            .prepare(sql)
+            .and_then(|mut s| s.query([]).map(|_| ()))
+            .is_ok()
+    }
+
+    /// Names of a table's columns.
+    pub fn columns(&self, table: &str) -> StoreResult<Vec<String>> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT name FROM pragma_table_info(?1)")?;
+        let names = statement.query_map([table], |r| r.get(0))?;
+        Ok(names.collect::<Result<_, _>>()?)
+    }
+}
+
+fn unavailable(path: &Path, error: rusqlite::Error) -> StoreError {
+    StoreError::Unavailable {
+        path: path.to_path_buf(),
+        reason: format!("cannot open it read-only: {error}"),
+    }
+}
+
+/// Byte 18 of the SQLite header is 2 for WAL mode.
+fn is_wal_mode(path: &Path) -> bool {
+    use std::io::Read;
+    let mut header = [0u8; 20];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut header))
+        .map(|()| header[18] == 2)
+        .unwrap_or(false)
+}
+
+fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_os_string();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Percent-encodes the characters that mean something in a URI.
+fn uri_path(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '?' | '#' | '%' | '&' | '=' => out.push_str(&format!("%{:02X}", c as u32)),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn bind(args: &[Arg]) -> Vec<rusqlite::types::Value> {
+    args.iter()
+        .map(|a| match a {
+            Arg::Int(i) => rusqlite::types::Value::Integer(*i),
+            Arg::Text(t) => rusqlite::types::Value::Text(t.clone()),
+        })
+        .collect()
+}
+
+fn text(value: ValueRef<'_>) -> Option<String> {
+    match value {
+        ValueRef::Null => None,
+        ValueRef::Integer(i) => Some(i.to_string()),
+        ValueRef::Real(f) => Some(f.to_string()),
+        ValueRef::Text(t) | ValueRef::Blob(t) => Some(String::from_utf8_lossy(t).into_owned()),
+    }
+}
+
+fn int(value: ValueRef<'_>) -> Option<i64> {
+    match value {
+        ValueRef::Integer(i) => Some(i),
+        ValueRef::Real(f) => Some(f as i64),
+        ValueRef::Text(t) => std::str::from_utf8(t).ok()?.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+impl SqlConn for ForeignSqlite {
+    fn events(&self, sql: &str, args: &[Arg]) -> StoreResult<Vec<RawRow>> {
+        let mut statement = self.conn.prepare_cached(sql)?;
+        let rows = statement.query_map(rusqlite::params_from_iter(bind(args)), |r| {
+            let data = match r.get_ref(5)? {
+                ValueRef::Blob(b) | ValueRef::Text(b) => b.to_vec(),
+                ValueRef::Null => b"null".to_vec(),
+                other => text(other).unwrap_or_default().into_bytes(),
+            };
+            Ok(RawRow {
+                position: int(r.get_ref(0)?).unwrap_or(0),
+                stream: text(r.get_ref(1)?).unwrap_or_default(),
+                version: int(r.get_ref(2)?).unwrap_or(0),
+                event_type: text(r.get_ref(3)?).unwrap_or_default(),
+                schema_version: int(r.get_ref(4)?).unwrap_or(1),
+                data,
+                metadata: text(r.get_ref(6)?),
+                time_ms: int(r.get_ref(7)?),
+                id: text(r.get_ref(8)?),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn ints(&self, sql: &str, args: &[Arg]) -> StoreResult<Vec<Vec<Option<i64>>>> {
+        let mut statement = self.conn.prepare_cached(sql)?;
+        let width = statement.column_count();
+        let rows = statement.query_map(rusqlite::params_from_iter(bind(args)), |r| {
+            (0..width)
+                .map(|i| Ok(int(r.get_ref(i)?)))
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn keyed(&self, sql: &str, args: &[Arg]) -> StoreResult<Vec<(String, Vec<Option<i64>>)>> {
+        let mut statement = self.conn.prepare_cached(sql)?;
+        let width = statement.column_count();
+        let rows = statement.query_map(rusqlite::params_from_iter(bind(args)), |r| {
+            let key = text(r.get_ref(0)?).unwrap_or_default();
+            let ints = (1..width)
+                .map(|i| Ok(int(r.get_ref(i)?)))
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok((key, ints))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
