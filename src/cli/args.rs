@@ -47,7 +47,7 @@ pub struct StoreOptions {
     #[arg(long, global = true, value_name = "NAME", value_parser = parse_backend)]
     pub backend: Option<Backend>,
     /// Read any SQL event table (SQLite file or postgres:// URL) through a
-    /// TOML mapping of its columns (see docs/stores.md).
+    /// TOML mapping of its columns (see assets/stores.md).
     #[arg(long, global = true, value_name = "FILE")]
     pub map: Option<PathBuf>,
 }
@@ -245,7 +245,7 @@ pub struct ImportArgs {
     #[arg(long)]
     pub skip_invalid: bool,
     /// Rewind's NDJSON, or CloudEvents 1.0 structured JSON (one event or
-    /// one batch array per line; see docs/stores.md for the mapping).
+    /// one batch array per line; see assets/stores.md for the mapping).
     #[arg(long, value_enum, default_value_t = ImportFormat::Ndjson)]
     pub format: ImportFormat,
     #[arg(long)]
