@@ -30,6 +30,9 @@ fn writer(path: &Path, writer: usize, count: usize) -> (Vec<(String, String)>, u
                 Some(info) => ExpectedVersion::Exact(info.last_version),
                 None => ExpectedVersion::NoStream,
             };
+            // Work between reading the version and appending, as a real
+            // command handler does: the window in which others get ahead.
+            std::thread::sleep(std::time::Duration::from_micros(300));
             let mut event = NewEvent::new(
                 "Counted",
                 &format!(r#"{{"writer":{writer},"n":{n}}}"#),

@@ -11,8 +11,14 @@ use std::time::Duration;
 use common::Sandbox;
 use rewind::core::demo::{record_line, DemoConfig, DemoGenerator};
 
-/// Kills per run; each kill lands at a different moment of an import.
-const KILLS: u64 = 8;
+/// Kills per run (each lands at a different moment of an import); CI runs
+/// 8, and `REWIND_CRASH_KILLS=100 cargo test --test crash` runs more.
+fn kills() -> u64 {
+    std::env::var("REWIND_CRASH_KILLS")
+        .ok()
+        .and_then(|k| k.parse().ok())
+        .unwrap_or(8)
+}
 
 #[test]
 fn killed_imports_leave_all_or_nothing() {
@@ -23,7 +29,8 @@ fn killed_imports_leave_all_or_nothing() {
     let mut batches: Vec<(String, usize)> = Vec::new();
     let full = calibrate(&s);
     let mut committed_runs = 0;
-    for run in 0..KILLS {
+    let kills = kills();
+    for run in 0..kills {
         // Each run imports its own batch (a distinct seed, so distinct ids).
         let lines: Vec<String> = DemoGenerator::new(DemoConfig {
             seed: 1_000 + run,
@@ -48,7 +55,7 @@ fn killed_imports_leave_all_or_nothing() {
             .spawn()
             .unwrap();
         // Spread the kills from "just started" to "already committed".
-        std::thread::sleep(full.mul_f64((run as f64 + 0.5) / KILLS as f64 * 1.4));
+        std::thread::sleep(full.mul_f64((run as f64 + 0.5) / kills as f64 * 1.4));
         let _ = child.kill();
         let _ = child.wait();
 
@@ -70,9 +77,9 @@ fn killed_imports_leave_all_or_nothing() {
         assert_eq!(stored, expected, "run {run}: every batch is all or nothing");
         committed_runs += usize::from(ids.contains(&batches[run as usize].0));
     }
-    eprintln!("{KILLS} kills, {committed_runs} imports had committed, none partial");
+    eprintln!("{kills} kills, {committed_runs} imports had committed, none partial");
     assert!(
-        committed_runs < KILLS as usize,
+        committed_runs < kills as usize,
         "some kills landed mid-import"
     );
 }
