@@ -503,3 +503,24 @@ fn demo_is_deterministic() {
     let verify = s.run(&["verify", store.to_str().unwrap(), "--json"]).ok();
     assert_eq!(verify.json()["events"], json!(1000));
 }
+
+#[test]
+fn an_id_reused_with_other_content_is_named_by_line() {
+    let s = Sandbox::new();
+    let store = s.path("s.rewind");
+    let store = store.to_str().unwrap();
+    let id = "6f9619ff-8b86-d011-b42d-00c04fc964ff";
+    let file = s.write(
+        "dupes.ndjson",
+        format!(
+            "{{\"stream\":\"a-1\",\"type\":\"T\",\"data\":1,\"id\":\"{id}\"}}\n\
+             {{\"stream\":\"a-1\",\"type\":\"T\",\"data\":1,\"id\":\"{id}\"}}\n\
+             {{\"stream\":\"a-1\",\"type\":\"T\",\"data\":2,\"id\":\"{id}\"}}\n"
+        )
+        .as_bytes(),
+    );
+    let failed = s.run(&["import", store, file.to_str().unwrap()]).fails_with(1);
+    assert!(failed.stderr.contains("dupes.ndjson:3:"), "{}", failed.stderr);
+    assert!(failed.stderr.contains("different content"), "{}", failed.stderr);
+    assert!(s.run(&["log", store, "--json"]).ok().stdout.is_empty());
+}
