@@ -519,8 +519,18 @@ fn an_id_reused_with_other_content_is_named_by_line() {
         )
         .as_bytes(),
     );
-    let failed = s.run(&["import", store, file.to_str().unwrap()]).fails_with(1);
-    assert!(failed.stderr.contains("dupes.ndjson:3:"), "{}", failed.stderr);
-    assert!(failed.stderr.contains("different content"), "{}", failed.stderr);
+    let failed = s
+        .run(&["import", store, file.to_str().unwrap()])
+        .fails_with(1);
+    assert!(
+        failed.stderr.contains("dupes.ndjson:3:"),
+        "{}",
+        failed.stderr
+    );
+    assert!(
+        failed.stderr.contains("different content"),
+        "{}",
+        failed.stderr
+    );
     assert!(s.run(&["log", store, "--json"]).ok().stdout.is_empty());
 }
