@@ -7,7 +7,7 @@ use rusqlite::{params, OptionalExtension, Row};
 use super::SqliteStore;
 use crate::core::error::StoreResult;
 use crate::core::event::Event;
-use crate::core::store::{scan_by_rows, EventSource, Histogram, Scope, StreamInfo, SCAN_CHUNK};
+use crate::core::store::{EventSource, Histogram, Scope, StreamInfo, SCAN_CHUNK};
 use crate::core::time::Millis;
 
 const EVENT_COLUMNS: &str =
@@ -294,28 +294,99 @@ impl EventSource for SqliteStore {
         end: u64,
         visit: &mut dyn FnMut(&Event) -> bool,
     ) -> StoreResult<()> {
-        if matches!(scope, Scope::Stream(_)) || start >= end {
-            // Stream rows are versions: paging by row is already by key.
-            return scan_by_rows(self, scope, start, end, visit);
+        if end.saturating_sub(start) >= PREFETCH_FROM {
+            return self.scan_prefetching(scope, start, end, visit);
         }
-        let first = self.read_rows(scope, start, 1)?;
-        let Some(first) = first.into_iter().next() else {
+        self.scan_chunks(scope, start, end, &mut |events| {
+            events.iter().all(|e| visit(e))
+        })
+    }
+}
+
+/// Scans this long read the next chunk on a second connection while the
+/// caller works through the current one (a replay folds while SQLite reads).
+pub(super) const PREFETCH_FROM: u64 = 16_384;
+
+impl SqliteStore {
+    /// Reads rows `start..end` of `scope` chunk by chunk, in order, until
+    /// `take` returns false.
+    fn scan_chunks(
+        &self,
+        scope: &Scope,
+        start: u64,
+        end: u64,
+        take: &mut dyn FnMut(Vec<Event>) -> bool,
+    ) -> StoreResult<()> {
+        if start >= end {
+            return Ok(());
+        }
+        let mut remaining = end - start;
+        if let Scope::Stream(_) = scope {
+            // Stream rows are versions: paging by row is already by key.
+            let mut row = start;
+            while remaining > 0 {
+                let events = self.read_rows(scope, row, SCAN_CHUNK.min(remaining as usize))?;
+                if events.is_empty() {
+                    break;
+                }
+                row += events.len() as u64;
+                remaining -= events.len() as u64;
+                if !take(events) {
+                    break;
+                }
+            }
+            return Ok(());
+        }
+        let Some(first) = self.read_rows(scope, start, 1)?.into_iter().next() else {
             return Ok(());
         };
         let mut after = first.position - 1;
-        let mut remaining = end - start;
         while remaining > 0 {
-            let limit = SCAN_CHUNK.min(remaining as usize);
-            let events = self.read_after_position(scope, after, limit)?;
+            let events =
+                self.read_after_position(scope, after, SCAN_CHUNK.min(remaining as usize))?;
             let Some(last) = events.last() else { break };
             after = last.position;
-            for event in &events {
-                if !visit(event) {
-                    return Ok(());
-                }
-            }
             remaining -= events.len() as u64;
+            if !take(events) {
+                break;
+            }
         }
         Ok(())
+    }
+
+    fn scan_prefetching(
+        &self,
+        scope: &Scope,
+        start: u64,
+        end: u64,
+        visit: &mut dyn FnMut(&Event) -> bool,
+    ) -> StoreResult<()> {
+        // Two chunks in flight: enough to overlap, little memory.
+        let (chunks, received) = std::sync::mpsc::sync_channel::<StoreResult<Vec<Event>>>(2);
+        let path = self.path.clone();
+        std::thread::scope(|threads| {
+            threads.spawn(move || {
+                let reader = match SqliteStore::open_read_only(&path) {
+                    Ok(reader) => reader,
+                    Err(error) => {
+                        let _ = chunks.send(Err(error));
+                        return;
+                    }
+                };
+                let result = reader.scan_chunks(scope, start, end, &mut |events| {
+                    // The receiver hung up: the caller stopped early.
+                    chunks.send(Ok(events)).is_ok()
+                });
+                if let Err(error) = result {
+                    let _ = chunks.send(Err(error));
+                }
+            });
+            for chunk in received {
+                if !chunk?.iter().all(|e| visit(e)) {
+                    break;
+                }
+            }
+            Ok(())
+        })
     }
 }

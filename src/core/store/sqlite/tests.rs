@@ -331,3 +331,47 @@ fn verify_notices_a_deleted_event() {
     let broken = s.verify().unwrap().unwrap_err();
     assert_eq!(broken.position, 3);
 }
+
+#[test]
+fn long_scans_prefetch_on_a_second_connection_and_see_the_same_events() {
+    let (_dir, mut s) = store();
+    let mut appender = s.appender().unwrap();
+    for i in 0..40_000 {
+        let stream = if i % 4 == 0 { "odd-1" } else { "even-1" };
+        appender
+            .append(stream, ExpectedVersion::Any, &[ev("N", &i.to_string())])
+            .unwrap();
+    }
+    appender.commit().unwrap();
+    for scope in [
+        Scope::All,
+        Scope::Category("even".into()),
+        Scope::Stream("even-1".into()),
+    ] {
+        let count = s.count(&scope).unwrap();
+        assert!(
+            count > super::read::PREFETCH_FROM,
+            "{scope:?} is long enough"
+        );
+        let expected: Vec<i64> = s
+            .read_rows(&scope, 5, count as usize)
+            .unwrap()
+            .iter()
+            .map(|e| e.position)
+            .collect();
+        let mut seen = Vec::new();
+        s.scan(&scope, 5, count, &mut |e| {
+            seen.push(e.position);
+            true
+        })
+        .unwrap();
+        assert_eq!(seen, expected, "{scope:?}");
+        let mut first_few = Vec::new();
+        s.scan(&scope, 5, count, &mut |e| {
+            first_few.push(e.position);
+            first_few.len() < 10
+        })
+        .unwrap();
+        assert_eq!(first_few, expected[..10], "{scope:?} stops early");
+    }
+}
