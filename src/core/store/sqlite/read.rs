@@ -298,7 +298,7 @@ impl EventSource for SqliteStore {
             return self.scan_prefetching(scope, start, end, visit);
         }
         self.scan_chunks(scope, start, end, &mut |events| {
-            events.iter().all(|e| visit(e))
+            events.iter().all(&mut *visit)
         })
     }
 }
@@ -382,7 +382,7 @@ impl SqliteStore {
                 }
             });
             for chunk in received {
-                if !chunk?.iter().all(|e| visit(e)) {
+                if !chunk?.iter().all(&mut *visit) {
                     break;
                 }
             }
