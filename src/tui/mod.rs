@@ -50,11 +50,6 @@ pub fn bench_first_frame(store: &Path) -> Result<Duration> {
     let started = Instant::now();
     let options = Options {
         store: store.to_path_buf(),
-        projections: Vec::new(),
-        stream: None,
-        at: None,
-        now_ms: None,
-        config_dir: None,
         ..Options::default()
     };
     let size = Rect::new(0, 0, 160, 48);
@@ -78,11 +73,6 @@ pub fn bench_fully_loaded(store: &Path) -> Result<Duration> {
     let started = Instant::now();
     let options = Options {
         store: store.to_path_buf(),
-        projections: Vec::new(),
-        stream: None,
-        at: None,
-        now_ms: None,
-        config_dir: None,
         ..Options::default()
     };
     let size = Rect::new(0, 0, 160, 48);
@@ -127,11 +117,7 @@ pub fn sample_stream_names(count: usize) -> Vec<String> {
 pub fn bench_cursor_step(store: &Path, stream: &str, steps: u32) -> Result<Duration> {
     let options = Options {
         store: store.to_path_buf(),
-        projections: Vec::new(),
         stream: Some(stream.to_string()),
-        at: None,
-        now_ms: None,
-        config_dir: None,
         ..Options::default()
     };
     let size = Rect::new(0, 0, 160, 48);

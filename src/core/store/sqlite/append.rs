@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
+use super::read::{event_from_row, EVENT_COLUMNS};
 use super::schema;
 use crate::core::error::{StoreError, StoreResult};
 use crate::core::event::{category_of, Event, ExpectedVersion, NewEvent};
@@ -179,24 +180,11 @@ impl<'c> Appender<'c> {
         let Some(id) = event.id.as_deref() else {
             return Ok(None);
         };
-        let mut statement = self.tx.prepare_cached(
-            "SELECT position, stream, version, type, schema_version, data, metadata, time_ms
-             FROM events WHERE id = ?1",
-        )?;
+        let mut statement = self
+            .tx
+            .prepare_cached(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = ?1"))?;
         let stored = statement
-            .query_row([id_bytes(id)], |r| {
-                Ok(Event {
-                    position: r.get(0)?,
-                    id: id.to_string(),
-                    stream: r.get(1)?,
-                    version: r.get(2)?,
-                    event_type: r.get(3)?,
-                    schema_version: r.get(4)?,
-                    data: r.get(5)?,
-                    metadata: r.get(6)?,
-                    time_ms: r.get(7)?,
-                })
-            })
+            .query_row([id_bytes(id)], event_from_row)
             .optional()?;
         let Some(stored) = stored else {
             return Ok(None);

@@ -10,7 +10,7 @@ use crate::core::event::Event;
 use crate::core::store::{EventSource, Histogram, Scope, StreamInfo, SCAN_CHUNK};
 use crate::core::time::Millis;
 
-const EVENT_COLUMNS: &str =
+pub(super) const EVENT_COLUMNS: &str =
     "position, id, stream, version, type, schema_version, data, metadata, time_ms";
 
 pub(super) fn event_from_row(r: &Row<'_>) -> rusqlite::Result<Event> {

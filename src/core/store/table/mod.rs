@@ -25,7 +25,7 @@ use window::Window;
 
 use crate::core::error::StoreResult;
 use crate::core::event::{category_of, Event};
-use crate::core::store::{EventSource, Histogram, Scope, StreamInfo, SCAN_CHUNK};
+use crate::core::store::{EventSource, Histogram, Scope, StreamInfo};
 use crate::core::time::Millis;
 
 /// A statement parameter.
@@ -483,31 +483,5 @@ impl EventSource for TableSource {
                 &[],
             )?
             .unwrap_or(0))
-    }
-
-    fn scan(
-        &self,
-        scope: &Scope,
-        start: u64,
-        end: u64,
-        visit: &mut dyn FnMut(&Event) -> bool,
-    ) -> StoreResult<()> {
-        // Reading row windows one after the other is keyset paging here
-        // (the window cache anchors each read on the previous one).
-        let mut row = start;
-        while row < end {
-            let limit = SCAN_CHUNK.min((end - row) as usize);
-            let events = self.read_rows(scope, row, limit)?;
-            if events.is_empty() {
-                break;
-            }
-            for event in &events {
-                if !visit(event) {
-                    return Ok(());
-                }
-            }
-            row += events.len() as u64;
-        }
-        Ok(())
     }
 }
