@@ -28,31 +28,69 @@ impl Default for Fuzzy {
 
 impl Fuzzy {
     /// The candidates that match `query`, best first; ties keep input order.
-    /// An empty query matches everything, in input order.
+    /// An empty query matches everything, in input order. Match positions
+    /// (for highlighting) are computed for the best [`HIGHLIGHTED`] only:
+    /// scoring alone is several times cheaper, and nobody reads further.
     pub fn filter<'a>(&self, query: &str, candidates: impl Iterator<Item = &'a str>) -> Vec<Match> {
-        let mut matches: Vec<Match> = candidates
-            .enumerate()
-            .filter_map(|(index, text)| {
-                if query.is_empty() {
-                    return Some(Match {
-                        index,
-                        score: 0,
-                        positions: Vec::new(),
-                    });
-                }
-                self.matcher
-                    .fuzzy_indices(text, query)
-                    .map(|(score, positions)| Match {
-                        index,
-                        score,
-                        positions,
+        if query.is_empty() {
+            return candidates
+                .enumerate()
+                .map(|(index, _)| Match {
+                    index,
+                    score: 0,
+                    positions: Vec::new(),
+                })
+                .collect();
+        }
+        let texts: Vec<&str> = candidates.collect();
+        // Scoring is independent per name: split it over the cores, so a
+        // keystroke over 100,000 names stays within a frame.
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8);
+        let chunk = texts.len().div_ceil(threads).max(PARALLEL_FROM);
+        let mut matches: Vec<Match> = std::thread::scope(|scope| {
+            let workers: Vec<_> = texts
+                .chunks(chunk)
+                .enumerate()
+                .map(|(part, names)| {
+                    scope.spawn(move || {
+                        names
+                            .iter()
+                            .enumerate()
+                            .filter_map(|(offset, text)| {
+                                self.matcher.fuzzy_match(text, query).map(|score| Match {
+                                    index: part * chunk + offset,
+                                    score,
+                                    positions: Vec::new(),
+                                })
+                            })
+                            .collect::<Vec<_>>()
                     })
-            })
-            .collect();
-        matches.sort_by(|a, b| b.score.cmp(&a.score).then(a.index.cmp(&b.index)));
+                })
+                .collect();
+            workers
+                .into_iter()
+                // Scoring does not panic; if it ever did, that part scores nothing.
+                .flat_map(|w| w.join().unwrap_or_default())
+                .collect()
+        });
+        // Index breaks ties, so the order is total and an unstable sort is exact.
+        matches.sort_unstable_by(|a, b| b.score.cmp(&a.score).then(a.index.cmp(&b.index)));
+        for m in matches.iter_mut().take(HIGHLIGHTED) {
+            if let Some((_, positions)) = self.matcher.fuzzy_indices(texts[m.index], query) {
+                m.positions = positions;
+            }
+        }
         matches
     }
 }
+
+/// Fewer names than this are scored on one thread.
+const PARALLEL_FROM: usize = 8_192;
+
+/// How many of the best matches carry their matched positions.
+pub const HIGHLIGHTED: usize = 200;
 
 #[cfg(test)]
 mod tests {
