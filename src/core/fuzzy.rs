@@ -112,6 +112,24 @@ mod tests {
     }
 
     #[test]
+    fn many_names_are_scored_in_parallel_with_the_same_result() {
+        let names: Vec<String> = (0..30_000)
+            .map(|i| format!("{}-{:05}", ["account", "cart", "booking"][i % 3], i * 7 % 30_000))
+            .collect();
+        let fuzzy = Fuzzy::default();
+        let found = fuzzy.filter("crt12", names.iter().map(String::as_str));
+        let mut expected: Vec<(i64, usize)> = names
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| fuzzy.matcher.fuzzy_match(n, "crt12").map(|s| (s, i)))
+            .collect();
+        expected.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let got: Vec<(i64, usize)> = found.iter().map(|m| (m.score, m.index)).collect();
+        assert_eq!(got, expected);
+        assert!(found[..HIGHLIGHTED.min(found.len())].iter().all(|m| !m.positions.is_empty()));
+    }
+
+    #[test]
     fn empty_query_keeps_everything_in_order() {
         let found = Fuzzy::default().filter("", ["b", "a"].into_iter());
         assert_eq!(
