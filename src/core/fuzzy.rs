@@ -114,7 +114,13 @@ mod tests {
     #[test]
     fn many_names_are_scored_in_parallel_with_the_same_result() {
         let names: Vec<String> = (0..30_000)
-            .map(|i| format!("{}-{:05}", ["account", "cart", "booking"][i % 3], i * 7 % 30_000))
+            .map(|i| {
+                format!(
+                    "{}-{:05}",
+                    ["account", "cart", "booking"][i % 3],
+                    i * 7 % 30_000
+                )
+            })
             .collect();
         let fuzzy = Fuzzy::default();
         let found = fuzzy.filter("crt12", names.iter().map(String::as_str));
@@ -126,7 +132,9 @@ mod tests {
         expected.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         let got: Vec<(i64, usize)> = found.iter().map(|m| (m.score, m.index)).collect();
         assert_eq!(got, expected);
-        assert!(found[..HIGHLIGHTED.min(found.len())].iter().all(|m| !m.positions.is_empty()));
+        assert!(found[..HIGHLIGHTED.min(found.len())]
+            .iter()
+            .all(|m| !m.positions.is_empty()));
     }
 
     #[test]
