@@ -33,12 +33,14 @@ pub enum Command {
     Slower,
     PreviousSameType,
     NextSameType,
+    SearchNext,
+    SearchPrevious,
     Follow,
 }
 
 impl Command {
     /// Every command, in the order the help screen lists them.
-    pub const ALL: [Command; 22] = [
+    pub const ALL: [Command; 24] = [
         Command::Quit,
         Command::Help,
         Command::FocusNext,
@@ -60,6 +62,8 @@ impl Command {
         Command::Slower,
         Command::PreviousSameType,
         Command::NextSameType,
+        Command::SearchNext,
+        Command::SearchPrevious,
         Command::Follow,
     ];
 
@@ -83,7 +87,7 @@ impl Command {
             Command::PageDown => "page down",
             Command::First => "first event",
             Command::Last => "last event",
-            Command::Filter => "fuzzy-filter streams (Enter picks the best)",
+            Command::Filter => "filter streams · search the timeline",
             Command::GoTo => "go to a version, @position or time",
             Command::MarkA => "set mark A at the cursor",
             Command::MarkB => "set mark B at the cursor",
@@ -94,6 +98,8 @@ impl Command {
             Command::Slower => "play slower",
             Command::PreviousSameType => "previous event of the same type",
             Command::NextSameType => "next event of the same type",
+            Command::SearchNext => "next search match",
+            Command::SearchPrevious => "previous search match",
             Command::Follow => "follow new events",
         }
     }
@@ -104,6 +110,7 @@ impl Command {
 pub enum InputKind {
     Filter,
     GoTo,
+    Search,
 }
 
 /// A mouse gesture in terminal cells.

@@ -18,6 +18,7 @@ use super::worker::{Load, Request, Worker};
 use crate::core::event::Event;
 use crate::core::fuzzy::{Fuzzy, Match};
 use crate::core::projection::{Progress, ProjectionSpec, StateAt};
+use crate::core::search::Matcher;
 use crate::core::store::{Backend, EventSource, Histogram, Scope, StoreLocation, StreamInfo};
 use crate::core::time::Millis;
 
@@ -116,6 +117,8 @@ pub struct App {
     pub input: Option<(InputKind, String)>,
     pub help: bool,
     pub message: Option<String>,
+    /// The last timeline search, as typed and parsed, for `n`/`N`.
+    pub search: Option<(String, Matcher)>,
     pub now_ms: Millis,
     pub fixed_clock: bool,
     pub size: Rect,
@@ -187,6 +190,7 @@ impl App {
             input: None,
             help: false,
             message: None,
+            search: None,
             now_ms: options.now_ms.unwrap_or_else(crate::core::time::now_ms),
             fixed_clock: options.now_ms.is_some(),
             size,

@@ -9,6 +9,7 @@ pub mod json_view;
 pub mod keymap;
 pub mod layout;
 pub mod panes;
+pub mod search;
 pub mod terminal;
 pub mod text;
 pub mod theme;

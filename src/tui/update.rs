@@ -7,6 +7,9 @@ use super::action::{Action, Command, InputKind, Mouse, WorkerReply};
 use super::app::{App, Pane};
 use super::json_view::json_lines;
 use super::layout::{areas, contains, inner};
+use super::search;
+use crate::core::sanitize::visible;
+use crate::core::search::Matcher;
 use crate::core::store::Scope;
 use crate::core::time::parse_user_time;
 
@@ -14,8 +17,6 @@ use crate::core::time::parse_user_time;
 const POLL_MS: i64 = 500;
 /// Play mode's step at 1x.
 const PLAY_STEP_MS: i64 = 400;
-/// `[` and `]` give up after reading this many rows.
-const SAME_TYPE_SEARCH_LIMIT: u64 = 200_000;
 
 /// Applies `action`. Errors from the store become a message in the status
 /// bar rather than ending the session.
@@ -110,10 +111,13 @@ fn run_command(app: &mut App, command: Command) -> Result<()> {
         Command::PageDown => step(app, page as i64)?,
         Command::First => step(app, i64::MIN / 2)?,
         Command::Last => step(app, i64::MAX / 2)?,
-        Command::Filter => {
-            app.focus = Pane::Streams;
+        // `/` filters the stream list, or searches the events elsewhere.
+        Command::Filter if app.focus == Pane::Streams => {
             app.input = Some((InputKind::Filter, app.filter.clone()));
         }
+        Command::Filter => app.input = Some((InputKind::Search, String::new())),
+        Command::SearchNext => search_step(app, true)?,
+        Command::SearchPrevious => search_step(app, false)?,
         Command::GoTo => app.input = Some((InputKind::GoTo, String::new())),
         Command::MarkA => set_mark(app, 0),
         Command::MarkB => set_mark(app, 1),
@@ -199,6 +203,7 @@ fn submit(app: &mut App) -> Result<()> {
             app.focus = Pane::Timeline;
         }
         InputKind::GoTo => go_to(app, text.trim())?,
+        InputKind::Search => start_search(app, text.trim())?,
     }
     Ok(())
 }
@@ -241,31 +246,12 @@ fn go_to(app: &mut App, text: &str) -> Result<()> {
     }
 }
 
-/// Moves to the nearest event of the cursor event's type. Reads go through
-/// `scan`, which pages by key rather than by offset (offsets are slow deep
-/// into a category), and stop after a bounded number of rows.
+/// Moves to the nearest event of the cursor event's type.
 fn same_type(app: &mut App, forward: bool) -> Result<()> {
     let Some(wanted) = app.cursor_event().map(|e| e.event_type.clone()) else {
         return Ok(());
     };
-    let found = if forward {
-        let start = app.cursor + 1;
-        let end = app.count.min(start + SAME_TYPE_SEARCH_LIMIT);
-        first_of_type(app, &wanted, start, end)?
-    } else {
-        // Backwards in chunks, nearest chunk first, the last match in each.
-        const CHUNK: u64 = 4096;
-        let floor = app.cursor.saturating_sub(SAME_TYPE_SEARCH_LIMIT);
-        let mut end = app.cursor;
-        let mut found = None;
-        while end > floor && found.is_none() {
-            let start = end.saturating_sub(CHUNK).max(floor);
-            found = last_of_type(app, &wanted, start, end)?;
-            end = start;
-        }
-        found
-    };
-    match found {
+    match search::find(app, forward, &|e| e.event_type == wanted)? {
         Some(row) => app.move_cursor_to(row),
         None => {
             app.message = Some("no other event of this type nearby".into());
@@ -274,31 +260,41 @@ fn same_type(app: &mut App, forward: bool) -> Result<()> {
     }
 }
 
-fn first_of_type(app: &App, wanted: &str, start: u64, end: u64) -> Result<Option<u64>> {
-    let mut row = start;
-    let mut found = None;
-    app.source.scan(&app.scope, start, end, &mut |event| {
-        if event.event_type == wanted {
-            found = Some(row);
-            return false;
+/// Moves to the next (or previous) event that matches the search.
+fn search_step(app: &mut App, forward: bool) -> Result<()> {
+    let Some((text, matcher)) = app.search.clone() else {
+        app.message =
+            Some("no search yet: press / in the timeline and type text or path=value".into());
+        return Ok(());
+    };
+    match search::find(app, forward, &|e| matcher.matches_event(e))? {
+        Some(row) => app.move_cursor_to(row),
+        None => {
+            let direction = if forward { "after" } else { "before" };
+            app.message = Some(format!(
+                "no match for '{}' in the {} events {direction} the cursor",
+                visible(&text),
+                search::SEARCH_LIMIT
+            ));
+            Ok(())
         }
-        row += 1;
-        true
-    })?;
-    Ok(found)
+    }
 }
 
-fn last_of_type(app: &App, wanted: &str, start: u64, end: u64) -> Result<Option<u64>> {
-    let mut row = start;
-    let mut found = None;
-    app.source.scan(&app.scope, start, end, &mut |event| {
-        if event.event_type == wanted {
-            found = Some(row);
+/// A search typed after `/` in the timeline: remembered for `n`/`N`, and
+/// the cursor moves to the first match after it.
+fn start_search(app: &mut App, text: &str) -> Result<()> {
+    match Matcher::parse(text) {
+        Ok(matcher) => {
+            app.search = Some((text.to_string(), matcher));
+            app.focus = Pane::Timeline;
+            search_step(app, true)
         }
-        row += 1;
-        true
-    })?;
-    Ok(found)
+        Err(reason) => {
+            app.message = Some(format!("cannot search: {}", visible(&reason)));
+            Ok(())
+        }
+    }
 }
 
 fn on_mouse(app: &mut App, mouse: Mouse) -> Result<()> {

@@ -1,5 +1,5 @@
 //! The status bar: store, scope, cursor, projection, marks, modes and key
-//! hints; the prompt replaces it while the user types a go-to.
+//! hints; the prompt replaces it while the user types a go-to or a search.
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -18,6 +18,16 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             Span::raw("▏"),
             Span::styled(
                 "  version 42 · position @1234 · time 2025-03-01 14:00 or -2h",
+                app.theme.dim,
+            ),
+        ])
+    } else if let Some((InputKind::Search, text)) = &app.input {
+        Line::from(vec![
+            Span::raw("/"),
+            Span::raw(visible(text).into_owned()),
+            Span::raw("▏"),
+            Span::styled(
+                "  text, or path=value: /data/amount=500 · metadata.actor=atm-456",
                 app.theme.dim,
             ),
         ])

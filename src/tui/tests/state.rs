@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use super::*;
 use crate::core::projection::{Engine, ProjectionSpec, Query};
-use crate::core::store::Scope;
+use crate::core::store::{EventSource, Scope};
 use crate::tui::action::{InputKind, Mouse};
 use crate::tui::app::Pane;
 use crate::tui::layout::{areas, inner};
@@ -120,7 +120,8 @@ fn filter_updates_as_you_type_and_enter_opens_the_best() {
     assert_eq!(app.scope, Scope::Stream("account-0042".into()));
     assert_eq!(app.focus, Pane::Timeline);
     assert!(app.input.is_none());
-    // Esc in the prompt drops the filter.
+    // Back in the stream list, Esc in the prompt drops the filter.
+    app.focus = Pane::Streams;
     command(&mut app, Command::Filter);
     update(&mut app, Action::Cancel);
     assert!(app.filter.is_empty());
@@ -447,4 +448,62 @@ fn fields_the_event_changed_are_highlighted() {
         .filter(|&(x, y)| buffer[(x, y)].bg == app.theme.changed.bg.unwrap_or_default())
         .count();
     assert!(highlighted_cells > 0);
+}
+
+#[test]
+fn slash_in_the_timeline_searches_events_and_n_finds_the_next() {
+    let mut app = open(demo_path(), Some("account-0042"), None, 80, 24);
+    command(&mut app, Command::Filter);
+    assert!(matches!(app.input, Some((InputKind::Search, _))));
+    type_text(&mut app, "type=TransferSent");
+    update(&mut app, Action::Submit);
+    settle(&mut app);
+    let first = app.cursor;
+    assert_eq!(
+        app.cursor_event().map(|e| e.event_type.clone()).as_deref(),
+        Some("TransferSent")
+    );
+    command(&mut app, Command::SearchNext);
+    assert!(app.cursor > first);
+    assert_eq!(
+        app.cursor_event().map(|e| e.event_type.clone()).as_deref(),
+        Some("TransferSent")
+    );
+    command(&mut app, Command::SearchPrevious);
+    assert_eq!(app.cursor, first);
+    // Every match in between was visited: none lies between first and next.
+    let source = SqliteStore::open_read_only(demo_path()).expect("open");
+    let events = source.read_rows(&app.scope, 0, 1000).expect("read");
+    let expected: Vec<u64> = events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.event_type == "TransferSent")
+        .map(|(i, _)| i as u64)
+        .collect();
+    assert_eq!(expected[0], first);
+
+    // Text search is case-insensitive, in data and metadata.
+    command(&mut app, Command::First);
+    command(&mut app, Command::Filter);
+    type_text(&mut app, "MOBILE-APP");
+    update(&mut app, Action::Submit);
+    settle(&mut app);
+    let event = app.cursor_event().cloned().expect("an event");
+    assert!(event.metadata.contains("mobile-app") || event.data.contains("mobile-app"));
+
+    // No match says so and leaves the cursor alone.
+    let before = app.cursor;
+    command(&mut app, Command::Filter);
+    type_text(&mut app, "/data/amount=123456789");
+    update(&mut app, Action::Submit);
+    settle(&mut app);
+    assert_eq!(app.cursor, before);
+    assert!(app.message.as_deref().unwrap_or("").contains("no match"));
+}
+
+#[test]
+fn slash_in_the_stream_list_still_filters() {
+    let mut app = open(demo_path(), None, None, 80, 24);
+    command(&mut app, Command::Filter);
+    assert!(matches!(app.input, Some((InputKind::Filter, _))));
 }
