@@ -175,6 +175,23 @@ fn explore_the_demo_filter_jump_and_quit() {
         s.contains("Timeline account-0042 6/39") && s.contains("│ v5 @")
     });
 
+    // `/` in the timeline searches events; `n` finds the next match.
+    let log = SqliteStore::open_read_only(&store)
+        .expect("open")
+        .read_rows(&Scope::Stream("account-0042".into()), 0, 100)
+        .expect("read");
+    let sent: Vec<i64> = log
+        .iter()
+        .filter(|e| e.event_type == "TransferSent" && e.version > 5)
+        .map(|e| e.version)
+        .collect();
+    session.send("/type=TransferSent\r");
+    let first = format!("│ v{} @", sent[0]);
+    session.wait_for("the first match after version 5", |s| s.contains(&first));
+    session.send("n");
+    let second = format!("│ v{} @", sent[1]);
+    session.wait_for("the next match", |s| s.contains(&second));
+
     session.quit();
     let screen = session.parser.screen();
     assert!(!screen.alternate_screen(), "still on the alternate screen");
