@@ -192,6 +192,18 @@ fn explore_the_demo_filter_jump_and_quit() {
     let second = format!("│ v{} @", sent[1]);
     session.wait_for("the next match", |s| s.contains(&second));
 
+    // Marks A and B, then `d`: the diff view between them; Esc closes it.
+    session.send("a");
+    session.send("jj");
+    session.send("b");
+    session.send("d");
+    let from = format!("Diff v{} @", sent[1]);
+    session.wait_for("the diff view", |s| {
+        s.contains(&from) && s.contains("events between:")
+    });
+    session.send("\x1b");
+    session.wait_for("the diff view to close", |s| !s.contains("events between:"));
+
     session.quit();
     let screen = session.parser.screen();
     assert!(!screen.alternate_screen(), "still on the alternate screen");

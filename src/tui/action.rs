@@ -35,12 +35,13 @@ pub enum Command {
     NextSameType,
     SearchNext,
     SearchPrevious,
+    Diff,
     Follow,
 }
 
 impl Command {
     /// Every command, in the order the help screen lists them.
-    pub const ALL: [Command; 24] = [
+    pub const ALL: [Command; 25] = [
         Command::Quit,
         Command::Help,
         Command::FocusNext,
@@ -64,6 +65,7 @@ impl Command {
         Command::NextSameType,
         Command::SearchNext,
         Command::SearchPrevious,
+        Command::Diff,
         Command::Follow,
     ];
 
@@ -100,6 +102,7 @@ impl Command {
             Command::NextSameType => "next event of the same type",
             Command::SearchNext => "next search match",
             Command::SearchPrevious => "previous search match",
+            Command::Diff => "diff the state at mark A with B (or the cursor)",
             Command::Follow => "follow new events",
         }
     }

@@ -13,6 +13,7 @@ pub use super::catalog::{stream_entries, StreamEntry};
 use super::json_view::json_lines;
 use super::keymap::Keymap;
 use super::layout::{areas, inner};
+use super::panes::diff::DiffPane;
 use super::theme::Theme;
 use super::worker::{Load, Request, Worker};
 use crate::core::event::Event;
@@ -119,6 +120,11 @@ pub struct App {
     pub message: Option<String>,
     /// The last timeline search, as typed and parsed, for `n`/`N`.
     pub search: Option<(String, Matcher)>,
+    /// The diff view, while it is open.
+    pub diff: Option<DiffPane>,
+    /// How to open the store and the projections again, for diff jobs.
+    pub location: StoreLocation,
+    pub specs: Vec<ProjectionSpec>,
     pub now_ms: Millis,
     pub fixed_clock: bool,
     pub size: Rect,
@@ -148,7 +154,7 @@ impl App {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| options.store.display().to_string());
-        let worker = Worker::spawn(location, specs);
+        let worker = Worker::spawn(location.clone(), specs.clone());
         let head = source.head_position()?;
         let mut app = App {
             source,
@@ -191,6 +197,9 @@ impl App {
             help: false,
             message: None,
             search: None,
+            diff: None,
+            location: location.clone(),
+            specs: specs.clone(),
             now_ms: options.now_ms.unwrap_or_else(crate::core::time::now_ms),
             fixed_clock: options.now_ms.is_some(),
             size,

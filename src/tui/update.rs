@@ -5,9 +5,12 @@ use anyhow::Result;
 
 use super::action::{Action, Command, InputKind, Mouse, WorkerReply};
 use super::app::{App, Pane};
+use super::diff_job::DiffJob;
 use super::json_view::json_lines;
 use super::layout::{areas, contains, inner};
+use super::panes::diff::DiffPane;
 use super::search;
+use crate::core::projection::ProjectionSpec;
 use crate::core::sanitize::visible;
 use crate::core::search::Matcher;
 use crate::core::store::Scope;
@@ -36,6 +39,11 @@ fn apply(app: &mut App, action: Action) -> Result<()> {
                 app.help = false;
                 return Ok(());
             }
+            // So is the diff view: it scrolls, and `d` closes it.
+            if app.diff.is_some() && !matches!(command, Command::Help | Command::Quit) {
+                diff_view_command(app, command);
+                return Ok(());
+            }
             run_command(app, command)
         }
         Action::Input(c) => {
@@ -62,6 +70,8 @@ fn apply(app: &mut App, action: Action) -> Result<()> {
         Action::Cancel => {
             if app.help {
                 app.help = false;
+            } else if app.diff.is_some() {
+                app.diff = None;
             } else if let Some((kind, _)) = app.input.take() {
                 if kind == InputKind::Filter {
                     app.filter.clear();
@@ -117,6 +127,7 @@ fn run_command(app: &mut App, command: Command) -> Result<()> {
         }
         Command::Filter => app.input = Some((InputKind::Search, String::new())),
         Command::SearchNext => search_step(app, true)?,
+        Command::Diff => start_diff(app),
         Command::SearchPrevious => search_step(app, false)?,
         Command::GoTo => app.input = Some((InputKind::GoTo, String::new())),
         Command::MarkA => set_mark(app, 0),
@@ -260,6 +271,43 @@ fn same_type(app: &mut App, forward: bool) -> Result<()> {
     }
 }
 
+/// Opens the diff view: the state at mark A against mark B, or against
+/// the cursor when only A is set. The work runs on its own thread.
+fn start_diff(app: &mut App) {
+    let Some(from) = app.marks[0] else {
+        app.message = Some("set mark A first (a), then mark B (b) or move the cursor".into());
+        return;
+    };
+    let to = app.marks[1].unwrap_or(app.cursor);
+    let spec = app
+        .specs
+        .get(app.active_projection)
+        .cloned()
+        .unwrap_or(ProjectionSpec::Generic);
+    let job = DiffJob::spawn(app.location.clone(), spec, app.scope.clone(), from, to);
+    app.diff = Some(DiffPane::computing(job));
+}
+
+/// Keys while the diff view is open: arrows and pages scroll it; `d`
+/// (and anything else) closes it.
+fn diff_view_command(app: &mut App, command: Command) {
+    let page = app.size.height.saturating_sub(4).max(1) as i64;
+    let Some(diff) = &mut app.diff else { return };
+    let delta = match command {
+        Command::Up => -1,
+        Command::Down => 1,
+        Command::PageUp => -page,
+        Command::PageDown => page,
+        Command::First => i64::MIN / 2,
+        Command::Last => i64::MAX / 2,
+        _ => {
+            app.diff = None;
+            return;
+        }
+    };
+    diff.scroll = scroll(diff.scroll, delta, diff.lines.len());
+}
+
 /// Moves to the next (or previous) event that matches the search.
 fn search_step(app: &mut App, forward: bool) -> Result<()> {
     let Some((text, matcher)) = app.search.clone() else {
@@ -382,6 +430,11 @@ fn scrub(app: &mut App, column: u16) -> Result<()> {
 }
 
 fn tick(app: &mut App, now_ms: i64) -> Result<()> {
+    if let Some(diff) = &mut app.diff {
+        if let Some(result) = diff.job.as_ref().and_then(DiffJob::try_take) {
+            diff.show(result);
+        }
+    }
     if !app.fixed_clock {
         app.now_ms = now_ms;
     }

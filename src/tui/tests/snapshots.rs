@@ -78,3 +78,18 @@ fn each_pane() {
     type_text(&mut app, "@12");
     pane("pane_status_goto", &app, 100, 1, panes::status::render);
 }
+
+#[test]
+fn diff_view() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut app = open(demo_path(), Some("account-0042"), Some(3), w, h);
+        command(&mut app, Command::MarkA);
+        for _ in 0..4 {
+            command(&mut app, Command::Down);
+        }
+        command(&mut app, Command::MarkB);
+        command(&mut app, Command::Diff);
+        super::state::wait_for_diff(&mut app);
+        whole(&format!("diff_{w}x{h}"), &app);
+    }
+}

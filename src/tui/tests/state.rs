@@ -507,3 +507,71 @@ fn slash_in_the_stream_list_still_filters() {
     command(&mut app, Command::Filter);
     assert!(matches!(app.input, Some((InputKind::Filter, _))));
 }
+
+/// Ticks the clock until the diff view has its result.
+pub fn wait_for_diff(app: &mut App) {
+    let started = Instant::now();
+    while app.diff.as_ref().is_some_and(|d| d.job.is_some()) {
+        assert!(started.elapsed().as_secs() < 20, "the diff did not arrive");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        let now_ms = app.now_ms;
+        update(app, Action::Tick { now_ms });
+    }
+}
+
+#[test]
+fn d_diffs_the_state_at_mark_a_against_mark_b() {
+    use crate::tui::panes::diff::DiffLine;
+    let mut app = open(demo_path(), Some("account-0042"), Some(3), 80, 24);
+    command(&mut app, Command::Diff);
+    assert!(app.diff.is_none(), "no mark A yet");
+    assert!(app.message.as_deref().unwrap_or("").contains("mark A"));
+    command(&mut app, Command::MarkA);
+    for _ in 0..7 {
+        command(&mut app, Command::Down);
+    }
+    command(&mut app, Command::MarkB);
+    command(&mut app, Command::Diff);
+    wait_for_diff(&mut app);
+
+    let scope = Scope::Stream("account-0042".into());
+    let patch = crate::core::diff::diff(
+        &full_replay(demo_path(), &scope, 3),
+        &full_replay(demo_path(), &scope, 10),
+    );
+    let diff = app.diff.as_ref().expect("the diff view is open");
+    let changes: Vec<&DiffLine> = diff
+        .lines
+        .iter()
+        .filter(|l| {
+            matches!(
+                l,
+                DiffLine::Added(_) | DiffLine::Changed(_) | DiffLine::Removed(_)
+            )
+        })
+        .collect();
+    assert_eq!(changes.len(), patch.len());
+    for (line, op) in changes.iter().zip(&patch) {
+        let text = match line {
+            DiffLine::Added(t) | DiffLine::Changed(t) | DiffLine::Removed(t) => t,
+            _ => unreachable!(),
+        };
+        assert!(text.starts_with(op.path()), "{text} for {}", op.path());
+    }
+    let events = diff
+        .lines
+        .iter()
+        .filter(|l| matches!(l, DiffLine::Event(_)))
+        .count();
+    assert_eq!(events, 7, "the events after A up to B");
+    assert!(
+        diff.title.contains("v3") && diff.title.contains("v10"),
+        "{}",
+        diff.title
+    );
+
+    // Esc closes it; the screen is drawable throughout.
+    draw(&app);
+    update(&mut app, Action::Cancel);
+    assert!(app.diff.is_none());
+}
