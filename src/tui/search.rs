@@ -18,14 +18,14 @@ pub fn find(app: &App, forward: bool, wanted: &dyn Fn(&Event) -> bool) -> Result
     if forward {
         let start = app.cursor + 1;
         let end = app.count.min(start.saturating_add(SEARCH_LIMIT));
-        return first_match(app, start, end, wanted);
+        return matching_row(app, start, end, wanted, false);
     }
     // Backwards in chunks, nearest chunk first, the last match in each.
     let floor = app.cursor.saturating_sub(SEARCH_LIMIT);
     let mut end = app.cursor;
     while end > floor {
         let start = end.saturating_sub(CHUNK).max(floor);
-        if let Some(row) = last_match(app, start, end, wanted)? {
+        if let Some(row) = matching_row(app, start, end, wanted, true)? {
             return Ok(Some(row));
         }
         end = start;
@@ -33,36 +33,23 @@ pub fn find(app: &App, forward: bool, wanted: &dyn Fn(&Event) -> bool) -> Result
     Ok(None)
 }
 
-fn first_match(
+/// The first (or, with `last`, the last) row in `start..end` whose event
+/// `wanted` accepts.
+fn matching_row(
     app: &App,
     start: u64,
     end: u64,
     wanted: &dyn Fn(&Event) -> bool,
+    last: bool,
 ) -> Result<Option<u64>> {
     let mut row = start;
     let mut found = None;
     app.source.scan(&app.scope, start, end, &mut |event| {
         if wanted(event) {
             found = Some(row);
-            return false;
-        }
-        row += 1;
-        true
-    })?;
-    Ok(found)
-}
-
-fn last_match(
-    app: &App,
-    start: u64,
-    end: u64,
-    wanted: &dyn Fn(&Event) -> bool,
-) -> Result<Option<u64>> {
-    let mut row = start;
-    let mut found = None;
-    app.source.scan(&app.scope, start, end, &mut |event| {
-        if wanted(event) {
-            found = Some(row);
+            if !last {
+                return false;
+            }
         }
         row += 1;
         true
