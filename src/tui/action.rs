@@ -36,12 +36,13 @@ pub enum Command {
     SearchNext,
     SearchPrevious,
     Diff,
+    Blame,
     Follow,
 }
 
 impl Command {
     /// Every command, in the order the help screen lists them.
-    pub const ALL: [Command; 25] = [
+    pub const ALL: [Command; 26] = [
         Command::Quit,
         Command::Help,
         Command::FocusNext,
@@ -66,6 +67,7 @@ impl Command {
         Command::SearchNext,
         Command::SearchPrevious,
         Command::Diff,
+        Command::Blame,
         Command::Follow,
     ];
 
@@ -103,6 +105,7 @@ impl Command {
             Command::SearchNext => "next search match",
             Command::SearchPrevious => "previous search match",
             Command::Diff => "diff the state at mark A with B (or the cursor)",
+            Command::Blame => "who last set the projection's top field",
             Command::Follow => "follow new events",
         }
     }

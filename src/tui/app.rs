@@ -13,7 +13,7 @@ pub use super::catalog::{stream_entries, StreamEntry};
 use super::json_view::json_lines;
 use super::keymap::Keymap;
 use super::layout::{areas, inner};
-use super::panes::diff::DiffPane;
+use super::panes::report::ReportPane;
 use super::theme::Theme;
 use super::worker::{Load, Request, Worker};
 use crate::core::event::Event;
@@ -71,6 +71,9 @@ pub struct ProjectionView {
     pub shown: Option<Box<StateAt>>,
     pub error: Option<String>,
     pub lines: Vec<Line<'static>>,
+    /// The JSON Pointer of the value on each line; the top line of the
+    /// pane is the field `B` blames.
+    pub paths: Vec<String>,
 }
 
 /// Rows read around the cursor at a time.
@@ -120,8 +123,8 @@ pub struct App {
     pub message: Option<String>,
     /// The last timeline search, as typed and parsed, for `n`/`N`.
     pub search: Option<(String, Matcher)>,
-    /// The diff view, while it is open.
-    pub diff: Option<DiffPane>,
+    /// The diff or blame view, while it is open.
+    pub report: Option<ReportPane>,
     /// How to open the store and the projections again, for diff jobs.
     pub location: StoreLocation,
     pub specs: Vec<ProjectionSpec>,
@@ -197,7 +200,7 @@ impl App {
             help: false,
             message: None,
             search: None,
-            diff: None,
+            report: None,
             location: location.clone(),
             specs: specs.clone(),
             now_ms: options.now_ms.unwrap_or_else(crate::core::time::now_ms),

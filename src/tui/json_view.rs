@@ -18,26 +18,46 @@ const MAX_DEPTH: usize = 48;
 struct Builder<'t> {
     theme: &'t Theme,
     lines: Vec<Line<'static>>,
+    /// The JSON Pointer of the value each line shows (for blame).
+    paths: Vec<String>,
     truncated: bool,
+    /// Whether leaves are compared with a previous state.
+    compare: bool,
 }
 
 /// Lines of `value`. With `previous`, leaves whose value differs from the
 /// same path in `previous` are highlighted as changed.
 pub fn json_lines(value: &Value, previous: Option<&Value>, theme: &Theme) -> Vec<Line<'static>> {
+    json_lines_with_paths(value, previous, theme).0
+}
+
+/// Like [`json_lines`], with the JSON Pointer each line shows.
+pub fn json_lines_with_paths(
+    value: &Value,
+    previous: Option<&Value>,
+    theme: &Theme,
+) -> (Vec<Line<'static>>, Vec<String>) {
     let mut builder = Builder {
         theme,
         lines: Vec::new(),
+        paths: Vec::new(),
         truncated: false,
+        compare: previous.is_some(),
     };
-    let compare = previous.is_some();
-    builder.value(value, previous, compare, 0, Vec::new(), false);
+    builder.value(value, previous, 0, Vec::new(), false, String::new());
     if builder.truncated {
         builder.lines.push(Line::styled(
             format!("… (only the first {MAX_LINES} lines are shown)"),
             theme.dim,
         ));
+        builder.paths.push(String::new());
     }
-    builder.lines
+    (builder.lines, builder.paths)
+}
+
+/// `pointer` with one more RFC 6901 reference token.
+fn child_pointer(pointer: &str, token: &str) -> String {
+    format!("{pointer}/{}", token.replace('~', "~0").replace('/', "~1"))
 }
 
 fn quoted(text: &str) -> String {
@@ -56,10 +76,11 @@ impl Builder<'_> {
         self.truncated
     }
 
-    fn push(&mut self, depth: usize, mut spans: Vec<Span<'static>>, changed: bool) {
+    fn push(&mut self, depth: usize, mut spans: Vec<Span<'static>>, changed: bool, pointer: &str) {
         if self.full() {
             return;
         }
+        self.paths.push(pointer.to_string());
         let mut line = vec![Span::raw("  ".repeat(depth.min(MAX_DEPTH)))];
         line.append(&mut spans);
         let mut line = Line::from(line);
@@ -75,10 +96,10 @@ impl Builder<'_> {
         &mut self,
         value: &Value,
         previous: Option<&Value>,
-        compare: bool,
         depth: usize,
         prefix: Vec<Span<'static>>,
         comma: bool,
+        pointer: String,
     ) {
         if self.full() {
             return;
@@ -88,21 +109,21 @@ impl Builder<'_> {
         // whole state at every level, however little of it is laid out.
         let is_leaf = !matches!(value, Value::Object(m) if !m.is_empty())
             && !matches!(value, Value::Array(a) if !a.is_empty());
-        let changed = compare && is_leaf && previous != Some(value);
+        let changed = self.compare && is_leaf && previous != Some(value);
         if depth >= MAX_DEPTH {
             let mut spans = prefix;
             spans.push(Span::styled(
                 format!("… (nested deeper than {MAX_DEPTH}){tail}"),
                 self.theme.dim,
             ));
-            self.push(depth, spans, changed);
+            self.push(depth, spans, changed, &pointer);
             return;
         }
         match value {
             Value::Object(map) if !map.is_empty() => {
                 let mut open = prefix;
                 open.push(Span::raw("{"));
-                self.push(depth, open, false);
+                self.push(depth, open, false, &pointer);
                 let count = map.len();
                 for (i, (key, child)) in map.iter().enumerate() {
                     if self.full() {
@@ -113,30 +134,32 @@ impl Builder<'_> {
                         Span::styled(quoted(key), self.theme.json_key),
                         Span::raw(": "),
                     ];
-                    self.value(child, before, compare, depth + 1, key_spans, i + 1 < count);
+                    let path = child_pointer(&pointer, key);
+                    self.value(child, before, depth + 1, key_spans, i + 1 < count, path);
                 }
-                self.push(depth, vec![Span::raw(format!("}}{tail}"))], false);
+                self.push(depth, vec![Span::raw(format!("}}{tail}"))], false, &pointer);
             }
             Value::Array(items) if !items.is_empty() => {
                 let mut open = prefix;
                 open.push(Span::raw("["));
-                self.push(depth, open, false);
+                self.push(depth, open, false, &pointer);
                 let count = items.len();
                 for (i, child) in items.iter().enumerate() {
                     if self.full() {
                         return;
                     }
                     let before = previous.and_then(|p| p.get(i));
-                    self.value(child, before, compare, depth + 1, Vec::new(), i + 1 < count);
+                    let path = child_pointer(&pointer, &i.to_string());
+                    self.value(child, before, depth + 1, Vec::new(), i + 1 < count, path);
                 }
-                self.push(depth, vec![Span::raw(format!("]{tail}"))], false);
+                self.push(depth, vec![Span::raw(format!("]{tail}"))], false, &pointer);
             }
             scalar => {
                 let (text, style) = self.scalar(scalar);
                 let mut spans = prefix;
                 spans.push(Span::styled(text, style));
                 spans.push(Span::raw(tail));
-                self.push(depth, spans, changed);
+                self.push(depth, spans, changed, &pointer);
             }
         }
     }
@@ -188,6 +211,28 @@ mod tests {
         );
         assert_eq!(lines[1].style, Style::default());
         assert_eq!(lines[3].style, theme.changed);
+    }
+
+    #[test]
+    fn every_line_knows_its_json_pointer() {
+        let theme = Theme::defaults(false);
+        let value = json!({"a": 1, "b/c": [true, {"d": null}]});
+        let (lines, paths) = json_lines_with_paths(&value, None, &theme);
+        assert_eq!(lines.len(), paths.len());
+        assert_eq!(
+            paths,
+            [
+                "",
+                "/a",
+                "/b~1c",
+                "/b~1c/0",
+                "/b~1c/1",
+                "/b~1c/1/d",
+                "/b~1c/1",
+                "/b~1c",
+                ""
+            ]
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 pub mod action;
 pub mod app;
 pub mod catalog;
-pub mod diff_job;
+pub mod jobs;
 pub mod json_view;
 pub mod keymap;
 pub mod layout;

@@ -5,10 +5,10 @@ use anyhow::Result;
 
 use super::action::{Action, Command, InputKind, Mouse, WorkerReply};
 use super::app::{App, Pane};
-use super::diff_job::DiffJob;
-use super::json_view::json_lines;
+use super::jobs::{blame_job, diff_job};
+use super::json_view::json_lines_with_paths;
 use super::layout::{areas, contains, inner};
-use super::panes::diff::DiffPane;
+use super::panes::report::ReportPane;
 use super::search;
 use crate::core::projection::ProjectionSpec;
 use crate::core::sanitize::visible;
@@ -40,7 +40,7 @@ fn apply(app: &mut App, action: Action) -> Result<()> {
                 return Ok(());
             }
             // So is the diff view: it scrolls, and `d` closes it.
-            if app.diff.is_some() && !matches!(command, Command::Help | Command::Quit) {
+            if app.report.is_some() && !matches!(command, Command::Help | Command::Quit) {
                 diff_view_command(app, command);
                 return Ok(());
             }
@@ -70,8 +70,8 @@ fn apply(app: &mut App, action: Action) -> Result<()> {
         Action::Cancel => {
             if app.help {
                 app.help = false;
-            } else if app.diff.is_some() {
-                app.diff = None;
+            } else if app.report.is_some() {
+                app.report = None;
             } else if let Some((kind, _)) = app.input.take() {
                 if kind == InputKind::Filter {
                     app.filter.clear();
@@ -128,6 +128,7 @@ fn run_command(app: &mut App, command: Command) -> Result<()> {
         Command::Filter => app.input = Some((InputKind::Search, String::new())),
         Command::SearchNext => search_step(app, true)?,
         Command::Diff => start_diff(app),
+        Command::Blame => start_blame(app),
         Command::SearchPrevious => search_step(app, false)?,
         Command::GoTo => app.input = Some((InputKind::GoTo, String::new())),
         Command::MarkA => set_mark(app, 0),
@@ -136,6 +137,7 @@ fn run_command(app: &mut App, command: Command) -> Result<()> {
             app.active_projection = (app.active_projection + 1) % app.projection_names.len().max(1);
             app.projection.shown = None;
             app.projection.lines.clear();
+            app.projection.paths.clear();
             app.request_projection();
         }
         Command::ToggleTime => app.local_time = !app.local_time,
@@ -195,6 +197,15 @@ fn scroll(current: usize, delta: i64, lines: usize) -> usize {
 }
 
 fn submit(app: &mut App) -> Result<()> {
+    if let Some(report) = &app.report {
+        // Enter in the blame view jumps to the event that set the field.
+        if let Some(row) = report.report.jump_to {
+            app.report = None;
+            app.focus = Pane::Timeline;
+            return app.move_cursor_to(row);
+        }
+        return Ok(());
+    }
     let Some((kind, text)) = app.input.take() else {
         // Enter outside a prompt: open the selected stream.
         if app.focus == Pane::Streams {
@@ -284,15 +295,50 @@ fn start_diff(app: &mut App) {
         .get(app.active_projection)
         .cloned()
         .unwrap_or(ProjectionSpec::Generic);
-    let job = DiffJob::spawn(app.location.clone(), spec, app.scope.clone(), from, to);
-    app.diff = Some(DiffPane::computing(job));
+    let job = diff_job(app.location.clone(), spec, app.scope.clone(), from, to);
+    app.report = Some(ReportPane::computing(
+        job,
+        "Diff",
+        "computing the states at both points…",
+    ));
+}
+
+/// Opens the blame view for the field on the projection pane's top line:
+/// the event that last changed it up to the cursor, and its history.
+fn start_blame(app: &mut App) {
+    let Some(pointer) = app.projection.paths.get(app.projection_scroll).cloned() else {
+        app.message = Some("no state to blame yet".into());
+        return;
+    };
+    if !matches!(app.scope, Scope::Stream(_)) {
+        app.message = Some("blame works on one stream: open a stream first".into());
+        return;
+    }
+    let spec = app
+        .specs
+        .get(app.active_projection)
+        .cloned()
+        .unwrap_or(ProjectionSpec::Generic);
+    let job = blame_job(
+        app.location.clone(),
+        spec,
+        app.scope.clone(),
+        app.cursor,
+        pointer.clone(),
+    );
+    let title = format!("Blame {pointer}");
+    app.report = Some(ReportPane::computing(
+        job,
+        &title,
+        "reading the field after every event…",
+    ));
 }
 
 /// Keys while the diff view is open: arrows and pages scroll it; `d`
 /// (and anything else) closes it.
 fn diff_view_command(app: &mut App, command: Command) {
     let page = app.size.height.saturating_sub(4).max(1) as i64;
-    let Some(diff) = &mut app.diff else { return };
+    let Some(diff) = &mut app.report else { return };
     let delta = match command {
         Command::Up => -1,
         Command::Down => 1,
@@ -301,11 +347,11 @@ fn diff_view_command(app: &mut App, command: Command) {
         Command::First => i64::MIN / 2,
         Command::Last => i64::MAX / 2,
         _ => {
-            app.diff = None;
+            app.report = None;
             return;
         }
     };
-    diff.scroll = scroll(diff.scroll, delta, diff.lines.len());
+    diff.scroll = scroll(diff.scroll, delta, diff.report.lines.len());
 }
 
 /// Moves to the next (or previous) event that matches the search.
@@ -430,8 +476,8 @@ fn scrub(app: &mut App, column: u16) -> Result<()> {
 }
 
 fn tick(app: &mut App, now_ms: i64) -> Result<()> {
-    if let Some(diff) = &mut app.diff {
-        if let Some(result) = diff.job.as_ref().and_then(DiffJob::try_take) {
+    if let Some(diff) = &mut app.report {
+        if let Some(result) = diff.job.as_ref().and_then(|job| job.try_take()) {
             diff.show(result);
         }
     }
@@ -519,7 +565,9 @@ fn worker_reply(app: &mut App, reply: WorkerReply) {
                         (None, Some(0)) => Some(&nothing),
                         (None, _) => None,
                     };
-                    app.projection.lines = json_lines(&state.state, previous, &app.theme);
+                    let (lines, paths) = json_lines_with_paths(&state.state, previous, &app.theme);
+                    app.projection.lines = lines;
+                    app.projection.paths = paths;
                     app.projection.error = None;
                     app.projection.shown = Some(state);
                 }

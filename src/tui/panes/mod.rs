@@ -1,10 +1,10 @@
 //! Drawing. `render` only reads the [`App`]: every query and every piece of
 //! heavy formatting happened in `update`.
 
-pub mod diff;
 pub mod event;
 pub mod help;
 pub mod projection;
+pub mod report;
 pub mod status;
 pub mod streams;
 pub mod timeline;
@@ -25,8 +25,8 @@ pub fn render(app: &App, frame: &mut Frame) {
     event::render(app, frame, panes.event);
     projection::render(app, frame, panes.projection);
     status::render(app, frame, panes.status);
-    if let Some(diff) = &app.diff {
-        diff::render(app, diff, frame, frame.area());
+    if let Some(report) = &app.report {
+        report::render(app, report, frame, frame.area());
     }
     if app.help {
         help::render(app, frame, frame.area());

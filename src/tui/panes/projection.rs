@@ -91,11 +91,15 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         height: body.height.saturating_sub(lines.len() as u16 + tail_rows),
         ..body
     };
-    lines.extend(
-        visible_slice(&app.projection.lines, app.projection_scroll, state_area)
-            .iter()
-            .cloned(),
-    );
+    let state_lines = visible_slice(&app.projection.lines, app.projection_scroll, state_area);
+    for (i, line) in state_lines.iter().enumerate() {
+        // With the pane focused, the top line is the field `B` blames.
+        if i == 0 && app.focus == Pane::Projection {
+            lines.push(line.clone().patch_style(app.theme.selected));
+        } else {
+            lines.push(line.clone());
+        }
+    }
     lines.extend(tail.into_iter().take(tail_rows as usize));
     frame.render_widget(Paragraph::new(lines), body);
 }

@@ -511,7 +511,7 @@ fn slash_in_the_stream_list_still_filters() {
 /// Ticks the clock until the diff view has its result.
 pub fn wait_for_diff(app: &mut App) {
     let started = Instant::now();
-    while app.diff.as_ref().is_some_and(|d| d.job.is_some()) {
+    while app.report.as_ref().is_some_and(|d| d.job.is_some()) {
         assert!(started.elapsed().as_secs() < 20, "the diff did not arrive");
         std::thread::sleep(std::time::Duration::from_millis(5));
         let now_ms = app.now_ms;
@@ -521,10 +521,10 @@ pub fn wait_for_diff(app: &mut App) {
 
 #[test]
 fn d_diffs_the_state_at_mark_a_against_mark_b() {
-    use crate::tui::panes::diff::DiffLine;
+    use crate::tui::panes::report::ReportLine;
     let mut app = open(demo_path(), Some("account-0042"), Some(3), 80, 24);
     command(&mut app, Command::Diff);
-    assert!(app.diff.is_none(), "no mark A yet");
+    assert!(app.report.is_none(), "no mark A yet");
     assert!(app.message.as_deref().unwrap_or("").contains("mark A"));
     command(&mut app, Command::MarkA);
     for _ in 0..7 {
@@ -539,39 +539,90 @@ fn d_diffs_the_state_at_mark_a_against_mark_b() {
         &full_replay(demo_path(), &scope, 3),
         &full_replay(demo_path(), &scope, 10),
     );
-    let diff = app.diff.as_ref().expect("the diff view is open");
-    let changes: Vec<&DiffLine> = diff
+    let diff = app.report.as_ref().expect("the diff view is open");
+    let changes: Vec<&ReportLine> = diff
+        .report
         .lines
         .iter()
         .filter(|l| {
             matches!(
                 l,
-                DiffLine::Added(_) | DiffLine::Changed(_) | DiffLine::Removed(_)
+                ReportLine::Added(_) | ReportLine::Changed(_) | ReportLine::Removed(_)
             )
         })
         .collect();
     assert_eq!(changes.len(), patch.len());
     for (line, op) in changes.iter().zip(&patch) {
         let text = match line {
-            DiffLine::Added(t) | DiffLine::Changed(t) | DiffLine::Removed(t) => t,
+            ReportLine::Added(t) | ReportLine::Changed(t) | ReportLine::Removed(t) => t,
             _ => unreachable!(),
         };
         assert!(text.starts_with(op.path()), "{text} for {}", op.path());
     }
     let events = diff
+        .report
         .lines
         .iter()
-        .filter(|l| matches!(l, DiffLine::Event(_)))
+        .filter(|l| matches!(l, ReportLine::Event(_)))
         .count();
     assert_eq!(events, 7, "the events after A up to B");
     assert!(
-        diff.title.contains("v3") && diff.title.contains("v10"),
+        diff.report.title.contains("v3") && diff.report.title.contains("v10"),
         "{}",
-        diff.title
+        diff.report.title
     );
 
     // Esc closes it; the screen is drawable throughout.
     draw(&app);
     update(&mut app, Action::Cancel);
-    assert!(app.diff.is_none());
+    assert!(app.report.is_none());
+}
+
+#[test]
+fn capital_b_blames_the_projection_field_and_enter_jumps_to_it() {
+    use crate::tui::panes::report::ReportLine;
+    let mut app = open(demo_path(), Some("account-0042"), Some(10), 80, 24);
+    app.focus = Pane::Projection;
+    // Scroll the projection pane until the top line is /fields/amount.
+    let line = app
+        .projection
+        .paths
+        .iter()
+        .position(|p| p == "/fields/amount")
+        .expect("the generic state shows /fields/amount");
+    for _ in 0..line {
+        command(&mut app, Command::Down);
+    }
+    assert_eq!(
+        app.projection.paths[app.projection_scroll],
+        "/fields/amount"
+    );
+    command(&mut app, Command::Blame);
+    wait_for_diff(&mut app);
+
+    let source = SqliteStore::open_read_only(demo_path()).expect("open");
+    let scope = Scope::Stream("account-0042".into());
+    let mut engine = Engine::new(vec![ProjectionSpec::Generic.load().expect("generic")]);
+    let blame = engine
+        .blame(&source, 0, &scope, 10, "/fields/amount")
+        .expect("blame");
+    let report = &app.report.as_ref().expect("the blame view").report;
+    let last = blame.last().expect("the field changed");
+    assert_eq!(report.jump_to, Some(last.event.version as u64));
+    let history = report
+        .lines
+        .iter()
+        .filter(|l| matches!(l, ReportLine::Event(_)))
+        .count();
+    assert_eq!(history, blame.history.len());
+
+    command(&mut app, Command::Up); // scrolls the report, not the pane
+    update(&mut app, Action::Submit);
+    settle(&mut app);
+    assert!(app.report.is_none());
+    assert_eq!(app.focus, Pane::Timeline);
+    assert_eq!(
+        app.cursor_event().map(|e| e.version),
+        Some(last.event.version)
+    );
 }

@@ -1,0 +1,112 @@
+//! Work for the diff and blame views, each on a thread of its own (its own
+//! store connection, its own engine, warm from the snapshot cache) so that
+//! the explorer keeps drawing while a long stream is replayed. A job
+//! answers with a laid-out [`Report`]: the UI thread only draws it.
+
+use std::sync::mpsc::{self, Receiver};
+
+use crate::core::diff::diff;
+use crate::core::projection::cache::SnapshotCache;
+use crate::core::projection::{Engine, ProjectionSpec, Query};
+use crate::core::store::{EventSource, Scope, StoreLocation};
+use crate::tui::panes::report::{blame_report, diff_report, DiffView, Report};
+
+/// Events listed beside a diff, at most.
+pub const MAX_EVENTS: usize = 500;
+
+/// A computation running on its own thread.
+pub struct Job<T> {
+    result: Receiver<T>,
+}
+
+impl<T: Send + 'static> Job<T> {
+    pub fn spawn(work: impl FnOnce() -> T + Send + 'static) -> Job<T> {
+        let (send, result) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = send.send(work());
+        });
+        Job { result }
+    }
+
+    /// The result, once it is there.
+    pub fn try_take(&self) -> Option<T> {
+        self.result.try_recv().ok()
+    }
+}
+
+pub type ReportJob = Job<Result<Report, String>>;
+
+fn engine(source: &dyn EventSource, spec: &ProjectionSpec) -> Result<Engine, String> {
+    let projection = spec.load().map_err(|e| e.to_string())?;
+    let engine = Engine::new(vec![projection]);
+    Ok(match SnapshotCache::for_source(source) {
+        Some(cache) => engine.with_cache(cache),
+        None => engine,
+    })
+}
+
+/// The state at row `from` against the state at row `to` of `scope`.
+pub fn diff_job(
+    location: StoreLocation,
+    spec: ProjectionSpec,
+    scope: Scope,
+    from: u64,
+    to: u64,
+) -> ReportJob {
+    Job::spawn(move || {
+        let source = location.open().map_err(|e| e.to_string())?;
+        let mut engine = engine(source.as_ref(), &spec)?;
+        let mut at = |row| {
+            let query = Query {
+                projection: 0,
+                scope: &scope,
+                row,
+                with_previous: false,
+            };
+            engine
+                .state_at(source.as_ref(), query)
+                .map_err(|e| e.to_string())
+        };
+        let (a, b) = (at(from)?, at(to)?);
+        if let Some(error) = a.error.as_ref().or(b.error.as_ref()) {
+            return Err(error.to_string());
+        }
+        let (low, high) = (from.min(to), from.max(to));
+        let events = source
+            .read_rows(&scope, low + 1, ((high - low) as usize).min(MAX_EVENTS))
+            .map_err(|e| e.to_string())?;
+        Ok(diff_report(&DiffView {
+            projection: a.projection.clone(),
+            patch: diff(&a.state, &b.state),
+            from: a.event,
+            to: b.event,
+            events,
+            event_count: high - low,
+        }))
+    })
+}
+
+/// Who last changed the value at `pointer`, up to row `row` of `scope`.
+pub fn blame_job(
+    location: StoreLocation,
+    spec: ProjectionSpec,
+    scope: Scope,
+    row: u64,
+    pointer: String,
+) -> ReportJob {
+    Job::spawn(move || {
+        let source = location.open().map_err(|e| e.to_string())?;
+        let mut engine = engine(source.as_ref(), &spec)?;
+        let blame = engine
+            .blame(source.as_ref(), 0, &scope, row, &pointer)
+            .map_err(|e| e.to_string())?;
+        let first_version = match &scope {
+            Scope::Stream(stream) => source
+                .stream_info(stream)
+                .map_err(|e| e.to_string())?
+                .map_or(0, |info| info.first_version),
+            _ => 0,
+        };
+        Ok(blame_report(&blame, first_version))
+    })
+}
