@@ -204,6 +204,16 @@ fn explore_the_demo_filter_jump_and_quit() {
     session.send("\x1b");
     session.wait_for("the diff view to close", |s| !s.contains("events between:"));
 
+    // `B` in the projection pane blames the field on its top line (the
+    // state itself at first); Enter jumps to the event that last set it.
+    session.send("\t\t");
+    session.send("B");
+    session.wait_for("the blame view", |s| {
+        s.contains("Blame ") && s.contains("history (")
+    });
+    session.send("\r");
+    session.wait_for("the blame view to close", |s| !s.contains("history ("));
+
     session.quit();
     let screen = session.parser.screen();
     assert!(!screen.alternate_screen(), "still on the alternate screen");
