@@ -12,7 +12,7 @@ use crate::core::diff::{diff as diff_states, PatchOp};
 use crate::core::ndjson::event_line;
 use crate::core::point::Point;
 use crate::core::projection::{ProjectionSpec, Query, StateAt};
-use crate::core::search::Matcher;
+use crate::core::search::{has_correlation, Matcher};
 use crate::core::store::{EventSource, Scope};
 use crate::core::time::{now_ms, rfc3339_ms};
 use crate::core::Event;
@@ -309,19 +309,10 @@ fn print_matching(
     Ok(printed)
 }
 
-/// The metadata keys peers use for correlation ids.
-const CORRELATION_KEYS: [&str; 3] = ["correlationId", "correlation_id", "$correlationId"];
-
 fn correlated(source: &dyn EventSource, correlation: &str, args: &SearchArgs) -> Result<()> {
     let mut out = Out::stdout();
     let limit = args.limit.unwrap_or(u64::MAX);
-    let keep = |event: &Event| {
-        // Cheap text test first: most events do not mention the id at all.
-        event.metadata.contains(correlation)
-            && CORRELATION_KEYS
-                .iter()
-                .any(|k| event.metadata_json()[k].as_str() == Some(correlation))
-    };
+    let keep = |event: &Event| has_correlation(event, correlation);
     let printed = print_matching(source, &Scope::All, &mut out, args.json, limit, &keep)?;
     out.finish()?;
     if printed == 0 {

@@ -82,6 +82,23 @@ impl Matcher {
     }
 }
 
+/// The metadata keys peers use for correlation ids.
+pub const CORRELATION_KEYS: [&str; 3] = ["correlationId", "correlation_id", "$correlationId"];
+
+/// The event's correlation id, under any of the usual metadata keys.
+pub fn correlation_id(event: &Event) -> Option<String> {
+    let metadata = event.metadata_json();
+    CORRELATION_KEYS
+        .iter()
+        .find_map(|k| metadata[k].as_str().map(str::to_string))
+}
+
+/// Whether the event carries `id` as its correlation id.
+pub fn has_correlation(event: &Event, id: &str) -> bool {
+    // Cheap text test first: most events do not mention the id at all.
+    event.metadata.contains(id) && correlation_id(event).as_deref() == Some(id)
+}
+
 fn lookup<'v>(value: &'v Value, tokens: &[String]) -> Option<&'v Value> {
     tokens.iter().try_fold(value, |node, token| match node {
         Value::Object(map) => map.get(token),

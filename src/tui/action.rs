@@ -37,12 +37,13 @@ pub enum Command {
     SearchPrevious,
     Diff,
     Blame,
+    Correlation,
     Follow,
 }
 
 impl Command {
     /// Every command, in the order the help screen lists them.
-    pub const ALL: [Command; 26] = [
+    pub const ALL: [Command; 27] = [
         Command::Quit,
         Command::Help,
         Command::FocusNext,
@@ -68,6 +69,7 @@ impl Command {
         Command::SearchPrevious,
         Command::Diff,
         Command::Blame,
+        Command::Correlation,
         Command::Follow,
     ];
 
@@ -106,6 +108,7 @@ impl Command {
             Command::SearchPrevious => "previous search match",
             Command::Diff => "diff the state at mark A with B (or the cursor)",
             Command::Blame => "who last set the projection's top field",
+            Command::Correlation => "every event sharing this correlation id",
             Command::Follow => "follow new events",
         }
     }

@@ -8,8 +8,9 @@ use std::sync::mpsc::{self, Receiver};
 use crate::core::diff::diff;
 use crate::core::projection::cache::SnapshotCache;
 use crate::core::projection::{Engine, ProjectionSpec, Query};
+use crate::core::search::has_correlation;
 use crate::core::store::{EventSource, Scope, StoreLocation};
-use crate::tui::panes::report::{blame_report, diff_report, DiffView, Report};
+use crate::tui::panes::report::{blame_report, correlation_report, diff_report, DiffView, Report};
 
 /// Events listed beside a diff, at most.
 pub const MAX_EVENTS: usize = 500;
@@ -108,5 +109,27 @@ pub fn blame_job(
             _ => 0,
         };
         Ok(blame_report(&blame, first_version))
+    })
+}
+
+/// Events listed for a correlation id, at most.
+pub const MAX_CORRELATED: usize = 1_000;
+
+/// Every event, in all streams, that carries `correlation` (a full scan of
+/// the log, on this thread).
+pub fn correlation_job(location: StoreLocation, correlation: String) -> ReportJob {
+    Job::spawn(move || {
+        let source = location.open().map_err(|e| e.to_string())?;
+        let end = source.count(&Scope::All).map_err(|e| e.to_string())?;
+        let mut found = Vec::new();
+        source
+            .scan(&Scope::All, 0, end, &mut |event| {
+                if has_correlation(event, &correlation) {
+                    found.push(event.clone());
+                }
+                found.len() < MAX_CORRELATED
+            })
+            .map_err(|e| e.to_string())?;
+        Ok(correlation_report(&correlation, &found))
     })
 }

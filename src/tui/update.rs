@@ -5,14 +5,14 @@ use anyhow::Result;
 
 use super::action::{Action, Command, InputKind, Mouse, WorkerReply};
 use super::app::{App, Pane};
-use super::jobs::{blame_job, diff_job};
+use super::jobs::{blame_job, correlation_job, diff_job};
 use super::json_view::json_lines_with_paths;
 use super::layout::{areas, contains, inner};
 use super::panes::report::ReportPane;
 use super::search;
 use crate::core::projection::ProjectionSpec;
 use crate::core::sanitize::visible;
-use crate::core::search::Matcher;
+use crate::core::search::{correlation_id, Matcher};
 use crate::core::store::Scope;
 use crate::core::time::parse_user_time;
 
@@ -129,6 +129,7 @@ fn run_command(app: &mut App, command: Command) -> Result<()> {
         Command::SearchNext => search_step(app, true)?,
         Command::Diff => start_diff(app),
         Command::Blame => start_blame(app),
+        Command::Correlation => start_correlation(app),
         Command::SearchPrevious => search_step(app, false)?,
         Command::GoTo => app.input = Some((InputKind::GoTo, String::new())),
         Command::MarkA => set_mark(app, 0),
@@ -198,11 +199,16 @@ fn scroll(current: usize, delta: i64, lines: usize) -> usize {
 
 fn submit(app: &mut App) -> Result<()> {
     if let Some(report) = &app.report {
-        // Enter in the blame view jumps to the event that set the field.
+        // Enter in the blame view jumps to the event that set the field;
+        // in a list of events, it opens the one on the top line.
         if let Some(row) = report.report.jump_to {
             app.report = None;
             app.focus = Pane::Timeline;
             return app.move_cursor_to(row);
+        }
+        if let Some(Some((stream, version))) = report.report.targets.get(report.scroll).cloned() {
+            app.report = None;
+            return open_event(app, &stream, version);
         }
         return Ok(());
     }
@@ -332,6 +338,28 @@ fn start_blame(app: &mut App) {
         &title,
         "reading the field after every event…",
     ));
+}
+
+/// Lists every event that shares the cursor event's correlation id.
+fn start_correlation(app: &mut App) {
+    let Some(id) = app.cursor_event().and_then(correlation_id) else {
+        app.message = Some("this event has no correlation id in its metadata".into());
+        return;
+    };
+    let job = correlation_job(app.location.clone(), id.clone());
+    let title = format!("Correlation {id}");
+    app.report = Some(ReportPane::computing(job, &title, "reading every stream…"));
+}
+
+/// Opens `stream` at `version`, from a list of events in a report.
+fn open_event(app: &mut App, stream: &str, version: i64) -> Result<()> {
+    let first = app
+        .source
+        .stream_info(stream)?
+        .map_or(0, |info| info.first_version);
+    app.open_scope(Scope::Stream(stream.to_string()), first)?;
+    app.focus = Pane::Timeline;
+    app.move_cursor_to((version - first).max(0) as u64)
 }
 
 /// Keys while the diff view is open: arrows and pages scroll it; `d`

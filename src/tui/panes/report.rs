@@ -35,6 +35,9 @@ pub struct Report {
     pub lines: Vec<ReportLine>,
     /// The row Enter jumps to (blame: the event that last changed the field).
     pub jump_to: Option<u64>,
+    /// For lists of events: the stream and version of each line (the top
+    /// visible line is the one Enter opens).
+    pub targets: Vec<Option<(String, i64)>>,
 }
 
 /// What a diff compares.
@@ -65,6 +68,7 @@ impl ReportPane {
                 title: title.to_string(),
                 lines: vec![ReportLine::Note(what.to_string())],
                 jump_to: None,
+                targets: Vec::new(),
             },
             scroll: 0,
         }
@@ -90,6 +94,41 @@ pub fn diff_report(view: &DiffView) -> Report {
         ),
         lines: lay_out(view),
         jump_to: None,
+        targets: Vec::new(),
+    }
+}
+
+/// Every event of a correlation, oldest first, each opening its stream.
+pub fn correlation_report(correlation: &str, events: &[Event]) -> Report {
+    let mut lines = vec![ReportLine::Note(format!(
+        "{} event(s) in {} stream(s) · scroll to one, Enter opens it",
+        events.len(),
+        events
+            .iter()
+            .map(|e| e.stream.as_str())
+            .collect::<std::collections::HashSet<_>>()
+            .len()
+    ))];
+    let mut targets = vec![None];
+    for e in events {
+        let causation = e.metadata_json()["causationId"]
+            .as_str()
+            .map(|c| format!(" ← caused by {}", clip_chars(c, 8)))
+            .unwrap_or_default();
+        lines.push(ReportLine::Event(format!(
+            "{}@{}  {}  {}{causation}",
+            e.stream,
+            e.version,
+            rfc3339_ms(e.time_ms),
+            e.event_type
+        )));
+        targets.push(Some((e.stream.clone(), e.version)));
+    }
+    Report {
+        title: format!("Correlation {correlation}"),
+        lines,
+        jump_to: None,
+        targets,
     }
 }
 
@@ -135,6 +174,7 @@ pub fn blame_report(blame: &Blame, first_version: i64) -> Report {
         jump_to: blame
             .last()
             .map(|c| (c.event.version - first_version).max(0) as u64),
+        targets: Vec::new(),
     }
 }
 
@@ -215,13 +255,27 @@ pub fn render(app: &App, diff: &ReportPane, frame: &mut Frame, screen: Rect) {
         .iter()
         .skip(diff.scroll)
         .take(height as usize)
-        .map(|line| match line {
-            ReportLine::Note(t) => Line::styled(fit(t, inner), app.theme.dim),
-            ReportLine::Error(t) => Line::styled(fit(t, inner), app.theme.error),
-            ReportLine::Event(t) => Line::raw(fit(&format!("  {t}"), inner)),
-            ReportLine::Added(t) => sign("+ ", app.theme.json_string, t, inner),
-            ReportLine::Removed(t) => sign("- ", app.theme.error, t, inner),
-            ReportLine::Changed(t) => sign("~ ", app.theme.json_key, t, inner),
+        .enumerate()
+        .map(|(i, line)| {
+            let line = match line {
+                ReportLine::Note(t) => Line::styled(fit(t, inner), app.theme.dim),
+                ReportLine::Error(t) => Line::styled(fit(t, inner), app.theme.error),
+                ReportLine::Event(t) => Line::raw(fit(&format!("  {t}"), inner)),
+                ReportLine::Added(t) => sign("+ ", app.theme.json_string, t, inner),
+                ReportLine::Removed(t) => sign("- ", app.theme.error, t, inner),
+                ReportLine::Changed(t) => sign("~ ", app.theme.json_key, t, inner),
+            };
+            // In a list of events, the top line is the one Enter opens.
+            let selectable = diff
+                .report
+                .targets
+                .get(diff.scroll + i)
+                .is_some_and(Option::is_some);
+            if i == 0 && selectable {
+                line.patch_style(app.theme.selected)
+            } else {
+                line
+            }
         })
         .collect();
     let title = fit(

@@ -626,3 +626,45 @@ fn capital_b_blames_the_projection_field_and_enter_jumps_to_it() {
         Some(last.event.version)
     );
 }
+
+#[test]
+fn c_lists_the_correlation_across_streams_and_enter_opens_one() {
+    use crate::core::search::{correlation_id, has_correlation};
+    let mut app = open(demo_path(), Some("account-0042"), None, 80, 24);
+    // Go to a TransferSent: its correlation spans two accounts.
+    command(&mut app, Command::Filter);
+    type_text(&mut app, "type=TransferSent");
+    update(&mut app, Action::Submit);
+    settle(&mut app);
+    let sent = app.cursor_event().cloned().expect("a transfer");
+    let id = correlation_id(&sent).expect("a correlation id");
+    command(&mut app, Command::Correlation);
+    wait_for_diff(&mut app);
+    let report = &app.report.as_ref().expect("the correlation list").report;
+    let source = SqliteStore::open_read_only(demo_path()).expect("open");
+    let all = source.read_rows(&Scope::All, 0, 10_000).expect("read");
+    let expected: Vec<(String, i64)> = all
+        .iter()
+        .filter(|e| has_correlation(e, &id))
+        .map(|e| (e.stream.clone(), e.version))
+        .collect();
+    let listed: Vec<(String, i64)> = report.targets.iter().flatten().cloned().collect();
+    assert_eq!(listed, expected);
+    assert!(listed.len() >= 2, "a transfer touches two streams");
+
+    // Scroll to the received side and open it.
+    let received = listed
+        .iter()
+        .position(|(s, _)| s != "account-0042")
+        .expect("another stream")
+        + 1;
+    for _ in 0..received {
+        command(&mut app, Command::Down);
+    }
+    update(&mut app, Action::Submit);
+    settle(&mut app);
+    assert!(app.report.is_none());
+    let (stream, version) = &listed[received - 1];
+    assert_eq!(app.scope, Scope::Stream(stream.clone()));
+    assert_eq!(app.cursor_event().map(|e| e.version), Some(*version));
+}
