@@ -38,12 +38,13 @@ pub enum Command {
     Diff,
     Blame,
     Correlation,
+    StateSearch,
     Follow,
 }
 
 impl Command {
     /// Every command, in the order the help screen lists them.
-    pub const ALL: [Command; 27] = [
+    pub const ALL: [Command; 28] = [
         Command::Quit,
         Command::Help,
         Command::FocusNext,
@@ -70,6 +71,7 @@ impl Command {
         Command::Diff,
         Command::Blame,
         Command::Correlation,
+        Command::StateSearch,
         Command::Follow,
     ];
 
@@ -109,6 +111,7 @@ impl Command {
             Command::Diff => "diff the state at mark A with B (or the cursor)",
             Command::Blame => "who last set the projection's top field",
             Command::Correlation => "every event sharing this correlation id",
+            Command::StateSearch => "first event after which the state matches",
             Command::Follow => "follow new events",
         }
     }
@@ -120,6 +123,7 @@ pub enum InputKind {
     Filter,
     GoTo,
     Search,
+    StateSearch,
 }
 
 /// A mouse gesture in terminal cells.

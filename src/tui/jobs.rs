@@ -8,9 +8,11 @@ use std::sync::mpsc::{self, Receiver};
 use crate::core::diff::diff;
 use crate::core::projection::cache::SnapshotCache;
 use crate::core::projection::{Engine, ProjectionSpec, Query};
-use crate::core::search::has_correlation;
+use crate::core::search::{has_correlation, Matcher};
 use crate::core::store::{EventSource, Scope, StoreLocation};
-use crate::tui::panes::report::{blame_report, correlation_report, diff_report, DiffView, Report};
+use crate::tui::panes::report::{
+    blame_report, correlation_report, diff_report, state_search_report, DiffView, Report,
+};
 
 /// Events listed beside a diff, at most.
 pub const MAX_EVENTS: usize = 500;
@@ -131,5 +133,31 @@ pub fn correlation_job(location: StoreLocation, correlation: String) -> ReportJo
             })
             .map_err(|e| e.to_string())?;
         Ok(correlation_report(&correlation, &found))
+    })
+}
+
+/// The first event of `scope` after which the projected state matches.
+pub fn state_search_job(
+    location: StoreLocation,
+    spec: ProjectionSpec,
+    scope: Scope,
+    text: String,
+    matcher: Matcher,
+) -> ReportJob {
+    Job::spawn(move || {
+        let source = location.open().map_err(|e| e.to_string())?;
+        let mut engine = engine(source.as_ref(), &spec)?;
+        let found = engine
+            .first_state_match(source.as_ref(), 0, &scope, &|state| {
+                matcher.matches_state(state)
+            })
+            .map_err(|e| e.to_string())?;
+        let row = match &found {
+            Some(event) => source
+                .row_at_or_before_position(&scope, event.position)
+                .map_err(|e| e.to_string())?,
+            None => None,
+        };
+        Ok(state_search_report(&text, found.as_ref(), row))
     })
 }

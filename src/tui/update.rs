@@ -5,7 +5,7 @@ use anyhow::Result;
 
 use super::action::{Action, Command, InputKind, Mouse, WorkerReply};
 use super::app::{App, Pane};
-use super::jobs::{blame_job, correlation_job, diff_job};
+use super::jobs::{blame_job, correlation_job, diff_job, state_search_job};
 use super::json_view::json_lines_with_paths;
 use super::layout::{areas, contains, inner};
 use super::panes::report::ReportPane;
@@ -130,6 +130,7 @@ fn run_command(app: &mut App, command: Command) -> Result<()> {
         Command::Diff => start_diff(app),
         Command::Blame => start_blame(app),
         Command::Correlation => start_correlation(app),
+        Command::StateSearch => app.input = Some((InputKind::StateSearch, String::new())),
         Command::SearchPrevious => search_step(app, false)?,
         Command::GoTo => app.input = Some((InputKind::GoTo, String::new())),
         Command::MarkA => set_mark(app, 0),
@@ -232,6 +233,7 @@ fn submit(app: &mut App) -> Result<()> {
         }
         InputKind::GoTo => go_to(app, text.trim())?,
         InputKind::Search => start_search(app, text.trim())?,
+        InputKind::StateSearch => start_state_search(app, text.trim()),
     }
     Ok(())
 }
@@ -337,6 +339,35 @@ fn start_blame(app: &mut App) {
         job,
         &title,
         "reading the field after every event…",
+    ));
+}
+
+/// Looks for the first event after which the projected state matches.
+fn start_state_search(app: &mut App, text: &str) {
+    let matcher = match Matcher::parse(text) {
+        Ok(matcher) => matcher,
+        Err(reason) => {
+            app.message = Some(format!("cannot search: {}", visible(&reason)));
+            return;
+        }
+    };
+    let spec = app
+        .specs
+        .get(app.active_projection)
+        .cloned()
+        .unwrap_or(ProjectionSpec::Generic);
+    let job = state_search_job(
+        app.location.clone(),
+        spec,
+        app.scope.clone(),
+        text.to_string(),
+        matcher,
+    );
+    let title = format!("State search {text}");
+    app.report = Some(ReportPane::computing(
+        job,
+        &title,
+        "folding the scope until the state matches…",
     ));
 }
 

@@ -98,6 +98,25 @@ pub fn diff_report(view: &DiffView) -> Report {
     }
 }
 
+/// Where the projected state first matched a search.
+pub fn state_search_report(text: &str, found: Option<&Event>, row: Option<u64>) -> Report {
+    let line = match found {
+        Some(e) => ReportLine::Changed(format!(
+            "the state first matches after {} at {} ({}) · Enter jumps there",
+            e.event_type,
+            point(Some(e)),
+            rfc3339_ms(e.time_ms)
+        )),
+        None => ReportLine::Note("no state of this scope matches".into()),
+    };
+    Report {
+        title: format!("State search {text}"),
+        lines: vec![line],
+        jump_to: row,
+        targets: Vec::new(),
+    }
+}
+
 /// Every event of a correlation, oldest first, each opening its stream.
 pub fn correlation_report(correlation: &str, events: &[Event]) -> Report {
     let mut lines = vec![ReportLine::Note(format!(

@@ -21,9 +21,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 app.theme.dim,
             ),
         ])
-    } else if let Some((InputKind::Search, text)) = &app.input {
+    } else if let Some((kind @ (InputKind::Search | InputKind::StateSearch), text)) = &app.input {
+        let prompt = if *kind == InputKind::Search {
+            "/"
+        } else {
+            "state: "
+        };
         Line::from(vec![
-            Span::raw("/"),
+            Span::raw(prompt),
             Span::raw(visible(text).into_owned()),
             Span::raw("▏"),
             Span::styled(

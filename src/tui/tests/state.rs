@@ -668,3 +668,27 @@ fn c_lists_the_correlation_across_streams_and_enter_opens_one() {
     assert_eq!(app.scope, Scope::Stream(stream.clone()));
     assert_eq!(app.cursor_event().map(|e| e.version), Some(*version));
 }
+
+#[test]
+fn capital_s_finds_the_first_event_after_which_the_state_matches() {
+    use crate::core::search::Matcher;
+    let mut app = open(demo_path(), Some("account-0042"), None, 80, 24);
+    command(&mut app, Command::StateSearch);
+    assert!(matches!(app.input, Some((InputKind::StateSearch, _))));
+    type_text(&mut app, "/eventCounts/TransferSent=2");
+    update(&mut app, Action::Submit);
+    wait_for_diff(&mut app);
+    let source = SqliteStore::open_read_only(demo_path()).expect("open");
+    let scope = Scope::Stream("account-0042".into());
+    let mut engine = Engine::new(vec![ProjectionSpec::Generic.load().expect("generic")]);
+    let matcher = Matcher::parse("/eventCounts/TransferSent=2").expect("matcher");
+    let expected = engine
+        .first_state_match(&source, 0, &scope, &|s| matcher.matches_state(s))
+        .expect("search")
+        .expect("a match");
+    let report = &app.report.as_ref().expect("the result").report;
+    assert_eq!(report.jump_to, Some(expected.version as u64));
+    update(&mut app, Action::Submit);
+    settle(&mut app);
+    assert_eq!(app.cursor_event().map(|e| e.version), Some(expected.version));
+}
