@@ -8,7 +8,7 @@ use super::app::{App, Pane};
 use super::jobs::{blame_job, correlation_job, diff_job, state_search_job};
 use super::json_view::json_lines_with_paths;
 use super::layout::{areas, contains, inner};
-use super::panes::report::ReportPane;
+use super::panes::report::{payload_report, ReportPane};
 use super::search;
 use crate::core::projection::ProjectionSpec;
 use crate::core::sanitize::visible;
@@ -297,6 +297,9 @@ fn start_diff(app: &mut App) {
         app.message = Some("set mark A first (a), then mark B (b) or move the cursor".into());
         return;
     };
+    if app.focus == Pane::Event {
+        return diff_payloads(app, from);
+    }
     let to = app.marks[1].unwrap_or(app.cursor);
     let spec = app
         .specs
@@ -388,9 +391,26 @@ fn open_event(app: &mut App, stream: &str, version: i64) -> Result<()> {
         .source
         .stream_info(stream)?
         .map_or(0, |info| info.first_version);
-    app.open_scope(Scope::Stream(stream.to_string()), first)?;
+    let scope = Scope::Stream(stream.to_string());
+    if app.scope != scope {
+        app.open_scope(scope, first)?;
+    }
     app.focus = Pane::Timeline;
     app.move_cursor_to((version - first).max(0) as u64)
+}
+
+/// From the Event pane, `d` compares two events' data instead: the event
+/// at mark A against the one under the cursor (two `OrderPlaced`s, say).
+fn diff_payloads(app: &mut App, marked: u64) {
+    let a = app
+        .source
+        .read_rows(&app.scope, marked, 1)
+        .ok()
+        .and_then(|mut e| e.pop());
+    match (a, app.cursor_event().cloned()) {
+        (Some(a), Some(b)) => app.report = Some(ReportPane::ready(payload_report(&a, &b))),
+        _ => app.message = Some("mark an event with a, move to another, then d".into()),
+    }
 }
 
 /// Keys while the diff view is open: arrows and pages scroll it; `d`

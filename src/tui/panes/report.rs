@@ -74,6 +74,15 @@ impl ReportPane {
         }
     }
 
+    /// A report computed on the spot (cheap ones, like two payloads).
+    pub fn ready(report: Report) -> ReportPane {
+        ReportPane {
+            job: None,
+            report,
+            scroll: 0,
+        }
+    }
+
     /// Shows a finished report, or its error.
     pub fn show(&mut self, result: Result<Report, String>) {
         self.job = None;
@@ -93,6 +102,44 @@ pub fn diff_report(view: &DiffView) -> Report {
             view.projection
         ),
         lines: lay_out(view),
+        jump_to: None,
+        targets: event_targets(view),
+    }
+}
+
+/// The events-between lines open their event; the other lines open nothing.
+fn event_targets(view: &DiffView) -> Vec<Option<(String, i64)>> {
+    let before_events = lay_out(view).len()
+        - view.events.len()
+        - usize::from((view.events.len() as u64) < view.event_count);
+    let mut targets = vec![None; before_events];
+    targets.extend(
+        view.events
+            .iter()
+            .map(|e| Some((e.stream.clone(), e.version))),
+    );
+    targets
+}
+
+/// Two events' payloads compared: the data of `a` against the data of `b`.
+pub fn payload_report(a: &Event, b: &Event) -> Report {
+    let view = DiffView {
+        projection: "event data".into(),
+        from: Some(a.clone()),
+        to: Some(b.clone()),
+        patch: crate::core::diff::diff(&a.data_json(), &b.data_json()),
+        events: Vec::new(),
+        event_count: 0,
+    };
+    let mut lines = lay_out(&view);
+    // No events "between" two payloads: keep the changes only.
+    lines.truncate(lines.len().saturating_sub(2));
+    Report {
+        title: format!(
+            "Payload {} {}@{} → {} {}@{}",
+            a.event_type, a.stream, a.version, b.event_type, b.stream, b.version
+        ),
+        lines,
         jump_to: None,
         targets: Vec::new(),
     }

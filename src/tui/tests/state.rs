@@ -690,5 +690,58 @@ fn capital_s_finds_the_first_event_after_which_the_state_matches() {
     assert_eq!(report.jump_to, Some(expected.version as u64));
     update(&mut app, Action::Submit);
     settle(&mut app);
-    assert_eq!(app.cursor_event().map(|e| e.version), Some(expected.version));
+    assert_eq!(
+        app.cursor_event().map(|e| e.version),
+        Some(expected.version)
+    );
+}
+
+#[test]
+fn d_in_the_event_pane_diffs_two_payloads_and_diff_events_open() {
+    use crate::tui::panes::report::ReportLine;
+    let mut app = open(demo_path(), Some("account-0042"), Some(1), 80, 24);
+    command(&mut app, Command::MarkA);
+    command(&mut app, Command::Down);
+    command(&mut app, Command::Down);
+    app.focus = Pane::Event;
+    command(&mut app, Command::Diff);
+    let source = SqliteStore::open_read_only(demo_path()).expect("open");
+    let scope = Scope::Stream("account-0042".into());
+    let events = source.read_rows(&scope, 1, 3).expect("read");
+    let patch = crate::core::diff::diff(&events[0].data_json(), &events[2].data_json());
+    let report = &app.report.as_ref().expect("the payload diff").report;
+    assert!(report.title.starts_with("Payload"), "{}", report.title);
+    let changes = report
+        .lines
+        .iter()
+        .filter(|l| {
+            matches!(
+                l,
+                ReportLine::Added(_) | ReportLine::Changed(_) | ReportLine::Removed(_)
+            )
+        })
+        .count();
+    assert_eq!(changes, patch.len());
+    update(&mut app, Action::Cancel);
+
+    // In the state diff, Enter on an event of the list opens it.
+    app.focus = Pane::Timeline;
+    command(&mut app, Command::Diff);
+    wait_for_diff(&mut app);
+    let targets = app.report.as_ref().expect("diff").report.targets.clone();
+    let first_event = targets
+        .iter()
+        .position(Option::is_some)
+        .expect("an event line");
+    for _ in 0..first_event {
+        command(&mut app, Command::Down);
+    }
+    update(&mut app, Action::Submit);
+    settle(&mut app);
+    assert!(app.report.is_none());
+    assert_eq!(
+        app.cursor_event().map(|e| e.version),
+        Some(2),
+        "the first event after A"
+    );
 }
