@@ -299,6 +299,14 @@ impl App {
         self.open_scope(entry.scope, entry.first_version)
     }
 
+    /// The spec of the projection shown, for jobs that load their own.
+    pub fn active_spec(&self) -> ProjectionSpec {
+        self.specs
+            .get(self.active_projection)
+            .cloned()
+            .unwrap_or(ProjectionSpec::Generic)
+    }
+
     /// Shows `scope` in the timeline, from its first event.
     pub fn open_scope(&mut self, scope: Scope, first_version: i64) -> Result<()> {
         self.scope = scope;

@@ -10,7 +10,6 @@ use super::json_view::json_lines_with_paths;
 use super::layout::{areas, contains, inner};
 use super::panes::report::{payload_report, ReportPane};
 use super::search;
-use crate::core::projection::ProjectionSpec;
 use crate::core::sanitize::visible;
 use crate::core::search::{correlation_id, Matcher};
 use crate::core::store::Scope;
@@ -301,11 +300,7 @@ fn start_diff(app: &mut App) {
         return diff_payloads(app, from);
     }
     let to = app.marks[1].unwrap_or(app.cursor);
-    let spec = app
-        .specs
-        .get(app.active_projection)
-        .cloned()
-        .unwrap_or(ProjectionSpec::Generic);
+    let spec = app.active_spec();
     let job = diff_job(app.location.clone(), spec, app.scope.clone(), from, to);
     app.report = Some(ReportPane::computing(
         job,
@@ -325,11 +320,7 @@ fn start_blame(app: &mut App) {
         app.message = Some("blame works on one stream: open a stream first".into());
         return;
     }
-    let spec = app
-        .specs
-        .get(app.active_projection)
-        .cloned()
-        .unwrap_or(ProjectionSpec::Generic);
+    let spec = app.active_spec();
     let job = blame_job(
         app.location.clone(),
         spec,
@@ -354,11 +345,7 @@ fn start_state_search(app: &mut App, text: &str) {
             return;
         }
     };
-    let spec = app
-        .specs
-        .get(app.active_projection)
-        .cloned()
-        .unwrap_or(ProjectionSpec::Generic);
+    let spec = app.active_spec();
     let job = state_search_job(
         app.location.clone(),
         spec,
