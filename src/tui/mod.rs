@@ -14,6 +14,7 @@ pub mod search;
 pub mod terminal;
 pub mod text;
 pub mod theme;
+mod travel;
 pub mod update;
 pub mod worker;
 

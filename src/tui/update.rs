@@ -5,13 +5,12 @@ use anyhow::Result;
 
 use super::action::{Action, Command, InputKind, Mouse, WorkerReply};
 use super::app::{App, Pane};
-use super::jobs::{blame_job, correlation_job, diff_job, state_search_job};
 use super::json_view::json_lines_with_paths;
 use super::layout::{areas, contains, inner};
-use super::panes::report::{payload_report, ReportPane};
-use super::search;
-use crate::core::sanitize::visible;
-use crate::core::search::{correlation_id, Matcher};
+use super::travel::{
+    diff_view_command, open_event, same_type, search_step, start_blame, start_correlation,
+    start_diff, start_search, start_state_search,
+};
 use crate::core::store::Scope;
 use crate::core::time::parse_user_time;
 
@@ -191,7 +190,7 @@ fn step(app: &mut App, delta: i64) -> Result<()> {
     }
 }
 
-fn scroll(current: usize, delta: i64, lines: usize) -> usize {
+pub(super) fn scroll(current: usize, delta: i64, lines: usize) -> usize {
     (current as i64)
         .saturating_add(delta)
         .clamp(0, lines.saturating_sub(1) as i64) as usize
@@ -270,188 +269,6 @@ fn go_to(app: &mut App, text: &str) -> Result<()> {
                 "cannot go to '{}': type a version (42), a position (@1234) or a time (2025-03-01 14:00, -2h)",
                 crate::core::sanitize::visible(text)
             ));
-            Ok(())
-        }
-    }
-}
-
-/// Moves to the nearest event of the cursor event's type.
-fn same_type(app: &mut App, forward: bool) -> Result<()> {
-    let Some(wanted) = app.cursor_event().map(|e| e.event_type.clone()) else {
-        return Ok(());
-    };
-    match search::find(app, forward, &|e| e.event_type == wanted)? {
-        Some(row) => app.move_cursor_to(row),
-        None => {
-            app.message = Some("no other event of this type nearby".into());
-            Ok(())
-        }
-    }
-}
-
-/// Opens the diff view: the state at mark A against mark B, or against
-/// the cursor when only A is set. The work runs on its own thread.
-fn start_diff(app: &mut App) {
-    let Some(from) = app.marks[0] else {
-        app.message = Some("set mark A first (a), then mark B (b) or move the cursor".into());
-        return;
-    };
-    if app.focus == Pane::Event {
-        return diff_payloads(app, from);
-    }
-    let to = app.marks[1].unwrap_or(app.cursor);
-    let spec = app.active_spec();
-    let job = diff_job(app.location.clone(), spec, app.scope.clone(), from, to);
-    app.report = Some(ReportPane::computing(
-        job,
-        "Diff",
-        "computing the states at both points…",
-    ));
-}
-
-/// Opens the blame view for the field on the projection pane's top line:
-/// the event that last changed it up to the cursor, and its history.
-fn start_blame(app: &mut App) {
-    let Some(pointer) = app.projection.paths.get(app.projection_scroll).cloned() else {
-        app.message = Some("no state to blame yet".into());
-        return;
-    };
-    if !matches!(app.scope, Scope::Stream(_)) {
-        app.message = Some("blame works on one stream: open a stream first".into());
-        return;
-    }
-    let spec = app.active_spec();
-    let job = blame_job(
-        app.location.clone(),
-        spec,
-        app.scope.clone(),
-        app.cursor,
-        pointer.clone(),
-    );
-    let title = format!("Blame {pointer}");
-    app.report = Some(ReportPane::computing(
-        job,
-        &title,
-        "reading the field after every event…",
-    ));
-}
-
-/// Looks for the first event after which the projected state matches.
-fn start_state_search(app: &mut App, text: &str) {
-    let matcher = match Matcher::parse(text) {
-        Ok(matcher) => matcher,
-        Err(reason) => {
-            app.message = Some(format!("cannot search: {}", visible(&reason)));
-            return;
-        }
-    };
-    let spec = app.active_spec();
-    let job = state_search_job(
-        app.location.clone(),
-        spec,
-        app.scope.clone(),
-        text.to_string(),
-        matcher,
-    );
-    let title = format!("State search {text}");
-    app.report = Some(ReportPane::computing(
-        job,
-        &title,
-        "folding the scope until the state matches…",
-    ));
-}
-
-/// Lists every event that shares the cursor event's correlation id.
-fn start_correlation(app: &mut App) {
-    let Some(id) = app.cursor_event().and_then(correlation_id) else {
-        app.message = Some("this event has no correlation id in its metadata".into());
-        return;
-    };
-    let job = correlation_job(app.location.clone(), id.clone());
-    let title = format!("Correlation {id}");
-    app.report = Some(ReportPane::computing(job, &title, "reading every stream…"));
-}
-
-/// Opens `stream` at `version`, from a list of events in a report.
-fn open_event(app: &mut App, stream: &str, version: i64) -> Result<()> {
-    let first = app
-        .source
-        .stream_info(stream)?
-        .map_or(0, |info| info.first_version);
-    let scope = Scope::Stream(stream.to_string());
-    if app.scope != scope {
-        app.open_scope(scope, first)?;
-    }
-    app.focus = Pane::Timeline;
-    app.move_cursor_to((version - first).max(0) as u64)
-}
-
-/// From the Event pane, `d` compares two events' data instead: the event
-/// at mark A against the one under the cursor (two `OrderPlaced`s, say).
-fn diff_payloads(app: &mut App, marked: u64) {
-    let a = app
-        .source
-        .read_rows(&app.scope, marked, 1)
-        .ok()
-        .and_then(|mut e| e.pop());
-    match (a, app.cursor_event().cloned()) {
-        (Some(a), Some(b)) => app.report = Some(ReportPane::ready(payload_report(&a, &b))),
-        _ => app.message = Some("mark an event with a, move to another, then d".into()),
-    }
-}
-
-/// Keys while the diff view is open: arrows and pages scroll it; `d`
-/// (and anything else) closes it.
-fn diff_view_command(app: &mut App, command: Command) {
-    let page = app.size.height.saturating_sub(4).max(1) as i64;
-    let Some(diff) = &mut app.report else { return };
-    let delta = match command {
-        Command::Up => -1,
-        Command::Down => 1,
-        Command::PageUp => -page,
-        Command::PageDown => page,
-        Command::First => i64::MIN / 2,
-        Command::Last => i64::MAX / 2,
-        _ => {
-            app.report = None;
-            return;
-        }
-    };
-    diff.scroll = scroll(diff.scroll, delta, diff.report.lines.len());
-}
-
-/// Moves to the next (or previous) event that matches the search.
-fn search_step(app: &mut App, forward: bool) -> Result<()> {
-    let Some((text, matcher)) = app.search.clone() else {
-        app.message =
-            Some("no search yet: press / in the timeline and type text or path=value".into());
-        return Ok(());
-    };
-    match search::find(app, forward, &|e| matcher.matches_event(e))? {
-        Some(row) => app.move_cursor_to(row),
-        None => {
-            let direction = if forward { "after" } else { "before" };
-            app.message = Some(format!(
-                "no match for '{}' in the {} events {direction} the cursor",
-                visible(&text),
-                search::SEARCH_LIMIT
-            ));
-            Ok(())
-        }
-    }
-}
-
-/// A search typed after `/` in the timeline: remembered for `n`/`N`, and
-/// the cursor moves to the first match after it.
-fn start_search(app: &mut App, text: &str) -> Result<()> {
-    match Matcher::parse(text) {
-        Ok(matcher) => {
-            app.search = Some((text.to_string(), matcher));
-            app.focus = Pane::Timeline;
-            search_step(app, true)
-        }
-        Err(reason) => {
-            app.message = Some(format!("cannot search: {}", visible(&reason)));
             Ok(())
         }
     }
