@@ -7,6 +7,7 @@ pub mod demo;
 pub mod diff;
 pub mod error;
 pub mod event;
+pub mod filter;
 pub mod fuzzy;
 pub mod hash;
 pub mod ndjson;

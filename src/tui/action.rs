@@ -39,12 +39,14 @@ pub enum Command {
     Blame,
     Correlation,
     StateSearch,
+    FilterTypes,
+    FilterMetadata,
     Follow,
 }
 
 impl Command {
     /// Every command, in the order the help screen lists them.
-    pub const ALL: [Command; 28] = [
+    pub const ALL: [Command; 30] = [
         Command::Quit,
         Command::Help,
         Command::FocusNext,
@@ -72,6 +74,8 @@ impl Command {
         Command::Blame,
         Command::Correlation,
         Command::StateSearch,
+        Command::FilterTypes,
+        Command::FilterMetadata,
         Command::Follow,
     ];
 
@@ -112,6 +116,8 @@ impl Command {
             Command::Blame => "who last set the projection's top field",
             Command::Correlation => "every event sharing this correlation id",
             Command::StateSearch => "first event after which the state matches",
+            Command::FilterTypes => "timeline: show only some event types (picker)",
+            Command::FilterMetadata => "timeline: show only events whose metadata matches",
             Command::Follow => "follow new events",
         }
     }
@@ -124,6 +130,7 @@ pub enum InputKind {
     GoTo,
     Search,
     StateSearch,
+    MetadataFilter,
 }
 
 /// A mouse gesture in terminal cells.

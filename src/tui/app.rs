@@ -10,6 +10,7 @@ use ratatui::text::Line;
 
 use super::action::InputKind;
 pub use super::catalog::{stream_entries, StreamEntry};
+use super::filter::{TimelineFilter, TypePicker};
 use super::json_view::json_lines;
 use super::keymap::Keymap;
 use super::layout::{areas, inner};
@@ -125,6 +126,10 @@ pub struct App {
     pub search: Option<(String, Matcher)>,
     /// The diff or blame view, while it is open.
     pub report: Option<ReportPane>,
+    /// Which rows the timeline shows, when not all.
+    pub timeline_filter: Option<TimelineFilter>,
+    /// The event-type picker, while it is open.
+    pub picker: Option<TypePicker>,
     /// How to open the store and the projections again, for diff jobs.
     pub location: StoreLocation,
     pub specs: Vec<ProjectionSpec>,
@@ -201,6 +206,8 @@ impl App {
             message: None,
             search: None,
             report: None,
+            timeline_filter: None,
+            picker: None,
             location: location.clone(),
             specs: specs.clone(),
             now_ms: options.now_ms.unwrap_or_else(crate::core::time::now_ms),
@@ -313,13 +320,15 @@ impl App {
         self.first_version = first_version;
         self.marks = [None, None];
         self.mark_times = [None, None];
+        self.cursor = 0;
         self.load_scope()?;
         self.timeline_offset = 0;
         self.move_cursor_to(0)
     }
 
     /// Re-reads the count of the current scope (it may have grown), asks
-    /// for its histogram and drops the cached window.
+    /// for its histogram, drops the cached window and finds the filtered
+    /// rows again (the filter follows the scope).
     pub fn load_scope(&mut self) -> Result<()> {
         self.count = self.source.count(&self.scope)?;
         self.histogram_pending = true;
@@ -328,6 +337,9 @@ impl App {
         }
         self.window.clear();
         self.window_start = 0;
+        if let Some(filter) = self.timeline_filter.as_ref().map(|f| f.filter.clone()) {
+            super::filter::restart(self, filter);
+        }
         Ok(())
     }
 
@@ -336,17 +348,46 @@ impl App {
     pub fn move_cursor_to(&mut self, row: u64) -> Result<()> {
         self.cursor = row.min(self.count.saturating_sub(1));
         let height = self.timeline_rows() as u64;
-        if self.cursor < self.timeline_offset {
-            self.timeline_offset = self.cursor;
-        } else if height > 0 && self.cursor >= self.timeline_offset + height {
-            self.timeline_offset = self.cursor + 1 - height;
+        // The offset counts shown rows: all of them, or the filtered ones.
+        let shown = self.shown_index(self.cursor);
+        if shown < self.timeline_offset {
+            self.timeline_offset = shown;
+        } else if height > 0 && shown >= self.timeline_offset + height {
+            self.timeline_offset = shown + 1 - height;
         }
-        self.ensure_window(self.timeline_offset, self.timeline_offset + height.max(1))?;
+        let (start, end) = (self.timeline_offset, self.timeline_offset + height.max(1));
+        if self.filter_ready() {
+            super::filter::ensure_events(self, start as usize, end as usize)?;
+        } else {
+            self.ensure_window(start, end)?;
+        }
         self.ensure_window(self.cursor, self.cursor + 1)?;
         self.event_scroll = 0;
         self.rebuild_event_lines();
         self.request_projection();
         Ok(())
+    }
+
+    /// True when the timeline shows filtered rows (and knows them).
+    pub fn filter_ready(&self) -> bool {
+        self.timeline_filter.as_ref().is_some_and(|f| f.ready())
+    }
+
+    /// Where `row` is among the shown rows: itself without a filter, or
+    /// the index of the first filtered row at or after it.
+    pub fn shown_index(&self, row: u64) -> u64 {
+        match &self.timeline_filter {
+            Some(filter) if filter.ready() => filter.index_of(row) as u64,
+            _ => row,
+        }
+    }
+
+    /// The row shown at `shown` (counting shown rows), if there is one.
+    pub fn row_of_shown(&self, shown: u64) -> Option<u64> {
+        match &self.timeline_filter {
+            Some(filter) if filter.ready() => filter.rows.get(shown as usize).copied(),
+            _ => (shown < self.count).then_some(shown),
+        }
     }
 
     /// Makes sure rows `start..end` are in the cached window.

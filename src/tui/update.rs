@@ -5,6 +5,7 @@ use anyhow::Result;
 
 use super::action::{Action, Command, InputKind, Mouse, WorkerReply};
 use super::app::{App, Pane};
+use super::filter;
 use super::json_view::json_lines_with_paths;
 use super::layout::{areas, contains, inner};
 use super::travel::{
@@ -36,6 +37,10 @@ fn apply(app: &mut App, action: Action) -> Result<()> {
             if app.help && !matches!(command, Command::Help | Command::Quit) {
                 app.help = false;
                 return Ok(());
+            }
+            // So is the type picker.
+            if app.picker.is_some() && !matches!(command, Command::Help | Command::Quit) {
+                return filter::picker_command(app, command);
             }
             // So is the diff view: it scrolls, and `d` closes it.
             if app.report.is_some() && !matches!(command, Command::Help | Command::Quit) {
@@ -70,6 +75,8 @@ fn apply(app: &mut App, action: Action) -> Result<()> {
                 app.help = false;
             } else if app.report.is_some() {
                 app.report = None;
+            } else if app.picker.is_some() {
+                app.picker = None;
             } else if let Some((kind, _)) = app.input.take() {
                 if kind == InputKind::Filter {
                     app.filter.clear();
@@ -78,6 +85,9 @@ fn apply(app: &mut App, action: Action) -> Result<()> {
             } else if app.focus == Pane::Streams && !app.filter.is_empty() {
                 app.filter.clear();
                 app.apply_filter();
+            } else if app.focus == Pane::Timeline && app.timeline_filter.is_some() {
+                // Esc in the timeline shows every event again.
+                filter::set_filter(app, Default::default())?;
             }
             Ok(())
         }
@@ -129,6 +139,16 @@ fn run_command(app: &mut App, command: Command) -> Result<()> {
         Command::Blame => start_blame(app),
         Command::Correlation => start_correlation(app),
         Command::StateSearch => app.input = Some((InputKind::StateSearch, String::new())),
+        Command::FilterTypes => filter::open_picker(app),
+        Command::FilterMetadata => {
+            let current = app
+                .timeline_filter
+                .as_ref()
+                .and_then(|f| f.filter.metadata.as_ref())
+                .map(|(text, _)| text.clone())
+                .unwrap_or_default();
+            app.input = Some((InputKind::MetadataFilter, current));
+        }
         Command::SearchPrevious => search_step(app, false)?,
         Command::GoTo => app.input = Some((InputKind::GoTo, String::new())),
         Command::MarkA => set_mark(app, 0),
@@ -174,6 +194,7 @@ fn step(app: &mut App, delta: i64) -> Result<()> {
                 .clamp(0, last.max(0));
             app.select_entry(target as usize)
         }
+        Pane::Timeline if app.filter_ready() => filter::step_filtered(app, delta),
         Pane::Timeline => {
             let target = (app.cursor as i64).saturating_add(delta).max(0);
             app.move_cursor_to(target as u64)
@@ -197,6 +218,9 @@ pub(super) fn scroll(current: usize, delta: i64, lines: usize) -> usize {
 }
 
 fn submit(app: &mut App) -> Result<()> {
+    if app.picker.is_some() {
+        return filter::apply_picker(app);
+    }
     if let Some(report) = &app.report {
         // Enter in the blame view jumps to the event that set the field;
         // in a list of events, it opens the one on the top line.
@@ -232,6 +256,7 @@ fn submit(app: &mut App) -> Result<()> {
         InputKind::GoTo => go_to(app, text.trim())?,
         InputKind::Search => start_search(app, text.trim())?,
         InputKind::StateSearch => start_state_search(app, text.trim()),
+        InputKind::MetadataFilter => filter::apply_metadata(app, text.trim())?,
     }
     Ok(())
 }
@@ -299,8 +324,8 @@ fn on_mouse(app: &mut App, mouse: Mouse) -> Result<()> {
                 app.focus = Pane::Timeline;
                 let first = inner(panes.timeline).y;
                 if row >= first {
-                    let target = app.timeline_offset + (row - first) as u64;
-                    if target < app.count {
+                    let shown = app.timeline_offset + (row - first) as u64;
+                    if let Some(target) = app.row_of_shown(shown) {
                         app.move_cursor_to(target)?;
                     }
                 }
@@ -359,6 +384,7 @@ fn scrub(app: &mut App, column: u16) -> Result<()> {
 }
 
 fn tick(app: &mut App, now_ms: i64) -> Result<()> {
+    filter::poll_jobs(app)?;
     if let Some(diff) = &mut app.report {
         if let Some(result) = diff.job.as_ref().and_then(|job| job.try_take()) {
             diff.show(result);
@@ -369,12 +395,14 @@ fn tick(app: &mut App, now_ms: i64) -> Result<()> {
     }
     if app.playing && now_ms - app.last_step_ms >= PLAY_STEP_MS / app.speed.max(1) as i64 {
         app.last_step_ms = now_ms;
-        if app.cursor + 1 >= app.count {
-            app.playing = false;
-        } else {
-            let next = app.cursor + 1;
-            app.move_cursor_to(next)?;
+        let before = app.cursor;
+        if app.filter_ready() {
+            filter::step_filtered(app, 1)?;
+        } else if app.cursor + 1 < app.count {
+            app.move_cursor_to(before + 1)?;
         }
+        // Play stops at the last (shown) event.
+        app.playing = app.cursor != before;
     }
     if now_ms - app.last_poll_ms >= POLL_MS {
         app.last_poll_ms = now_ms;

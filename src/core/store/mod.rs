@@ -118,6 +118,12 @@ pub trait EventSource: Send {
     /// another process appended.
     fn head_position(&self) -> StoreResult<i64>;
 
+    /// How many events of the scope have each type, most frequent first.
+    /// Backends with SQL ask their store to group; this default scans.
+    fn type_counts(&self, scope: &Scope) -> StoreResult<Vec<crate::core::filter::TypeCount>> {
+        crate::core::filter::count_types_by_scan(self, scope)
+    }
+
     /// Visits the events at rows `start..end` in order, in chunks, so that
     /// a replay never holds more than one chunk in memory. The visitor
     /// returns `false` to stop early. Backends override this when they can

@@ -8,6 +8,7 @@ pub mod report;
 pub mod status;
 pub mod streams;
 pub mod timeline;
+pub mod type_picker;
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -27,6 +28,9 @@ pub fn render(app: &App, frame: &mut Frame) {
     status::render(app, frame, panes.status);
     if let Some(report) = &app.report {
         report::render(app, report, frame, frame.area());
+    }
+    if let Some(picker) = &app.picker {
+        type_picker::render(app, picker, frame, frame.area());
     }
     if app.help {
         help::render(app, frame, frame.area());

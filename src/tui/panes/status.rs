@@ -36,6 +36,16 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 app.theme.dim,
             ),
         ])
+    } else if let Some((InputKind::MetadataFilter, text)) = &app.input {
+        Line::from(vec![
+            Span::raw("metadata: "),
+            Span::raw(visible(text).into_owned()),
+            Span::raw("▏"),
+            Span::styled(
+                "  key=value (actor=atm-456) or text · empty shows all",
+                app.theme.dim,
+            ),
+        ])
     } else if let Some(message) = &app.message {
         Line::styled(visible(message).into_owned(), app.theme.error)
     } else {

@@ -16,25 +16,46 @@ use crate::tui::text::fit;
 use crate::tui::update::is_stream;
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let position = if app.count == 0 {
-        "empty ".to_string()
-    } else {
-        format!("{}/{} ", app.cursor + 1, app.count)
+    let position = match &app.timeline_filter {
+        _ if app.count == 0 => "empty ".to_string(),
+        Some(filter) if filter.ready() => {
+            let i = filter.index_of(app.cursor);
+            let here = if filter.rows.get(i) == Some(&app.cursor) {
+                (i + 1).to_string()
+            } else {
+                "-".to_string()
+            };
+            format!("{here}/{} shown ", filter.rows.len())
+        }
+        _ => format!("{}/{} ", app.cursor + 1, app.count),
     };
-    let extra = vec![
+    let mut extra = vec![
         Span::styled(
             crate::core::sanitize::visible(&app.scope.label()).into_owned(),
             app.theme.title,
         ),
         Span::styled(format!(" {position}"), app.theme.dim),
     ];
+    if let Some(filter) = &app.timeline_filter {
+        let pending = if filter.job.is_some() {
+            " filtering…"
+        } else {
+            ""
+        };
+        extra.push(Span::styled(
+            format!(
+                "· {}{pending} ",
+                crate::core::sanitize::visible(&filter.filter.describe())
+            ),
+            app.theme.mark,
+        ));
+    }
     let block = pane_block(app, Some(Pane::Timeline), title(app, "Timeline", extra));
     frame.render_widget(block, area);
     let body = inner(area);
     let mut lines = Vec::with_capacity(body.height as usize);
     for i in 0..body.height as u64 {
-        let row = app.timeline_offset + i;
-        let Some(event) = app.event_at(row) else {
+        let Some((row, event)) = shown_event(app, app.timeline_offset + i) else {
             break;
         };
         let mut line = Line::from(row_spans(app, row, event, body.width as usize));
@@ -44,9 +65,26 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         lines.push(line);
     }
     if lines.is_empty() {
-        lines.push(Line::styled("no events", app.theme.dim));
+        let text = if app.filter_ready() {
+            "no events match the filter (esc shows all)"
+        } else {
+            "no events"
+        };
+        lines.push(Line::styled(text, app.theme.dim));
     }
     frame.render_widget(Paragraph::new(lines), body);
+}
+
+/// The row and event drawn on line `shown` of the timeline (counting from
+/// the first shown row), from the filtered rows when a filter is on.
+fn shown_event(app: &App, shown: u64) -> Option<(u64, &Event)> {
+    match &app.timeline_filter {
+        Some(filter) if filter.ready() => {
+            let row = *filter.rows.get(shown as usize)?;
+            Some((row, filter.event(shown as usize)?))
+        }
+        _ => Some((shown, app.event_at(shown)?)),
+    }
 }
 
 fn row_spans(app: &App, row: u64, event: &Event, width: usize) -> Vec<Span<'static>> {

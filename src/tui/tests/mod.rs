@@ -2,6 +2,7 @@
 //! assertions on state, and `TestBackend` snapshots of every pane and the
 //! whole screen. Time is fixed (UTC, a fixed "now") so snapshots are stable.
 
+mod filter;
 mod safety;
 mod snapshots;
 mod state;

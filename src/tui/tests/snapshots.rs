@@ -93,3 +93,59 @@ fn diff_view() {
         whole(&format!("diff_{w}x{h}"), &app);
     }
 }
+
+#[test]
+fn blame_view() {
+    let mut app = open(demo_path(), Some("account-0042"), Some(10), 80, 24);
+    app.focus = Pane::Projection;
+    let line = app
+        .projection
+        .paths
+        .iter()
+        .position(|p| p == "/fields/amount")
+        .expect("the generic state shows /fields/amount");
+    for _ in 0..line {
+        command(&mut app, Command::Down);
+    }
+    command(&mut app, Command::Blame);
+    super::state::wait_for_diff(&mut app);
+    whole("blame_80x24", &app);
+}
+
+#[test]
+fn correlation_view() {
+    let mut app = open(demo_path(), Some("account-0042"), None, 80, 24);
+    command(&mut app, Command::Filter);
+    type_text(&mut app, "type=TransferSent");
+    update(&mut app, Action::Submit);
+    settle(&mut app);
+    command(&mut app, Command::Correlation);
+    super::state::wait_for_diff(&mut app);
+    whole("correlation_80x24", &app);
+}
+
+#[test]
+fn state_search_view() {
+    let mut app = open(demo_path(), Some("account-0042"), None, 80, 24);
+    command(&mut app, Command::StateSearch);
+    type_text(&mut app, "/eventCounts/TransferSent=2");
+    update(&mut app, Action::Submit);
+    super::state::wait_for_diff(&mut app);
+    whole("state_search_80x24", &app);
+}
+
+#[test]
+fn type_picker_and_filtered_timeline() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut app = open(demo_path(), Some("account-0042"), None, w, h);
+        command(&mut app, Command::FilterTypes);
+        super::filter::wait_for_filter(&mut app);
+        command(&mut app, Command::Down);
+        command(&mut app, Command::PlayPause);
+        whole(&format!("type_picker_{w}x{h}"), &app);
+        update(&mut app, Action::Submit);
+        super::filter::wait_for_filter(&mut app);
+        command(&mut app, Command::Down);
+        whole(&format!("filtered_{w}x{h}"), &app);
+    }
+}

@@ -7,6 +7,7 @@ use rusqlite::{params, OptionalExtension, Row};
 use super::SqliteStore;
 use crate::core::error::StoreResult;
 use crate::core::event::Event;
+use crate::core::filter::{sorted_counts, TypeCount};
 use crate::core::store::{EventSource, Histogram, Scope, StreamInfo, SCAN_CHUNK};
 use crate::core::time::Millis;
 
@@ -247,6 +248,20 @@ impl EventSource for SqliteStore {
             }
         };
         Ok(row.map(|r| r as u64))
+    }
+
+    fn type_counts(&self, scope: &Scope) -> StoreResult<Vec<TypeCount>> {
+        let (filter, key) = match scope {
+            Scope::Stream(s) => ("stream = ?1", s.as_str()),
+            Scope::Category(c) => ("category = ?1", c.as_str()),
+            Scope::All => ("?1 = ?1", ""),
+        };
+        let sql = format!("SELECT type, count(*) FROM events WHERE {filter} GROUP BY type");
+        let mut statement = self.conn.prepare_cached(&sql)?;
+        let rows = statement.query_map([key], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64))
+        })?;
+        Ok(sorted_counts(rows.collect::<Result<Vec<_>, _>>()?))
     }
 
     fn histogram(&self, scope: &Scope, buckets: usize) -> StoreResult<Histogram> {

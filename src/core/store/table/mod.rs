@@ -25,6 +25,7 @@ use window::Window;
 
 use crate::core::error::StoreResult;
 use crate::core::event::{category_of, Event};
+use crate::core::filter::{sorted_counts, TypeCount};
 use crate::core::store::{EventSource, Histogram, Scope, StreamInfo};
 use crate::core::time::Millis;
 
@@ -471,6 +472,26 @@ impl EventSource for TableSource {
         let histogram = self.compute_histogram(scope, buckets)?;
         *self.last_histogram.borrow_mut() = Some((scope.clone(), buckets, head, histogram.clone()));
         Ok(histogram)
+    }
+
+    fn type_counts(&self, scope: &Scope) -> StoreResult<Vec<TypeCount>> {
+        let (condition, args) = self.filter(scope, 1);
+        let sql = format!(
+            "SELECT {t}, count(*) FROM {table} WHERE {condition} GROUP BY {t}",
+            t = self.spec.event_type,
+            table = self.spec.table
+        );
+        let groups = self.conn.keyed(&sql, &args)?;
+        // The column may hold more than the type (eventsourcing's topics):
+        // decode each group's key as a row would be, and merge.
+        Ok(sorted_counts(groups.into_iter().map(|(raw, n)| {
+            let row = RawRow {
+                event_type: raw,
+                ..RawRow::default()
+            };
+            let count = n.first().copied().flatten().unwrap_or(0).max(0) as u64;
+            ((self.decode)(row).event_type, count)
+        })))
     }
 
     fn head_position(&self) -> StoreResult<i64> {

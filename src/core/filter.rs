@@ -1,0 +1,201 @@
+//! Which events a timeline shows: some event types, and events whose
+//! metadata matches (`actor=atm-456`, or text). A filter only hides rows
+//! from view; projections still fold every event of the scope, so the state
+//! at a shown event is the same as without the filter.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::core::error::StoreResult;
+use crate::core::event::Event;
+use crate::core::search::Matcher;
+use crate::core::store::{EventSource, Scope};
+
+/// An event type and how many events of the scope have it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeCount {
+    pub event_type: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventFilter {
+    /// The types shown; empty shows every type.
+    pub types: BTreeSet<String>,
+    /// A match on the metadata, as typed (for the title) and parsed.
+    pub metadata: Option<(String, Matcher)>,
+}
+
+impl EventFilter {
+    pub fn is_empty(&self) -> bool {
+        self.types.is_empty() && self.metadata.is_none()
+    }
+
+    pub fn matches(&self, event: &Event) -> bool {
+        (self.types.is_empty() || self.types.contains(&event.event_type))
+            && self
+                .metadata
+                .as_ref()
+                .is_none_or(|(_, m)| matches_metadata(m, event))
+    }
+
+    /// A short description for titles: `3 types · actor=atm-456`.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        match self.types.len() {
+            0 => {}
+            1 => parts.extend(self.types.iter().cloned()),
+            n => parts.push(format!("{n} types")),
+        }
+        if let Some((text, _)) = &self.metadata {
+            parts.push(format!("metadata {text}"));
+        }
+        parts.join(" · ")
+    }
+}
+
+/// Whether the metadata holds the text, or the field (a path into the
+/// metadata, with or without a leading `metadata`) equal to the value.
+pub fn matches_metadata(matcher: &Matcher, event: &Event) -> bool {
+    match matcher {
+        Matcher::Text(text) => event.metadata.to_lowercase().contains(text.as_str()),
+        Matcher::Field { tokens, value } => {
+            let tokens = match tokens.split_first() {
+                Some((head, rest)) if head == "metadata" => rest.to_vec(),
+                _ => tokens.clone(),
+            };
+            let mut path = vec!["metadata".to_string()];
+            path.extend(tokens);
+            Matcher::Field {
+                tokens: path,
+                value: value.clone(),
+            }
+            .matches_event(event)
+        }
+    }
+}
+
+/// The rows of `scope` that `filter` shows, in order. Scans the scope; stops
+/// early (returning what it has) when `cancel` is set, and reports the rows
+/// scanned so far through `progress` every chunk.
+pub fn matching_rows(
+    source: &dyn EventSource,
+    scope: &Scope,
+    filter: &EventFilter,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(u64),
+) -> StoreResult<Vec<u64>> {
+    let count = source.count(scope)?;
+    let mut rows = Vec::new();
+    let mut row = 0u64;
+    source.scan(scope, 0, count, &mut |event| {
+        if filter.matches(event) {
+            rows.push(row);
+        }
+        row += 1;
+        if row % 65_536 == 0 {
+            progress(row);
+            if cancel.load(Ordering::Relaxed) {
+                return false;
+            }
+        }
+        true
+    })?;
+    Ok(rows)
+}
+
+/// Counts events by type by scanning; the fallback for backends that cannot
+/// ask their store to group.
+pub fn count_types_by_scan(
+    source: &(impl EventSource + ?Sized),
+    scope: &Scope,
+) -> StoreResult<Vec<TypeCount>> {
+    let mut counts = std::collections::HashMap::<String, u64>::new();
+    let count = source.count(scope)?;
+    source.scan(scope, 0, count, &mut |event| {
+        *counts.entry(event.event_type.clone()).or_default() += 1;
+        true
+    })?;
+    Ok(sorted_counts(counts))
+}
+
+/// Most frequent first, then by name, as the picker lists them.
+pub fn sorted_counts(counts: impl IntoIterator<Item = (String, u64)>) -> Vec<TypeCount> {
+    let mut merged = std::collections::HashMap::<String, u64>::new();
+    for (event_type, count) in counts {
+        *merged.entry(event_type).or_default() += count;
+    }
+    let mut list: Vec<TypeCount> = merged
+        .into_iter()
+        .map(|(event_type, count)| TypeCount { event_type, count })
+        .collect();
+    list.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then_with(|| a.event_type.cmp(&b.event_type))
+    });
+    list
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(event_type: &str, metadata: &str) -> Event {
+        Event {
+            position: 1,
+            id: "e".into(),
+            stream: "account-1".into(),
+            version: 0,
+            event_type: event_type.into(),
+            schema_version: 1,
+            data: r#"{"actor":"in-data"}"#.into(),
+            metadata: metadata.into(),
+            time_ms: 0,
+        }
+    }
+
+    fn filter(types: &[&str], metadata: Option<&str>) -> EventFilter {
+        EventFilter {
+            types: types.iter().map(|t| t.to_string()).collect(),
+            metadata: metadata.map(|m| (m.to_string(), Matcher::parse(m).unwrap())),
+        }
+    }
+
+    #[test]
+    fn types_and_metadata_both_apply() {
+        let e = event("FundsWithdrawn", r#"{"actor":"atm-456"}"#);
+        assert!(filter(&[], None).matches(&e));
+        assert!(filter(&["FundsWithdrawn", "X"], None).matches(&e));
+        assert!(!filter(&["FundsDeposited"], None).matches(&e));
+        assert!(filter(&["FundsWithdrawn"], Some("actor=atm-456")).matches(&e));
+        assert!(!filter(&["FundsWithdrawn"], Some("actor=atm-1")).matches(&e));
+    }
+
+    #[test]
+    fn metadata_paths_look_in_the_metadata_only() {
+        let e = event("T", r#"{"actor":"atm-456","tags":["a","b"]}"#);
+        assert!(filter(&[], Some("metadata.actor=atm-456")).matches(&e));
+        assert!(filter(&[], Some("/tags/1=b")).matches(&e));
+        assert!(filter(&[], Some("ATM")).matches(&e));
+        // The data has an `actor` too; a metadata filter ignores it.
+        assert!(!filter(&[], Some("actor=in-data")).matches(&e));
+        assert!(!filter(&[], Some("in-data")).matches(&e));
+    }
+
+    #[test]
+    fn descriptions_name_what_is_shown() {
+        assert_eq!(filter(&["A"], None).describe(), "A");
+        assert_eq!(
+            filter(&["A", "B"], Some("actor=x")).describe(),
+            "2 types · metadata actor=x"
+        );
+    }
+
+    #[test]
+    fn counts_sort_by_frequency_then_name() {
+        let list = sorted_counts([("b".into(), 2), ("a".into(), 2), ("c".into(), 5)]);
+        let names: Vec<_> = list.iter().map(|t| t.event_type.as_str()).collect();
+        assert_eq!(names, ["c", "a", "b"]);
+    }
+}

@@ -1,0 +1,211 @@
+//! The timeline filter: the type picker with counts, the metadata filter,
+//! and what the cursor, the projection and the mouse do under a filter.
+
+use std::time::Instant;
+
+use super::*;
+use crate::core::store::Scope;
+use crate::tui::action::{InputKind, Mouse};
+use crate::tui::layout::{areas, inner};
+
+/// Ticks the clock until the picker's counts and the filter's rows are in.
+pub fn wait_for_filter(app: &mut App) {
+    let started = Instant::now();
+    let busy = |app: &App| {
+        app.picker.as_ref().is_some_and(|p| p.job.is_some())
+            || app
+                .timeline_filter
+                .as_ref()
+                .is_some_and(|f| f.job.is_some())
+    };
+    while busy(app) {
+        assert!(
+            started.elapsed().as_secs() < 20,
+            "the filter did not finish"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+        let now_ms = app.now_ms;
+        update(app, Action::Tick { now_ms });
+    }
+    settle(app);
+}
+
+/// Every event of the scope, read straight from the store.
+fn all_events(app: &App) -> Vec<crate::core::event::Event> {
+    let count = app.source.count(&app.scope).expect("count");
+    app.source
+        .read_rows(&app.scope, 0, count as usize)
+        .expect("read")
+}
+
+/// Opens the picker and ticks the types named, then applies.
+fn pick(app: &mut App, types: &[&str]) {
+    command(app, Command::FilterTypes);
+    wait_for_filter(app);
+    for wanted in types {
+        let picker = app.picker.as_ref().expect("picker open");
+        let i = picker
+            .types
+            .iter()
+            .position(|t| t.event_type == *wanted)
+            .expect("type listed");
+        app.picker.as_mut().expect("picker").selected = i;
+        command(app, Command::PlayPause);
+    }
+    update(app, Action::Submit);
+    wait_for_filter(app);
+}
+
+#[test]
+fn the_picker_lists_every_type_with_its_count() {
+    let mut app = open(demo_path(), Some("account-0042"), None, 80, 24);
+    command(&mut app, Command::FilterTypes);
+    wait_for_filter(&mut app);
+    let picker = app.picker.as_ref().expect("picker");
+    let mut expected = std::collections::HashMap::<String, u64>::new();
+    for e in all_events(&app) {
+        *expected.entry(e.event_type).or_default() += 1;
+    }
+    assert_eq!(picker.types.len(), expected.len());
+    for t in &picker.types {
+        assert_eq!(
+            Some(&t.count),
+            expected.get(&t.event_type),
+            "{}",
+            t.event_type
+        );
+    }
+    // Most frequent first.
+    assert!(picker.types.windows(2).all(|w| w[0].count >= w[1].count));
+    let screen = screen_text(&draw(&app));
+    assert!(screen.contains("Event types"), "{screen}");
+    assert!(
+        screen.contains(&format!("[ ] {}", picker.types[0].count)),
+        "{screen}"
+    );
+    // Esc closes it without filtering.
+    update(&mut app, Action::Cancel);
+    assert!(app.picker.is_none());
+    assert!(app.timeline_filter.is_none());
+}
+
+#[test]
+fn picked_types_are_the_only_rows_and_steps_skip_the_rest() {
+    let mut app = open(demo_path(), Some("account-0042"), None, 80, 24);
+    let events = all_events(&app);
+    let wanted = events[1].event_type.clone();
+    pick(&mut app, &[&wanted]);
+    let expected: Vec<u64> = events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.event_type == wanted)
+        .map(|(i, _)| i as u64)
+        .collect();
+    let filter = app.timeline_filter.as_ref().expect("filter on");
+    assert_eq!(filter.rows, expected);
+    // The cursor lands on a shown row, and every step stays on one.
+    assert!(expected.contains(&app.cursor));
+    command(&mut app, Command::First);
+    for want in &expected {
+        assert_eq!(app.cursor, *want);
+        assert_eq!(
+            app.cursor_event().map(|e| e.event_type.as_str()),
+            Some(wanted.as_str())
+        );
+        // The projection is still the fold of every event up to the cursor.
+        let shown = app.projection.shown.as_ref().expect("state");
+        assert_eq!(shown.row, Some(app.cursor));
+        command(&mut app, Command::Down);
+    }
+    assert_eq!(app.cursor, *expected.last().expect("rows"));
+    // Only the chosen type is drawn, and the title says how many are shown.
+    let screen = screen_text(&draw(&app));
+    assert!(
+        screen.contains(&format!("{}/{} shown", expected.len(), expected.len())),
+        "{screen}"
+    );
+    let other = events
+        .iter()
+        .find(|e| e.event_type != wanted)
+        .expect("another type");
+    let timeline = inner(areas(app.size).timeline);
+    let rows: Vec<&str> = screen
+        .lines()
+        .skip(timeline.y as usize)
+        .take(timeline.height as usize)
+        .collect();
+    assert!(
+        rows.iter().all(|r| !r.contains(&other.event_type)),
+        "{screen}"
+    );
+    // Esc in the timeline shows everything again.
+    update(&mut app, Action::Cancel);
+    assert!(app.timeline_filter.is_none());
+    command(&mut app, Command::First);
+    command(&mut app, Command::Down);
+    assert_eq!(app.cursor, 1);
+}
+
+#[test]
+fn metadata_filter_keeps_matching_events_across_streams() {
+    let (_dir, path) = writable_copy();
+    append(&path, "account-0042", "Audited", "{}");
+    let mut app = open(&path, None, None, 80, 24);
+    app.focus = crate::tui::app::Pane::Timeline;
+    command(&mut app, Command::FilterMetadata);
+    assert!(matches!(app.input, Some((InputKind::MetadataFilter, _))));
+    type_text(&mut app, "actor=test");
+    update(&mut app, Action::Submit);
+    wait_for_filter(&mut app);
+    let filter = app.timeline_filter.as_ref().expect("filter");
+    assert_eq!(filter.rows, vec![app.count - 1]);
+    assert_eq!(
+        app.cursor_event().map(|e| e.event_type.as_str()),
+        Some("Audited")
+    );
+    // Types and metadata combine; a type without such events shows none.
+    pick(&mut app, &["AccountOpened"]);
+    assert!(app
+        .timeline_filter
+        .as_ref()
+        .expect("filter")
+        .rows
+        .is_empty());
+    let screen = screen_text(&draw(&app));
+    assert!(screen.contains("no events match the filter"), "{screen}");
+    // An empty metadata filter and no types: the filter is off.
+    command(&mut app, Command::FilterTypes);
+    wait_for_filter(&mut app);
+    command(&mut app, Command::MarkA);
+    update(&mut app, Action::Submit);
+    command(&mut app, Command::FilterMetadata);
+    for _ in 0.."actor=test".len() {
+        update(&mut app, Action::Backspace);
+    }
+    update(&mut app, Action::Submit);
+    assert!(app.timeline_filter.is_none());
+}
+
+#[test]
+fn the_filter_follows_the_open_stream_and_clicks_pick_shown_rows() {
+    let mut app = open(demo_path(), Some("account-0042"), None, 80, 24);
+    let wanted = all_events(&app)[0].event_type.clone();
+    pick(&mut app, &[&wanted]);
+    // Opening another stream keeps the filter and finds its rows there.
+    app.open_scope(Scope::Stream("account-0007".into()), 0)
+        .expect("open");
+    wait_for_filter(&mut app);
+    let filter = app.timeline_filter.as_ref().expect("filter kept");
+    assert_eq!(filter.scope, Scope::Stream("account-0007".into()));
+    assert_eq!(filter.rows, vec![0]);
+    // A click on the first timeline line opens the first shown row.
+    let area = inner(areas(app.size).timeline);
+    update(
+        &mut app,
+        Action::Mouse(Mouse::Down {
+            column: area.x + 2,
+            row: area.y,
+        }),
+    );
+    assert_eq!(app.cursor, 0);
+}
