@@ -534,3 +534,55 @@ fn an_id_reused_with_other_content_is_named_by_line() {
     );
     assert!(s.run(&["log", store, "--json"]).ok().stdout.is_empty());
 }
+
+#[test]
+fn types_counts_every_event_by_type() {
+    let s = Sandbox::new();
+    let store = s.path("a.rewind");
+    let store = store.to_str().unwrap();
+    s.run(&["import", store, demo_data("bank.ndjson").to_str().unwrap()])
+        .ok();
+    for scope in [
+        vec![],
+        vec!["--stream", "account-0042"],
+        vec!["--category", "account"],
+    ] {
+        let mut log_args = vec!["log", store, "--json"];
+        log_args.extend(&scope);
+        let mut expected = std::collections::BTreeMap::<String, u64>::new();
+        for event in s.run(&log_args).ok().json_lines() {
+            let t = event["type"].as_str().expect("type").to_string();
+            *expected.entry(t).or_default() += 1;
+        }
+        let mut types_args = vec!["types", store, "--json"];
+        types_args.extend(&scope);
+        let types = s.run(&types_args).ok().json();
+        let listed: std::collections::BTreeMap<String, u64> = types
+            .as_array()
+            .expect("an array")
+            .iter()
+            .map(|t| {
+                (
+                    t["type"].as_str().unwrap_or("").to_string(),
+                    t["count"].as_u64().unwrap_or(0),
+                )
+            })
+            .collect();
+        assert_eq!(listed, expected, "{scope:?}");
+        let counts: Vec<u64> = types
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["count"].as_u64().unwrap())
+            .collect();
+        assert!(
+            counts.windows(2).all(|w| w[0] >= w[1]),
+            "most frequent first"
+        );
+    }
+    let text = s.run(&["types", store]).ok().stdout;
+    assert!(
+        text.starts_with("EVENTS  TYPE\n") || text.contains("  TYPE\n"),
+        "{text}"
+    );
+}

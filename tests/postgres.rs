@@ -132,6 +132,21 @@ fn message_db_reads_like_any_other_store() {
              "first_time": "2025-03-01T08:09:09.096Z", "last_time": "2025-03-01T08:09:09.096Z"}
         ])
     );
+    // Types are grouped by the server.
+    let types = sandbox.run(&["types", &url, "--json"]).ok().json();
+    assert_eq!(
+        types,
+        json!([{"type": "Deposited", "count": 1}, {"type": "ItemAdded", "count": 1},
+               {"type": "Opened", "count": 1}])
+    );
+    let types = sandbox
+        .run(&["types", &url, "--category", "account", "--json"])
+        .ok()
+        .json();
+    assert_eq!(
+        types,
+        json!([{"type": "Deposited", "count": 1}, {"type": "Opened", "count": 1}])
+    );
     let log = sandbox
         .run(&["log", &url, "--category", "account", "--json"])
         .ok()

@@ -118,6 +118,12 @@ pub enum Command {
         rewind streams bank.rewind --filter acc42 --json   (fuzzy: matches account-0042)")]
     Streams(StreamsArgs),
 
+    /// Count events by type: in the whole store, one stream or one category.
+    #[command(after_help = "Examples:\n  rewind types bank.rewind\n  \
+        rewind types bank.rewind --stream account-0042 --json\n  \
+        rewind types postgres://me@db/app --category account")]
+    Types(TypesArgs),
+
     /// Print events in order: all of them, one stream's or one category's.
     #[command(
         after_help = "Examples:\n  rewind log bank.rewind --stream account-0001\n  \
@@ -295,6 +301,16 @@ pub struct StreamsArgs {
     /// Fuzzy filter on stream ids, best matches first.
     #[arg(long)]
     pub filter: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct TypesArgs {
+    pub store: PathBuf,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// A JSON array of {"type", "count"}, most frequent first.
     #[arg(long)]
     pub json: bool,
 }

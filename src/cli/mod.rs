@@ -85,6 +85,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Import(args)) => write::import(args),
         Some(Command::Export(args)) => export::run(args, opts),
         Some(Command::Streams(args)) => read::streams(args, opts),
+        Some(Command::Types(args)) => read::types(args, opts),
         Some(Command::Log(args)) => read::log(args, opts),
         Some(Command::Show(args)) => read::show(args, opts),
         Some(Command::Verify(args)) => read::verify(args),

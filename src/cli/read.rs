@@ -6,7 +6,7 @@
 use anyhow::{anyhow, Result};
 use serde_json::json;
 
-use super::args::{LogArgs, ScopeArgs, ShowArgs, StoreOptions, StreamsArgs, VerifyArgs};
+use super::args::{LogArgs, ScopeArgs, ShowArgs, StoreOptions, StreamsArgs, TypesArgs, VerifyArgs};
 use super::output::{thousands, Out};
 use super::{exit, Exit};
 use crate::core::fuzzy::Fuzzy;
@@ -43,6 +43,31 @@ pub fn check_scope(source: &dyn EventSource, scope: &Scope) -> Result<()> {
             ));
         }
     }
+    Ok(())
+}
+
+/// Event types of a scope with their counts, most frequent first. The
+/// store groups them (SQL `GROUP BY`), so this is quick on big stores.
+pub fn types(args: TypesArgs, opts: &StoreOptions) -> Result<()> {
+    let source = opts.open(&args.store)?;
+    let counts = source.type_counts(&args.scope.scope())?;
+    let mut out = Out::stdout();
+    if args.json {
+        let rows: Vec<_> = counts
+            .iter()
+            .map(|t| json!({"type": t.event_type, "count": t.count}))
+            .collect();
+        out.json(&serde_json::to_string(&rows)?)?;
+    } else {
+        let width = counts
+            .first()
+            .map_or(6, |t| t.count.to_string().len().max(6));
+        out.text(&format!("{:>width$}  TYPE", "EVENTS"))?;
+        for t in &counts {
+            out.text(&format!("{:>width$}  {}", t.count, t.event_type))?;
+        }
+    }
+    out.finish()?;
     Ok(())
 }
 
