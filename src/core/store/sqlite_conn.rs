@@ -12,13 +12,17 @@
 //!   the writer's appends.
 //! * WAL mode without a `-wal` file: no writer has the store open, so open
 //!   with `immutable=1`, which reads the main file only and creates nothing.
-//!   The cost: appends made by a writer that starts after we opened are not
-//!   seen until Rewind reopens the store (live follow would stay still).
-//!   Leaving no trace on a store we do not own matters more.
+//!   An immutable connection would never see a later writer's appends
+//!   (Emmett's library, for one, opens and closes the file per call), so
+//!   the file's size, modification time and `-wal` file are checked before
+//!   each statement: when they change, the connection is opened again, in
+//!   whichever mode now fits. Live follow keeps working and no trace is
+//!   left.
 //! * Rollback-journal mode: `mode=ro` only. `immutable=1` is not used since
 //!   it would hide later appends from live follow, and a reader leaves no
 //!   files behind in this mode anyway.
 
+use std::cell::{Cell, RefCell};
 use std::path::{Path, PathBuf};
 
 use rusqlite::types::ValueRef;
@@ -28,7 +32,30 @@ use crate::core::error::{StoreError, StoreResult};
 use crate::core::store::table::{Arg, RawRow, SqlConn};
 
 pub struct ForeignSqlite {
-    conn: Connection,
+    conn: RefCell<Connection>,
+    path: PathBuf,
+    /// For an immutable connection: the file as it was when opened.
+    opened_as: Cell<Option<Stamp>>,
+}
+
+/// What changes when another process writes: the main file's size and
+/// modification time, and whether a `-wal` file exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    wal_file: bool,
+}
+
+impl Stamp {
+    fn of(path: &Path) -> Stamp {
+        let meta = std::fs::metadata(path).ok();
+        Stamp {
+            len: meta.as_ref().map_or(0, |m| m.len()),
+            modified: meta.and_then(|m| m.modified().ok()),
+            wal_file: sidecar(path, "-wal").exists(),
+        }
+    }
 }
 
 impl ForeignSqlite {
@@ -37,46 +64,73 @@ impl ForeignSqlite {
             return Err(StoreError::Missing(path.to_path_buf()));
         }
         let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        let wal = is_wal_mode(&absolute) && !sidecar(&absolute, "-wal").exists();
-        let uri = format!(
-            "file:{}?mode=ro{}",
-            uri_path(&absolute),
-            if wal { "&immutable=1" } else { "" }
-        );
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
-            | OpenFlags::SQLITE_OPEN_URI
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(&uri, flags).map_err(|e| unavailable(path, e))?;
-        // A writer holding a lock briefly: wait rather than fail.
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        Ok(ForeignSqlite { conn })
+        let (conn, opened_as) = connect(&absolute).map_err(|e| unavailable(path, e))?;
+        Ok(ForeignSqlite {
+            conn: RefCell::new(conn),
+            path: absolute,
+            opened_as: Cell::new(opened_as),
+        })
+    }
+
+    /// The connection, opened again first if it is immutable and another
+    /// process has written to the file since.
+    fn conn(&self) -> StoreResult<std::cell::Ref<'_, Connection>> {
+        if let Some(stamp) = self.opened_as.get() {
+            if Stamp::of(&self.path) != stamp {
+                let (conn, opened_as) =
+                    connect(&self.path).map_err(|e| unavailable(&self.path, e))?;
+                *self.conn.borrow_mut() = conn;
+                self.opened_as.set(opened_as);
+            }
+        }
+        Ok(self.conn.borrow())
     }
 
     /// Names of the file's tables (for detection).
     pub fn tables(&self) -> StoreResult<Vec<String>> {
-        let mut statement = self
-            .conn
-            .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")?;
+        let conn = self.conn()?;
+        let mut statement =
+            conn.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")?;
         let names = statement.query_map([], |r| r.get(0))?;
         Ok(names.collect::<Result<_, _>>()?)
     }
 
     /// Whether a statement runs on this file (e.g. whether a table has a rowid).
     pub fn runs(&self, sql: &str) -> bool {
-        self.conn
-            .prepare(sql)
+        let Ok(conn) = self.conn() else {
+            return false;
+        };
+        conn.prepare(sql)
             .and_then(|mut s| s.query([]).map(|_| ()))
             .is_ok()
     }
 
     /// Names of a table's columns.
     pub fn columns(&self, table: &str) -> StoreResult<Vec<String>> {
-        let mut statement = self
-            .conn
-            .prepare("SELECT name FROM pragma_table_info(?1)")?;
+        let conn = self.conn()?;
+        let mut statement = conn.prepare("SELECT name FROM pragma_table_info(?1)")?;
         let names = statement.query_map([table], |r| r.get(0))?;
         Ok(names.collect::<Result<_, _>>()?)
     }
+}
+
+/// Opens `path` read-only in the mode its state calls for (see the module
+/// notes); the stamp is `Some` when the connection is immutable.
+fn connect(path: &Path) -> rusqlite::Result<(Connection, Option<Stamp>)> {
+    let stamp = Stamp::of(path);
+    let immutable = is_wal_mode(path) && !stamp.wal_file;
+    let uri = format!(
+        "file:{}?mode=ro{}",
+        uri_path(path),
+        if immutable { "&immutable=1" } else { "" }
+    );
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(&uri, flags)?;
+    // A writer holding a lock briefly: wait rather than fail.
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok((conn, immutable.then_some(stamp)))
 }
 
 fn unavailable(path: &Path, error: rusqlite::Error) -> StoreError {
@@ -144,7 +198,8 @@ fn int(value: ValueRef<'_>) -> Option<i64> {
 
 impl SqlConn for ForeignSqlite {
     fn events(&self, sql: &str, args: &[Arg]) -> StoreResult<Vec<RawRow>> {
-        let mut statement = self.conn.prepare_cached(sql)?;
+        let conn = self.conn()?;
+        let mut statement = conn.prepare_cached(sql)?;
         let rows = statement.query_map(rusqlite::params_from_iter(bind(args)), |r| {
             let data = match r.get_ref(5)? {
                 ValueRef::Blob(b) | ValueRef::Text(b) => b.to_vec(),
@@ -167,7 +222,8 @@ impl SqlConn for ForeignSqlite {
     }
 
     fn ints(&self, sql: &str, args: &[Arg]) -> StoreResult<Vec<Vec<Option<i64>>>> {
-        let mut statement = self.conn.prepare_cached(sql)?;
+        let conn = self.conn()?;
+        let mut statement = conn.prepare_cached(sql)?;
         let width = statement.column_count();
         let rows = statement.query_map(rusqlite::params_from_iter(bind(args)), |r| {
             (0..width)
@@ -178,7 +234,8 @@ impl SqlConn for ForeignSqlite {
     }
 
     fn keyed(&self, sql: &str, args: &[Arg]) -> StoreResult<Vec<(String, Vec<Option<i64>>)>> {
-        let mut statement = self.conn.prepare_cached(sql)?;
+        let conn = self.conn()?;
+        let mut statement = conn.prepare_cached(sql)?;
         let width = statement.column_count();
         let rows = statement.query_map(rusqlite::params_from_iter(bind(args)), |r| {
             let key = text(r.get_ref(0)?).unwrap_or_default();
