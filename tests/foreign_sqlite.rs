@@ -178,31 +178,77 @@ fn emmett_store_reads_like_any_other() {
     let path = emmett_fixture(&sandbox);
     let store = path.to_str().unwrap_or("");
     let streams = sandbox.run(&["streams", store, "--json"]).ok().json();
+    let shape: Vec<(String, String, i64, i64)> = streams
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|s| {
+            (
+                s["stream"].as_str().unwrap_or("").to_string(),
+                s["category"].as_str().unwrap_or("").to_string(),
+                s["version"].as_i64().unwrap_or(-1),
+                s["count"].as_i64().unwrap_or(-1),
+            )
+        })
+        .collect();
+    // Emmett numbers stream positions from 1.
     assert_eq!(
-        streams,
-        json!([
-            {"stream": "cart-1", "category": "cart", "version": 2, "count": 2,
-             "first_time": "2025-03-01T08:09:09.000Z", "last_time": "2025-03-01T08:09:09.000Z"},
-            {"stream": "cart-2", "category": "cart", "version": 1, "count": 1,
-             "first_time": "2025-03-01T08:09:09.000Z", "last_time": "2025-03-01T08:09:09.000Z"}
-        ])
+        shape,
+        [
+            ("shopping_cart-1".into(), "shopping_cart".into(), 3, 3),
+            ("shopping_cart-2".into(), "shopping_cart".into(), 1, 1)
+        ]
     );
-    let log = sandbox
-        .run(&["log", store, "--category", "cart", "--json"])
-        .ok()
-        .json_lines();
-    assert_eq!(log.len(), 3);
-    assert_eq!(log[2]["stream"], "cart-1");
-    assert_eq!(log[2]["version"], 2);
-    // Emmett stores the expected stream version in message_schema_version.
-    assert_eq!(log[2]["schema_version"], 1);
-    assert_eq!(log[2]["metadata"]["userId"], "u-1");
+    let log = sandbox.run(&["log", store, "--json"]).ok().json_lines();
+    let rows: Vec<(i64, &str, i64, &str)> = log
+        .iter()
+        .map(|e| {
+            (
+                e["position"].as_i64().unwrap_or(-1),
+                e["stream"].as_str().unwrap_or(""),
+                e["version"].as_i64().unwrap_or(-1),
+                e["type"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (1, "shopping_cart-1", 1, "ProductItemAdded"),
+            (2, "shopping_cart-1", 2, "ProductItemAdded"),
+            (3, "shopping_cart-1", 3, "ShoppingCartConfirmed"),
+            (4, "shopping_cart-2", 1, "ProductItemAdded"),
+        ]
+    );
+    assert_eq!(log[0]["data"], json!({"productId": "p1", "quantity": 2}));
+    assert_eq!(log[2]["metadata"]["correlationId"], "corr-1");
+    assert_eq!(log[2]["metadata"]["causationId"], "cmd-3");
+    assert_eq!(log[3]["id"], log[3]["metadata"]["messageId"]);
+    // `created` is the library's wall clock, stored to the second.
+    assert!(log[0]["time"]
+        .as_str()
+        .is_some_and(|t| t.ends_with(".000Z")));
+    let types = sandbox.run(&["types", store, "--json"]).ok().json();
+    assert_eq!(
+        types,
+        json!([{"type": "ProductItemAdded", "count": 3}, {"type": "ShoppingCartConfirmed", "count": 1}])
+    );
     let state = sandbox
-        .run(&["state", store, "--stream", "cart-1", "--json"])
+        .run(&["state", store, "--stream", "shopping_cart-1", "--json"])
         .ok()
         .json();
-    assert_eq!(state["state"]["fields"]["qty"], 2);
-    assert_eq!(state["state"]["events"], 2);
+    assert_eq!(state["state"]["fields"]["quantity"], 1);
+    assert_eq!(
+        state["state"]["fields"]["confirmedAt"],
+        "2025-01-01T10:00:00Z"
+    );
+    assert_eq!(state["state"]["events"], 3);
+    // The correlation is followed across the store.
+    let found = sandbox
+        .run(&["search", store, "--correlation", "corr-1", "--json"])
+        .ok()
+        .json_lines();
+    assert_eq!(found.len(), 3);
 }
 
 #[test]
@@ -214,7 +260,7 @@ fn follow_prints_events_appended_by_another_process() {
             "log",
             path.to_str().unwrap_or(""),
             "--stream",
-            "cart-2",
+            "shopping_cart-2",
             "--json",
             "--follow",
         ])
@@ -235,11 +281,15 @@ fn follow_prints_events_appended_by_another_process() {
         .recv_timeout(Duration::from_secs(20))
         .expect("the history first");
     assert!(first.contains("\"version\":1"), "{first}");
-    let conn = rusqlite::Connection::open(&path).expect("writer");
-    emmett_append(&conn, "cart-1", 3, "Ignored", "{}");
-    emmett_append(&conn, "cart-2", 2, "ProductItemRemoved", r#"{"sku":"b"}"#);
-    drop(conn);
+    // Node and the library append, as the application would.
+    emmett_append(&path, "shopping_cart-1", "Ignored", "{}");
     let started = Instant::now();
+    emmett_append(
+        &path,
+        "shopping_cart-2",
+        "ProductItemRemoved",
+        r#"{"productId":"p3"}"#,
+    );
     let next = lines_rx.recv_timeout(Duration::from_secs(10));
     let _ = child.kill();
     let _ = child.wait();
@@ -247,6 +297,7 @@ fn follow_prints_events_appended_by_another_process() {
     let event: Value = serde_json::from_str(&next).expect("a JSON line");
     assert_eq!(event["type"], "ProductItemRemoved");
     assert_eq!(event["version"], 2);
+    // Node's start-up is in this figure: the event arrives well within it.
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 
@@ -295,7 +346,7 @@ fn sessions_leave_foreign_sqlite_files_unchanged() {
     let emmett = emmett_fixture(&sandbox);
     let moved = sandbox.path("emmett").join("emmett.sqlite");
     std::fs::rename(&emmett, &moved).expect("move");
-    assert_session_leaves_no_trace(&sandbox, &moved, "cart-1");
+    assert_session_leaves_no_trace(&sandbox, &moved, "shopping_cart-1");
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! Fixtures for tests/foreign_sqlite.rs: stores written by the real Python
-//! eventsourcing library, and Emmett-shaped stores.
+//! eventsourcing library and by the real Emmett library (Node).
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
@@ -37,78 +37,42 @@ pub fn stream_of(ids: &Value, store: &str, who: &str) -> String {
     ids[store][who].as_str().expect("an id").replace('-', "")
 }
 
-/// Emmett's `emt_messages` and `emt_streams` tables, as its SQLite event
-/// store (`@event-driven-io/emmett-sqlite` 0.42) creates them.
-pub fn emmett_store(path: &Path) -> rusqlite::Connection {
-    let conn = rusqlite::Connection::open(path).expect("create emmett store");
-    conn.execute_batch(
-        "CREATE TABLE emt_streams(
-            stream_id TEXT NOT NULL, stream_position BIGINT NOT NULL DEFAULT 0,
-            partition TEXT NOT NULL DEFAULT 'global', stream_type TEXT NOT NULL,
-            stream_metadata JSONB NOT NULL, is_archived BOOLEAN NOT NULL DEFAULT FALSE,
-            PRIMARY KEY (stream_id, partition, is_archived),
-            UNIQUE (stream_id, partition, is_archived));
-         CREATE TABLE emt_messages(
-            stream_id TEXT NOT NULL, stream_position BIGINT NOT NULL,
-            partition TEXT NOT NULL DEFAULT 'global', message_kind CHAR(1) NOT NULL DEFAULT 'E',
-            message_data JSONB NOT NULL, message_metadata JSONB NOT NULL,
-            message_schema_version TEXT NOT NULL, message_type TEXT NOT NULL,
-            message_id TEXT NOT NULL, is_archived BOOLEAN NOT NULL DEFAULT FALSE,
-            global_position INTEGER PRIMARY KEY,
-            created DATETIME DEFAULT CURRENT_TIMESTAMP,
-            UNIQUE (stream_id, stream_position, partition, is_archived));",
-    )
-    .expect("emmett schema");
-    conn
+/// Runs `tests/fixtures/emmett/write_emmett_fixture.mjs` with `args`: the
+/// real `@event-driven-io/emmett-sqlite` library writes the store. Fails
+/// (never skips) when Node or the packages are missing: CI installs them.
+fn emmett_script(args: &[&str]) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/emmett");
+    let hint = "run `npm ci` in tests/fixtures/emmett (as .ci/test does)";
+    assert!(
+        dir.join("node_modules/@event-driven-io/emmett-sqlite")
+            .exists(),
+        "the Emmett fixture needs its packages: {hint}"
+    );
+    let output = Command::new("node")
+        .arg(dir.join("write_emmett_fixture.mjs"))
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("node is needed for the Emmett fixture ({e}); {hint}"));
+    assert!(
+        output.status.success(),
+        "the Emmett fixture script failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
-pub fn emmett_append(
-    conn: &rusqlite::Connection,
-    stream: &str,
-    position: i64,
-    kind: &str,
-    data: &str,
-) {
-    conn.execute(
-        "INSERT INTO emt_messages (stream_id, stream_position, message_data, message_metadata,
-            message_schema_version, message_type, message_id, created)
-         VALUES (?1, ?2, ?3, '{\"userId\":\"u-1\"}', '2', ?4, ?5, '2025-03-01 08:09:09')",
-        rusqlite::params![
-            stream,
-            position,
-            data,
-            kind,
-            uuid::Uuid::new_v4().to_string()
-        ],
-    )
-    .expect("append emmett message");
-}
-
+/// An Emmett SQLite store written by the library: `shopping_cart-1` with
+/// two `ProductItemAdded` and a `ShoppingCartConfirmed`, `shopping_cart-2`
+/// with one `ProductItemAdded`; each event carries a correlationId.
 pub fn emmett_fixture(sandbox: &Sandbox) -> PathBuf {
     let path = sandbox.path("emmett.sqlite");
-    let conn = emmett_store(&path);
-    emmett_append(
-        &conn,
-        "cart-1",
-        1,
-        "ProductItemAdded",
-        r#"{"sku":"a","qty":2}"#,
-    );
-    emmett_append(
-        &conn,
-        "cart-2",
-        1,
-        "ProductItemAdded",
-        r#"{"sku":"b","qty":1}"#,
-    );
-    emmett_append(
-        &conn,
-        "cart-1",
-        2,
-        "ShoppingCartConfirmed",
-        r#"{"at":"2025-03-01"}"#,
-    );
+    emmett_script(&[path.to_str().unwrap_or("")]);
     path
+}
+
+/// Appends one event to an Emmett store through the library, from a
+/// process of its own.
+pub fn emmett_append(path: &Path, stream: &str, kind: &str, data: &str) {
+    emmett_script(&[path.to_str().unwrap_or(""), "append", stream, kind, data]);
 }
 
 /// File name → SHA-256 of every file in `dir`.
