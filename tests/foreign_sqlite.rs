@@ -1,7 +1,6 @@
 //! Foreign SQLite stores read through the real `rewind` binary: the Python
-//! eventsourcing library's store (written by the library itself), Emmett's
-//! (schema from its documentation, written here with rusqlite since Emmett
-//! is a Node library), a TOML-mapped table and a plain NDJSON file.
+//! eventsourcing library's store and Emmett's, each written by the real
+//! library (Python, Node), a TOML-mapped table and a plain NDJSON file.
 
 mod common;
 #[path = "foreign/fixtures.rs"]

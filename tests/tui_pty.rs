@@ -2,6 +2,10 @@
 //! through a terminal emulator (vt100), with HOME and the XDG directories
 //! in a temporary folder.
 
+mod common;
+#[path = "foreign/fixtures.rs"]
+mod fixtures;
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver};
@@ -304,6 +308,50 @@ fn mouse_clicks_and_follow_mode() {
     append("live-1", "Second");
     session.wait_for("the appended event", |s| {
         s.contains("Timeline live-1 2/2") && s.contains("│ v1 @3")
+    });
+    session.quit();
+    assert!(!session.parser.screen().alternate_screen());
+}
+
+/// The explorer on a store another program owns: an Emmett SQLite file
+/// written by the real library. Same keys, same panes; the type picker
+/// filters the timeline; follow picks up the library's next append; and
+/// the file holds nothing the session wrote.
+#[test]
+fn explore_an_emmett_store_filter_types_and_follow() {
+    let sandbox = common::Sandbox::new();
+    let store = fixtures::emmett_fixture(&sandbox);
+    let store_arg = store.to_str().expect("utf-8 path");
+    let mut session = Session::start(sandbox.dir.path(), &[store_arg]);
+    // $all, $ce-shopping_cart and the two carts.
+    session.wait_for("the stream list", |s| s.contains("Streams 4 "));
+    session.send("/cart-1\r");
+    session.wait_for("the cart's timeline", |s| {
+        s.contains("Timeline shopping_cart-1 1/3")
+    });
+    session.send("G");
+    session.wait_for("the state at the last event", |s| {
+        s.contains("Timeline shopping_cart-1 3/3") && s.contains("\"confirmedAt\"")
+    });
+
+    // T: the picker lists each type with its count; space ticks, Enter
+    // filters the timeline to it.
+    session.send("T");
+    session.wait_for("the type picker", |s| {
+        s.contains("Event types") && s.contains("[ ] 2  ProductItemAdded")
+    });
+    session.send(" \r");
+    session.wait_for("the filtered timeline", |s| {
+        s.contains("shown · ProductItemAdded") && !s.contains("ShoppingCartConfirmed    ")
+    });
+    session.send("\x1b");
+    session.wait_for("every event again", |s| !s.contains("shown · "));
+
+    session.send("f");
+    session.wait_for("follow mode", |s| s.contains("following"));
+    fixtures::emmett_append(&store, "shopping_cart-1", "ShoppingCartCancelled", "{}");
+    session.wait_for("the library's append", |s| {
+        s.contains("Timeline shopping_cart-1 4/4") && s.contains("ShoppingCartCancelled")
     });
     session.quit();
     assert!(!session.parser.screen().alternate_screen());
