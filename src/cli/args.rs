@@ -52,6 +52,41 @@ pub struct StoreOptions {
     pub map: Option<PathBuf>,
 }
 
+/// Moves `--backend`/`--map` given before a command name to just after
+/// it, so `rewind --backend emmett log app.sqlite` means what it says
+/// (clap would otherwise take `log` for the store to explore).
+pub fn hoist_store_options(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    use clap::CommandFactory;
+    let commands: Vec<String> = Cli::command()
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect();
+    let mut options = Vec::new();
+    let mut i = 1;
+    while let Some(arg) = args.get(i).and_then(|a| a.to_str()) {
+        if arg == "--backend" || arg == "--map" {
+            options.extend(args.get(i..i + 2).unwrap_or(&args[i..]).iter().cloned());
+            i += 2;
+        } else if arg.starts_with("--backend=") || arg.starts_with("--map=") {
+            options.push(args[i].clone());
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    let names_a_command = args
+        .get(i)
+        .and_then(|a| a.to_str())
+        .is_some_and(|a| commands.iter().any(|c| c == a));
+    if options.is_empty() || !names_a_command {
+        return args;
+    }
+    let mut out = vec![args[0].clone(), args[i].clone()];
+    out.extend(options);
+    out.extend(args.into_iter().skip(i + 1));
+    out
+}
+
 fn parse_backend(text: &str) -> Result<Backend, String> {
     text.parse()
 }
@@ -515,4 +550,44 @@ pub struct DemoArgs {
     /// Share of events (0 to 1) that go to one long stream, `account-hot`.
     #[arg(long, default_value_t = 0.0)]
     pub hot_share: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hoisted(args: &[&str]) -> Vec<String> {
+        hoist_store_options(args.iter().map(Into::into).collect())
+            .into_iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn store_options_before_a_command_move_after_it() {
+        assert_eq!(
+            hoisted(&["rewind", "--backend", "emmett", "log", "a.sqlite", "--json"]),
+            ["rewind", "log", "--backend", "emmett", "a.sqlite", "--json"]
+        );
+        assert_eq!(
+            hoisted(&["rewind", "--map=m.toml", "--backend", "x", "streams", "db"]),
+            ["rewind", "streams", "--map=m.toml", "--backend", "x", "db"]
+        );
+        // Exploring a store keeps its order; so does anything else.
+        for args in [
+            &["rewind", "--backend", "emmett", "a.sqlite"][..],
+            &["rewind", "log", "a.sqlite", "--backend", "emmett"],
+            &["rewind", "--backend"],
+        ] {
+            assert_eq!(hoisted(args), args);
+        }
+        let cli = Cli::parse_from(hoist_store_options(
+            ["rewind", "--backend", "emmett", "log", "a.sqlite"]
+                .iter()
+                .map(Into::into)
+                .collect(),
+        ));
+        assert!(matches!(cli.command, Some(Command::Log(_))));
+        assert_eq!(cli.store_options.backend, Some(Backend::Emmett));
+    }
 }

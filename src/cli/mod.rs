@@ -43,7 +43,7 @@ pub struct Exit {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(args::hoist_store_options(std::env::args_os().collect()));
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         // `rewind log | head` closes the pipe early: that is not a failure.
