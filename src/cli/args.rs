@@ -515,6 +515,11 @@ pub struct BenchArgs {
     /// How many events the bench store holds.
     #[arg(long, default_value_t = 1_000_000)]
     pub events: u64,
+    /// Measure the read side of this existing store instead (any backend,
+    /// e.g. a postgres:// URL; only read): open, counts, stream list,
+    /// windows, first frame. See benches/postgres.sh.
+    #[arg(long, value_name = "STORE")]
+    pub store: Option<std::path::PathBuf>,
     /// One JSON object with every figure.
     #[arg(long)]
     pub json: bool,

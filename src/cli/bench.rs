@@ -25,9 +25,15 @@ const STEPS: u64 = 1_000;
 const BANK_JS: &str = include_str!("../../assets/projections/bank.js");
 
 pub fn run(args: BenchArgs) -> Result<()> {
-    let dir = tempfile_dir()?;
     let mut figures = Map::new();
     figures.insert("machine".into(), json!(machine()));
+    if let Some(store) = &args.store {
+        progress(args.json, &format!("measuring {}…", store.display()));
+        super::bench_store::figures(store, &mut figures)?;
+        figures.insert("peak_rss_mb".into(), json!(peak_rss_mb()));
+        return report(args.json, &figures);
+    }
+    let dir = tempfile_dir()?;
     figures.insert("events".into(), json!(args.events));
     let store_path = dir.join("bench.rewind");
     progress(

@@ -3,6 +3,7 @@
 
 mod args;
 mod bench;
+mod bench_store;
 pub(crate) mod demo;
 mod export;
 mod output;
