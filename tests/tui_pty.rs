@@ -205,8 +205,13 @@ fn explore_the_demo_filter_jump_and_quit() {
     session.wait_for("the diff view", |s| {
         s.contains(&from) && s.contains("events between:")
     });
+    // `v` shows the two states side by side; Esc closes the view.
+    session.send("v");
+    session.wait_for("the states side by side", |s| {
+        s.contains("(left) · ") && !s.contains("events between:")
+    });
     session.send("\x1b");
-    session.wait_for("the diff view to close", |s| !s.contains("events between:"));
+    session.wait_for("the diff view to close", |s| !s.contains("(left) · "));
 
     // `B` in the projection pane blames the field on its top line (the
     // state itself at first); Enter jumps to the event that last set it.

@@ -87,11 +87,21 @@ fn diff_objects(
     }
 }
 
+/// One step of an edit script from a sequence `a` to a sequence `b`.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Step {
+pub enum Step {
+    /// The next items of both are the same.
     Keep,
+    /// The next item of `a` is not in `b`.
     Delete,
+    /// The next item of `b` is not in `a`.
     Insert,
+}
+
+/// Lines of two texts aligned for a side-by-side view (the same LCS
+/// alignment as arrays get), e.g. two states printed as JSON.
+pub fn align_lines(a: &[&str], b: &[&str]) -> Vec<Step> {
+    align(a, b)
 }
 
 fn diff_arrays(a: &[Value], b: &[Value], path: &mut String, ops: &mut Vec<PatchOp>) {
@@ -139,7 +149,7 @@ fn diff_arrays(a: &[Value], b: &[Value], path: &mut String, ops: &mut Vec<PatchO
 
 /// The edit script from `a` to `b`: an LCS alignment, or for very large
 /// arrays, common prefix and suffix with everything between replaced.
-fn align(a: &[Value], b: &[Value]) -> Vec<Step> {
+fn align<T: PartialEq>(a: &[T], b: &[T]) -> Vec<Step> {
     let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
     let suffix = a[prefix..]
         .iter()
@@ -163,7 +173,7 @@ fn align(a: &[Value], b: &[Value]) -> Vec<Step> {
     steps
 }
 
-fn lcs_steps(a: &[Value], b: &[Value]) -> Vec<Step> {
+fn lcs_steps<T: PartialEq>(a: &[T], b: &[T]) -> Vec<Step> {
     let (n, m) = (a.len(), b.len());
     // table[i][j]: LCS length of a[i..] and b[j..].
     let mut table = vec![vec![0u32; m + 1]; n + 1];

@@ -41,12 +41,13 @@ pub enum Command {
     StateSearch,
     FilterTypes,
     FilterMetadata,
+    SwitchView,
     Follow,
 }
 
 impl Command {
     /// Every command, in the order the help screen lists them.
-    pub const ALL: [Command; 30] = [
+    pub const ALL: [Command; 31] = [
         Command::Quit,
         Command::Help,
         Command::FocusNext,
@@ -76,6 +77,7 @@ impl Command {
         Command::StateSearch,
         Command::FilterTypes,
         Command::FilterMetadata,
+        Command::SwitchView,
         Command::Follow,
     ];
 
@@ -118,6 +120,7 @@ impl Command {
             Command::StateSearch => "first event after which the state matches",
             Command::FilterTypes => "timeline: show only some event types (picker)",
             Command::FilterMetadata => "timeline: show only events whose metadata matches",
+            Command::SwitchView => "diff: the changes as a tree / the states side by side",
             Command::Follow => "follow new events",
         }
     }

@@ -78,13 +78,14 @@ pub fn diff_job(
         let events = source
             .read_rows(&scope, low + 1, ((high - low) as usize).min(MAX_EVENTS))
             .map_err(|e| e.to_string())?;
-        Ok(diff_report(&DiffView {
+        Ok(diff_report(DiffView {
             projection: a.projection.clone(),
             patch: diff(&a.state, &b.state),
             from: a.event,
             to: b.event,
             events,
             event_count: high - low,
+            states: (a.state, b.state),
         }))
     })
 }

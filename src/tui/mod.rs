@@ -5,6 +5,7 @@
 pub mod action;
 pub mod app;
 pub mod catalog;
+pub mod diff_layout;
 pub mod filter;
 pub mod jobs;
 pub mod json_view;

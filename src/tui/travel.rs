@@ -151,6 +151,12 @@ pub(super) fn diff_view_command(app: &mut App, command: Command) {
         Command::PageDown => page,
         Command::First => i64::MIN / 2,
         Command::Last => i64::MAX / 2,
+        Command::SwitchView if diff.report.diff.is_some() => {
+            diff.side_by_side = !diff.side_by_side;
+            diff.scroll = 0;
+            diff.relayout(Some(app.size.width));
+            return;
+        }
         _ => {
             app.report = None;
             return;

@@ -94,6 +94,9 @@ fn apply(app: &mut App, action: Action) -> Result<()> {
         Action::Mouse(mouse) => on_mouse(app, mouse),
         Action::Resize { width, height } => {
             app.size = ratatui::layout::Rect::new(0, 0, width, height);
+            if let Some(report) = &mut app.report {
+                report.relayout(Some(width));
+            }
             let cursor = app.cursor;
             app.move_cursor_to(cursor)
         }
@@ -139,6 +142,9 @@ fn run_command(app: &mut App, command: Command) -> Result<()> {
         Command::Blame => start_blame(app),
         Command::Correlation => start_correlation(app),
         Command::StateSearch => app.input = Some((InputKind::StateSearch, String::new())),
+        Command::SwitchView => {
+            app.message = Some("v switches a diff's view: open one with d first".into());
+        }
         Command::FilterTypes => filter::open_picker(app),
         Command::FilterMetadata => {
             let current = app
@@ -221,7 +227,12 @@ fn submit(app: &mut App) -> Result<()> {
     if app.picker.is_some() {
         return filter::apply_picker(app);
     }
-    if let Some(report) = &app.report {
+    let width = app.size.width;
+    if let Some(report) = &mut app.report {
+        // Enter on a path of a diff's tree folds or unfolds it.
+        if report.toggle_fold(width) {
+            return Ok(());
+        }
         // Enter in the blame view jumps to the event that set the field;
         // in a list of events, it opens the one on the top line.
         if let Some(row) = report.report.jump_to {

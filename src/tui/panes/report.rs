@@ -4,6 +4,8 @@
 //! history. Lines are laid out once, on the job's thread; drawing only
 //! fits them.
 
+use std::collections::BTreeSet;
+
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
@@ -14,6 +16,7 @@ use crate::core::event::Event;
 use crate::core::projection::travel::Blame;
 use crate::core::time::rfc3339_ms;
 use crate::tui::app::App;
+use crate::tui::diff_layout::{default_folds, side_by_side, tree_lines, Side};
 use crate::tui::jobs::ReportJob;
 use crate::tui::text::{clip_chars, fit, MAX_VALUE_CHARS};
 
@@ -26,6 +29,14 @@ pub enum ReportLine {
     Removed(String),
     Event(String),
     Error(String),
+    /// A path with changes under it, in the diff's tree.
+    Node(String),
+    /// A line of each state, side by side.
+    Pair {
+        left: String,
+        right: String,
+        side: Side,
+    },
 }
 
 /// A finished report: what the overlay shows.
@@ -38,6 +49,11 @@ pub struct Report {
     /// For lists of events: the stream and version of each line (the top
     /// visible line is the one Enter opens).
     pub targets: Vec<Option<(String, i64)>>,
+    /// For a diff's tree: the path each line folds or unfolds on Enter.
+    pub folds: Vec<Option<String>>,
+    /// A diff keeps what it compared, to lay it out again (folds, side by
+    /// side).
+    pub diff: Option<Box<DiffView>>,
 }
 
 /// What a diff compares.
@@ -51,6 +67,8 @@ pub struct DiffView {
     pub events: Vec<Event>,
     /// How many events that is in all (the list may stop earlier).
     pub event_count: u64,
+    /// The two states compared, for the side-by-side view.
+    pub states: (serde_json::Value, serde_json::Value),
 }
 
 /// The diff or blame view while it is open.
@@ -58,6 +76,9 @@ pub struct ReportPane {
     pub job: Option<ReportJob>,
     pub report: Report,
     pub scroll: usize,
+    /// A diff's folded paths, and whether it shows the states side by side.
+    pub folded: BTreeSet<String>,
+    pub side_by_side: bool,
 }
 
 impl ReportPane {
@@ -69,31 +90,104 @@ impl ReportPane {
                 lines: vec![ReportLine::Note(what.to_string())],
                 jump_to: None,
                 targets: Vec::new(),
+                folds: Vec::new(),
+                diff: None,
             },
             scroll: 0,
+            folded: BTreeSet::new(),
+            side_by_side: false,
         }
     }
 
     /// A report computed on the spot (cheap ones, like two payloads).
     pub fn ready(report: Report) -> ReportPane {
+        let mut pane = ReportPane::computing_nothing();
+        pane.show(Ok(report));
+        pane
+    }
+
+    fn computing_nothing() -> ReportPane {
         ReportPane {
             job: None,
-            report,
+            report: Report {
+                title: String::new(),
+                lines: Vec::new(),
+                jump_to: None,
+                targets: Vec::new(),
+                folds: Vec::new(),
+                diff: None,
+            },
             scroll: 0,
+            folded: BTreeSet::new(),
+            side_by_side: false,
         }
     }
 
-    /// Shows a finished report, or its error.
+    /// Shows a finished report, or its error. A big diff opens folded.
     pub fn show(&mut self, result: Result<Report, String>) {
         self.job = None;
         match result {
-            Ok(report) => self.report = report,
+            Ok(report) => {
+                self.folded = report
+                    .diff
+                    .as_ref()
+                    .map(|d| default_folds(&d.patch))
+                    .unwrap_or_default();
+                self.report = report;
+                self.relayout(None);
+            }
             Err(error) => self.report.lines = vec![ReportLine::Error(error)],
         }
     }
+
+    /// Lays a diff out again after a fold or a switch of view; `width` is
+    /// the screen's, for the side-by-side columns.
+    pub fn relayout(&mut self, width: Option<u16>) {
+        let Some(view) = self.report.diff.take() else {
+            return;
+        };
+        let column = width.map_or(60, |w| (overlay_inner(w) as usize).saturating_sub(3) / 2);
+        let (lines, targets, folds) = if self.side_by_side {
+            let lines = side_by_side(&view.states.0, &view.states.1, column);
+            let n = lines.len() + 1;
+            let mut all = vec![ReportLine::Note(format!(
+                "{} (left) · {} (right) · v shows the changes",
+                point(view.from.as_ref()),
+                point(view.to.as_ref())
+            ))];
+            all.extend(lines);
+            (all, vec![None; n], vec![None; n])
+        } else {
+            lay_out(&view, &self.folded)
+        };
+        self.report.lines = lines;
+        self.report.targets = targets;
+        self.report.folds = folds;
+        self.report.diff = Some(view);
+        self.scroll = self.scroll.min(self.report.lines.len().saturating_sub(1));
+    }
+
+    /// Enter on a path of the tree: folds or unfolds it. False when the
+    /// top line is not a path.
+    pub fn toggle_fold(&mut self, width: u16) -> bool {
+        let Some(Some(pointer)) = self.report.folds.get(self.scroll).cloned() else {
+            return false;
+        };
+        if !self.folded.remove(&pointer) {
+            self.folded.insert(pointer);
+        }
+        self.relayout(Some(width));
+        true
+    }
 }
 
-pub fn diff_report(view: &DiffView) -> Report {
+/// The width inside the overlay's borders on a screen `width` wide.
+fn overlay_inner(width: u16) -> u16 {
+    width.saturating_sub(4).max(10).min(width).saturating_sub(2)
+}
+
+pub fn diff_report(view: DiffView) -> Report {
+    let (lines, targets, folds) = lay_out(&view, &default_folds(&view.patch));
     Report {
         title: format!(
             "Diff {} → {} · {}",
@@ -101,48 +195,32 @@ pub fn diff_report(view: &DiffView) -> Report {
             point(view.to.as_ref()),
             view.projection
         ),
-        lines: lay_out(view),
+        lines,
         jump_to: None,
-        targets: event_targets(view),
+        targets,
+        folds,
+        diff: Some(Box::new(view)),
     }
-}
-
-/// The events-between lines open their event; the other lines open nothing.
-fn event_targets(view: &DiffView) -> Vec<Option<(String, i64)>> {
-    let before_events = lay_out(view).len()
-        - view.events.len()
-        - usize::from((view.events.len() as u64) < view.event_count);
-    let mut targets = vec![None; before_events];
-    targets.extend(
-        view.events
-            .iter()
-            .map(|e| Some((e.stream.clone(), e.version))),
-    );
-    targets
 }
 
 /// Two events' payloads compared: the data of `a` against the data of `b`.
 pub fn payload_report(a: &Event, b: &Event) -> Report {
+    let (from, to) = (a.data_json(), b.data_json());
     let view = DiffView {
         projection: "event data".into(),
         from: Some(a.clone()),
         to: Some(b.clone()),
-        patch: crate::core::diff::diff(&a.data_json(), &b.data_json()),
+        patch: crate::core::diff::diff(&from, &to),
         events: Vec::new(),
         event_count: 0,
+        states: (from, to),
     };
-    let mut lines = lay_out(&view);
-    // No events "between" two payloads: keep the changes only.
-    lines.truncate(lines.len().saturating_sub(2));
-    Report {
-        title: format!(
-            "Payload {} {}@{} → {} {}@{}",
-            a.event_type, a.stream, a.version, b.event_type, b.stream, b.version
-        ),
-        lines,
-        jump_to: None,
-        targets: Vec::new(),
-    }
+    let mut report = diff_report(view);
+    report.title = format!(
+        "Payload {} {}@{} → {} {}@{}",
+        a.event_type, a.stream, a.version, b.event_type, b.stream, b.version
+    );
+    report
 }
 
 /// Where the projected state first matched a search.
@@ -161,6 +239,8 @@ pub fn state_search_report(text: &str, found: Option<&Event>, row: Option<u64>) 
         lines: vec![line],
         jump_to: row,
         targets: Vec::new(),
+        folds: Vec::new(),
+        diff: None,
     }
 }
 
@@ -195,6 +275,8 @@ pub fn correlation_report(correlation: &str, events: &[Event]) -> Report {
         lines,
         jump_to: None,
         targets,
+        folds: Vec::new(),
+        diff: None,
     }
 }
 
@@ -241,6 +323,8 @@ pub fn blame_report(blame: &Blame, first_version: i64) -> Report {
             .last()
             .map(|c| (c.event.version - first_version).max(0) as u64),
         targets: Vec::new(),
+        folds: Vec::new(),
+        diff: None,
     }
 }
 
@@ -258,51 +342,57 @@ fn value(v: &serde_json::Value) -> String {
     clip_chars(&v.to_string(), MAX_VALUE_CHARS)
 }
 
-fn lay_out(view: &DiffView) -> Vec<ReportLine> {
+/// The tree of changes, then the events between; with each line's event
+/// to open and path to fold.
+type Layout = (
+    Vec<ReportLine>,
+    Vec<Option<(String, i64)>>,
+    Vec<Option<String>>,
+);
+
+fn lay_out(view: &DiffView, folded: &BTreeSet<String>) -> Layout {
     let count = |f: fn(&PatchOp) -> bool| view.patch.iter().filter(|op| f(op)).count();
     let mut lines = vec![ReportLine::Note(format!(
-        "{} added · {} changed · {} removed, by {} event(s)",
+        "{} added · {} changed · {} removed, by {} event(s) · enter folds · v side by side",
         count(|op| matches!(op, PatchOp::Add { .. })),
         count(|op| matches!(op, PatchOp::Replace { .. })),
         count(|op| matches!(op, PatchOp::Remove { .. })),
         view.event_count
     ))];
+    let mut folds = vec![None];
     if view.patch.is_empty() {
         lines.push(ReportLine::Note(
             "the state is the same at both points".into(),
         ));
+        folds.push(None);
     }
-    for op in &view.patch {
-        lines.push(match op {
-            PatchOp::Add { path, value: new } => {
-                ReportLine::Added(format!("{path}  {}", value(new)))
-            }
-            PatchOp::Remove { path, old } => {
-                ReportLine::Removed(format!("{path}  (was {})", value(old)))
-            }
-            PatchOp::Replace {
-                path,
-                value: new,
-                old,
-            } => ReportLine::Changed(format!("{path}  {} → {}", value(old), value(new))),
-        });
+    let (tree, tree_folds) = tree_lines(&view.patch, folded);
+    lines.extend(tree);
+    folds.extend(tree_folds);
+    let mut targets = vec![None; lines.len()];
+    // Two payloads have no events between them.
+    if view.event_count > 0 {
+        lines.push(ReportLine::Note(String::new()));
+        lines.push(ReportLine::Note("events between:".into()));
+        targets.extend([None, None]);
+        for e in &view.events {
+            lines.push(ReportLine::Event(format!(
+                "v{:<6} @{:<8} {}",
+                e.version, e.position, e.event_type
+            )));
+            targets.push(Some((e.stream.clone(), e.version)));
+        }
+        let listed = view.events.len() as u64;
+        if listed < view.event_count {
+            lines.push(ReportLine::Note(format!(
+                "… and {} more",
+                view.event_count - listed
+            )));
+            targets.push(None);
+        }
     }
-    lines.push(ReportLine::Note(String::new()));
-    lines.push(ReportLine::Note("events between:".into()));
-    for e in &view.events {
-        lines.push(ReportLine::Event(format!(
-            "v{:<6} @{:<8} {}",
-            e.version, e.position, e.event_type
-        )));
-    }
-    let listed = view.events.len() as u64;
-    if listed < view.event_count {
-        lines.push(ReportLine::Note(format!(
-            "… and {} more",
-            view.event_count - listed
-        )));
-    }
-    lines
+    folds.resize(lines.len(), None);
+    (lines, targets, folds)
 }
 
 pub fn render(app: &App, diff: &ReportPane, frame: &mut Frame, screen: Rect) {
@@ -330,13 +420,21 @@ pub fn render(app: &App, diff: &ReportPane, frame: &mut Frame, screen: Rect) {
                 ReportLine::Added(t) => sign("+ ", app.theme.json_string, t, inner),
                 ReportLine::Removed(t) => sign("- ", app.theme.error, t, inner),
                 ReportLine::Changed(t) => sign("~ ", app.theme.json_key, t, inner),
+                ReportLine::Node(t) => Line::styled(fit(&format!("  {t}"), inner), app.theme.title),
+                ReportLine::Pair { left, right, side } => pair(app, left, right, *side, inner),
             };
-            // In a list of events, the top line is the one Enter opens.
+            // In a list of events or paths, the top line is the one
+            // Enter opens or folds.
             let selectable = diff
                 .report
                 .targets
                 .get(diff.scroll + i)
-                .is_some_and(Option::is_some);
+                .is_some_and(Option::is_some)
+                || diff
+                    .report
+                    .folds
+                    .get(diff.scroll + i)
+                    .is_some_and(Option::is_some);
             if i == 0 && selectable {
                 line.patch_style(app.theme.selected)
             } else {
@@ -369,5 +467,22 @@ fn sign(
     Line::from(vec![
         Span::styled(mark, style),
         Span::raw(fit(text, width.saturating_sub(2))),
+    ])
+}
+
+/// One line of the side-by-side view: each half in its own colour when it
+/// differs.
+fn pair(app: &App, left: &str, right: &str, side: Side, width: usize) -> Line<'static> {
+    let column = width.saturating_sub(3) / 2;
+    let (left_style, right_style) = match side {
+        Side::Same => (app.theme.dim, app.theme.dim),
+        Side::Left => (app.theme.error, app.theme.dim),
+        Side::Right => (app.theme.dim, app.theme.json_string),
+        Side::Both => (app.theme.error, app.theme.json_string),
+    };
+    Line::from(vec![
+        Span::styled(fit(left, column), left_style),
+        Span::raw(" │ "),
+        Span::styled(fit(right, column), right_style),
     ])
 }

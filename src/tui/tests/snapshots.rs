@@ -91,6 +91,8 @@ fn diff_view() {
         command(&mut app, Command::Diff);
         super::state::wait_for_diff(&mut app);
         whole(&format!("diff_{w}x{h}"), &app);
+        command(&mut app, Command::SwitchView);
+        whole(&format!("diff_sides_{w}x{h}"), &app);
     }
 }
 

@@ -557,8 +557,69 @@ fn d_diffs_the_state_at_mark_a_against_mark_b() {
             ReportLine::Added(t) | ReportLine::Changed(t) | ReportLine::Removed(t) => t,
             _ => unreachable!(),
         };
-        assert!(text.starts_with(op.path()), "{text} for {}", op.path());
+        // The tree shows each change under its path's last token.
+        let tokens = crate::core::diff::pointer_tokens(op.path()).expect("pointer");
+        let last = tokens.last().map_or("", String::as_str);
+        assert!(
+            text.trim_start().starts_with(last),
+            "{text} for {}",
+            op.path()
+        );
     }
+    // Enter on a path folds it (its changes hide) and unfolds it again.
+    let node = diff
+        .report
+        .lines
+        .iter()
+        .position(|l| matches!(l, ReportLine::Node(_)))
+        .expect("a path with changes under it");
+    let before = diff.report.lines.len();
+    for _ in 0..node {
+        command(&mut app, Command::Down);
+    }
+    update(&mut app, Action::Submit);
+    let folded = &app.report.as_ref().expect("still open").report;
+    assert!(folded.lines.len() < before);
+    assert!(matches!(&folded.lines[node], ReportLine::Node(t) if t.contains('▸')));
+    update(&mut app, Action::Submit);
+    assert_eq!(
+        app.report.as_ref().expect("open").report.lines.len(),
+        before
+    );
+    // `v`: the two states side by side, every line of each.
+    command(&mut app, Command::SwitchView);
+    let sides = &app.report.as_ref().expect("open").report;
+    let pairs: Vec<(&str, &str)> = sides
+        .lines
+        .iter()
+        .filter_map(|l| match l {
+            ReportLine::Pair { left, right, .. } => Some((left.as_str(), right.as_str())),
+            _ => None,
+        })
+        .collect();
+    let pretty =
+        |row| serde_json::to_string_pretty(&full_replay(demo_path(), &scope, row)).expect("json");
+    let left: Vec<&str> = pairs
+        .iter()
+        .map(|p| p.0)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let right: Vec<&str> = pairs
+        .iter()
+        .map(|p| p.1)
+        .filter(|l| !l.is_empty())
+        .collect();
+    // Wrapped lines are pieces of one line: joined, they are the state.
+    assert_eq!(left.concat(), pretty(3).lines().collect::<String>());
+    assert_eq!(right.concat(), pretty(10).lines().collect::<String>());
+    draw(&app);
+    command(&mut app, Command::SwitchView);
+    let diff = app.report.as_ref().expect("open");
+    assert!(diff
+        .report
+        .lines
+        .iter()
+        .any(|l| matches!(l, ReportLine::Node(_))));
     let events = diff
         .report
         .lines
