@@ -58,6 +58,34 @@ pub fn title(app: &App, text: &str, extra: Vec<Span<'static>>) -> Line<'static> 
     Line::from(spans)
 }
 
+/// A `width` by `height` box in the middle of `screen` (clamped to it).
+pub fn centered(screen: Rect, width: u16, height: u16) -> Rect {
+    let (width, height) = (width.min(screen.width), height.min(screen.height));
+    Rect {
+        x: screen.x + (screen.width - width) / 2,
+        y: screen.y + (screen.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+/// Draws an overlay over whatever is under `area`: a focused border with
+/// `title` (cut to fit) around `lines`.
+pub fn overlay(app: &App, frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line<'static>>) {
+    let room = (area.width as usize).saturating_sub(4);
+    let title = crate::tui::text::fit(title, room);
+    frame.render_widget(ratatui::widgets::Clear, area);
+    frame.render_widget(
+        ratatui::widgets::Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(app.theme.focused_border)
+                .title(title.trim_end().to_string()),
+        ),
+        area,
+    );
+}
+
 /// The slice of `lines` visible at `scroll` in `area`.
 pub fn visible_slice<'a>(
     lines: &'a [Line<'static>],

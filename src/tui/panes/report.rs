@@ -8,7 +8,6 @@ use std::collections::BTreeSet;
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui::Frame;
 
 use crate::core::diff::PatchOp;
@@ -18,6 +17,7 @@ use crate::core::time::rfc3339_ms;
 use crate::tui::app::App;
 use crate::tui::diff_layout::{default_folds, side_by_side, tree_lines, Side};
 use crate::tui::jobs::ReportJob;
+use crate::tui::panes::{centered, overlay};
 use crate::tui::text::{clip_chars, fit, MAX_VALUE_CHARS};
 
 /// One laid-out line of the diff view.
@@ -396,15 +396,12 @@ fn lay_out(view: &DiffView, folded: &BTreeSet<String>) -> Layout {
 }
 
 pub fn render(app: &App, diff: &ReportPane, frame: &mut Frame, screen: Rect) {
-    let width = screen.width.saturating_sub(4).max(10).min(screen.width);
-    let height = screen.height.saturating_sub(2).max(3).min(screen.height);
-    let area = Rect {
-        x: screen.x + (screen.width - width) / 2,
-        y: screen.y + (screen.height - height) / 2,
-        width,
-        height,
-    };
-    let inner = width.saturating_sub(2) as usize;
+    let area = centered(
+        screen,
+        screen.width.saturating_sub(4).max(10),
+        screen.height.saturating_sub(2).max(3),
+    );
+    let (height, inner) = (area.height, area.width.saturating_sub(2) as usize);
     let lines: Vec<Line> = diff
         .report
         .lines
@@ -442,20 +439,8 @@ pub fn render(app: &App, diff: &ReportPane, frame: &mut Frame, screen: Rect) {
             }
         })
         .collect();
-    let title = fit(
-        &format!(" {} (esc closes) ", diff.report.title),
-        inner.saturating_sub(2),
-    );
-    frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(lines).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(app.theme.focused_border)
-                .title(title.trim_end().to_string()),
-        ),
-        area,
-    );
+    let title = format!(" {} (esc closes) ", diff.report.title);
+    overlay(app, frame, area, &title, lines);
 }
 
 fn sign(

@@ -3,31 +3,22 @@
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui::Frame;
 
 use crate::core::sanitize::visible;
 use crate::tui::app::App;
 use crate::tui::filter::TypePicker;
+use crate::tui::panes::{centered, overlay};
 use crate::tui::text::fit;
 
 pub fn render(app: &App, picker: &TypePicker, frame: &mut Frame, screen: Rect) {
-    let width = screen
-        .width
-        .saturating_sub(8)
-        .clamp(10, 72)
-        .min(screen.width);
     let wanted = picker.types.len().max(1) as u16 + 3;
-    let height = wanted
-        .min(screen.height.saturating_sub(2))
-        .max(3)
-        .min(screen.height);
-    let area = Rect {
-        x: screen.x + (screen.width - width) / 2,
-        y: screen.y + (screen.height - height) / 2,
-        width,
-        height,
-    };
+    let area = centered(
+        screen,
+        screen.width.saturating_sub(8).clamp(10, 72),
+        wanted.min(screen.height.saturating_sub(2)).max(3),
+    );
+    let (width, height) = (area.width, area.height);
     let inner = width.saturating_sub(2) as usize;
     let rows = height.saturating_sub(3) as usize;
     let mut lines = vec![Line::styled(
@@ -71,14 +62,5 @@ pub fn render(app: &App, picker: &TypePicker, frame: &mut Frame, screen: Rect) {
         " Event types · {} (esc closes) ",
         visible(&app.scope.label())
     );
-    frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(lines).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(app.theme.focused_border)
-                .title(fit(&title, inner.saturating_sub(2)).trim_end().to_string()),
-        ),
-        area,
-    );
+    overlay(app, frame, area, &title, lines);
 }

@@ -115,3 +115,19 @@ pub fn screen_text(terminal: &Terminal<TestBackend>) -> String {
     }
     out
 }
+
+/// Focuses the Projection pane and scrolls until `pointer` is its top line
+/// (the field `B` blames).
+pub fn scroll_projection_to(app: &mut App, pointer: &str) {
+    app.focus = super::app::Pane::Projection;
+    let line = app
+        .projection
+        .paths
+        .iter()
+        .position(|p| p == pointer)
+        .unwrap_or_else(|| panic!("the state shows {pointer}"));
+    for _ in 0..line {
+        command(app, Command::Down);
+    }
+    assert_eq!(app.projection.paths[app.projection_scroll], pointer);
+}

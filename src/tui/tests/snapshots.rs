@@ -99,16 +99,7 @@ fn diff_view() {
 #[test]
 fn blame_view() {
     let mut app = open(demo_path(), Some("account-0042"), Some(10), 80, 24);
-    app.focus = Pane::Projection;
-    let line = app
-        .projection
-        .paths
-        .iter()
-        .position(|p| p == "/fields/amount")
-        .expect("the generic state shows /fields/amount");
-    for _ in 0..line {
-        command(&mut app, Command::Down);
-    }
+    scroll_projection_to(&mut app, "/fields/amount");
     command(&mut app, Command::Blame);
     super::state::wait_for_diff(&mut app);
     whole("blame_80x24", &app);

@@ -643,21 +643,7 @@ fn d_diffs_the_state_at_mark_a_against_mark_b() {
 fn capital_b_blames_the_projection_field_and_enter_jumps_to_it() {
     use crate::tui::panes::report::ReportLine;
     let mut app = open(demo_path(), Some("account-0042"), Some(10), 80, 24);
-    app.focus = Pane::Projection;
-    // Scroll the projection pane until the top line is /fields/amount.
-    let line = app
-        .projection
-        .paths
-        .iter()
-        .position(|p| p == "/fields/amount")
-        .expect("the generic state shows /fields/amount");
-    for _ in 0..line {
-        command(&mut app, Command::Down);
-    }
-    assert_eq!(
-        app.projection.paths[app.projection_scroll],
-        "/fields/amount"
-    );
+    scroll_projection_to(&mut app, "/fields/amount");
     command(&mut app, Command::Blame);
     wait_for_diff(&mut app);
 
