@@ -313,3 +313,58 @@ fn a_second_session_starts_warm_from_the_snapshot_cache() {
         Engine::new(vec![Box::new(Renamed(OrderSensitive::default()))]).with_cache(cache);
     assert_eq!(other.state_at(&store, query).unwrap().replayed, last + 1);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    /// Walking back through snapshot intervals finds the same event as the
+    /// full history, for fields that change often, rarely or never.
+    #[test]
+    fn last_change_agrees_with_the_full_history(
+        asks in proptest::collection::vec((0.0f64..1.0, 0usize..5), 1..6)
+    ) {
+        let store = shared_store();
+        let scope = Scope::Stream("account-hot".into());
+        let count = store.count(&scope).unwrap();
+        let pointers = ["/fields/amount", "/events", "/fields/holder/name", "/lastEvent/type", "/nothing/here"];
+        let mut engine = Engine::new(projections()).with_interval(50);
+        for (fraction, p) in asks {
+            let row = ((count - 1) as f64 * fraction) as u64;
+            let fast = engine.last_change(&store, 1, &scope, row, pointers[p]).unwrap();
+            let full = Engine::new(projections()).blame(&store, 1, &scope, row, pointers[p]).unwrap();
+            prop_assert_eq!(&fast.value, &full.value);
+            prop_assert_eq!(fast.change.as_ref(), full.history.last());
+        }
+    }
+}
+
+#[test]
+fn last_change_of_a_field_every_event_sets_is_the_last_event() {
+    let store = shared_store();
+    let scope = Scope::Stream("account-hot".into());
+    let count = store.count(&scope).unwrap();
+    let mut engine = Engine::new(projections()).with_interval(50);
+    // Warm, as the explorer is when you press B.
+    engine
+        .state_at(
+            &store,
+            Query {
+                projection: 1,
+                scope: &scope,
+                row: count - 1,
+                with_previous: false,
+            },
+        )
+        .unwrap();
+    assert!(
+        count > 2 * engine.interval(),
+        "the stream spans several intervals"
+    );
+    let found = engine
+        .last_change(&store, 1, &scope, count - 1, "/events")
+        .unwrap();
+    // `/events` counts every event: the last one changed it.
+    let change = found.change.expect("a change");
+    assert_eq!(change.event.version as u64 + 1, count);
+    assert_eq!(found.value, Some(json!(count)));
+}

@@ -175,6 +175,9 @@ fn engine_figures(store: &Path, bank: &Path, figures: &mut Map<String, Value>) -
     figures.insert("diff_ms".into(), json!(ms(diff)));
     let blame = time(|| Ok(engine.blame(&source, 0, &scope, last, "/balance")?))?;
     figures.insert("blame_ms".into(), json!(ms(blame)));
+    // What the explorer shows first: the event that last set the field.
+    let answer = time(|| Ok(engine.last_change(&source, 0, &scope, last, "/balance")?))?;
+    figures.insert("blame_last_change_ms".into(), json!(ms(answer)));
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 //! the explorer keeps drawing while a long stream is replayed. A job
 //! answers with a laid-out [`Report`]: the UI thread only draws it.
 
-use std::sync::mpsc::{self, Receiver};
+use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 
 use crate::core::diff::diff;
 use crate::core::projection::cache::SnapshotCache;
@@ -11,29 +11,52 @@ use crate::core::projection::{Engine, ProjectionSpec, Query};
 use crate::core::search::{has_correlation, Matcher};
 use crate::core::store::{EventSource, Scope, StoreLocation};
 use crate::tui::panes::report::{
-    blame_report, correlation_report, diff_report, state_search_report, DiffView, Report,
+    blame_report, correlation_report, diff_report, last_change_report, state_search_report,
+    DiffView, Report,
 };
 
 /// Events listed beside a diff, at most.
 pub const MAX_EVENTS: usize = 500;
 
-/// A computation running on its own thread.
+/// A computation running on its own thread, answering once or, for work
+/// that has a quick first answer, several times.
 pub struct Job<T> {
     result: Receiver<T>,
+    finished: std::cell::Cell<bool>,
 }
 
 impl<T: Send + 'static> Job<T> {
     pub fn spawn(work: impl FnOnce() -> T + Send + 'static) -> Job<T> {
-        let (send, result) = mpsc::channel();
-        std::thread::spawn(move || {
+        Job::answering(move |send| {
             let _ = send.send(work());
-        });
-        Job { result }
+        })
     }
 
-    /// The result, once it is there.
+    /// `work` sends as many answers as it has, the best one last.
+    pub fn answering(work: impl FnOnce(&Sender<T>) + Send + 'static) -> Job<T> {
+        let (send, result) = mpsc::channel();
+        std::thread::spawn(move || work(&send));
+        Job {
+            result,
+            finished: std::cell::Cell::new(false),
+        }
+    }
+
+    /// The next answer, once it is there.
     pub fn try_take(&self) -> Option<T> {
-        self.result.try_recv().ok()
+        match self.result.try_recv() {
+            Ok(answer) => Some(answer),
+            Err(TryRecvError::Disconnected) => {
+                self.finished.set(true);
+                None
+            }
+            Err(TryRecvError::Empty) => None,
+        }
+    }
+
+    /// True once every answer has been taken and the thread has ended.
+    pub fn finished(&self) -> bool {
+        self.finished.get()
     }
 }
 
@@ -98,20 +121,32 @@ pub fn blame_job(
     row: u64,
     pointer: String,
 ) -> ReportJob {
-    Job::spawn(move || {
-        let source = location.open().map_err(|e| e.to_string())?;
-        let mut engine = engine(source.as_ref(), &spec)?;
-        let blame = engine
-            .blame(source.as_ref(), 0, &scope, row, &pointer)
-            .map_err(|e| e.to_string())?;
-        let first_version = match &scope {
-            Scope::Stream(stream) => source
-                .stream_info(stream)
-                .map_err(|e| e.to_string())?
-                .map_or(0, |info| info.first_version),
-            _ => 0,
+    Job::answering(move |send| {
+        let work = || -> Result<(), String> {
+            let source = location.open().map_err(|e| e.to_string())?;
+            let mut engine = engine(source.as_ref(), &spec)?;
+            let first_version = match &scope {
+                Scope::Stream(stream) => source
+                    .stream_info(stream)
+                    .map_err(|e| e.to_string())?
+                    .map_or(0, |info| info.first_version),
+                _ => 0,
+            };
+            // First the answer, from the snapshots back; then the history,
+            // which needs the field after every event.
+            let last = engine
+                .last_change(source.as_ref(), 0, &scope, row, &pointer)
+                .map_err(|e| e.to_string())?;
+            let _ = send.send(Ok(last_change_report(&last, first_version)));
+            let blame = engine
+                .blame(source.as_ref(), 0, &scope, row, &pointer)
+                .map_err(|e| e.to_string())?;
+            let _ = send.send(Ok(blame_report(&blame, first_version)));
+            Ok(())
         };
-        Ok(blame_report(&blame, first_version))
+        if let Err(error) = work() {
+            let _ = send.send(Err(error));
+        }
     })
 }
 

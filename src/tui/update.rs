@@ -396,9 +396,12 @@ fn scrub(app: &mut App, column: u16) -> Result<()> {
 
 fn tick(app: &mut App, now_ms: i64) -> Result<()> {
     filter::poll_jobs(app)?;
-    if let Some(diff) = &mut app.report {
-        if let Some(result) = diff.job.as_ref().and_then(|job| job.try_take()) {
-            diff.show(result);
+    if let Some(report) = &mut app.report {
+        while let Some(result) = report.job.as_ref().and_then(|job| job.try_take()) {
+            report.show(result);
+        }
+        if report.job.as_ref().is_some_and(|job| job.finished()) {
+            report.job = None;
         }
     }
     if !app.fixed_clock {

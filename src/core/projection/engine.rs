@@ -102,6 +102,8 @@ pub struct Engine {
     loaded: HashSet<(usize, Scope)>,
     /// Projection and scope pairs with snapshots not yet saved.
     unsaved: HashSet<(usize, Scope)>,
+    /// K when set by [`Engine::with_interval`] instead of measured.
+    fixed_interval: Option<u64>,
 }
 
 impl Engine {
@@ -115,7 +117,15 @@ impl Engine {
             cache: None,
             loaded: HashSet::new(),
             unsaved: HashSet::new(),
+            fixed_interval: None,
         }
+    }
+
+    /// Takes snapshots every `k` events whatever the projection costs
+    /// (tests use a small K to cross many snapshots on short streams).
+    pub fn with_interval(mut self, k: u64) -> Self {
+        self.fixed_interval = Some(k.max(1));
+        self
     }
 
     /// Also keeps snapshots on disk, so the next session starts warm.
@@ -134,6 +144,9 @@ impl Engine {
 
     /// The snapshot interval K currently in force.
     pub fn interval(&self) -> u64 {
+        if let Some(k) = self.fixed_interval {
+            return k;
+        }
         ((JUMP_BUDGET_NS / self.ns_per_event.max(1.0)) as u64).clamp(MIN_INTERVAL, MAX_INTERVAL)
     }
 
@@ -310,7 +323,20 @@ impl Engine {
         self.unsaved.insert(key);
     }
 
-    fn last_snapshot_row(&self, projection: usize, scope: &Scope, before: u64) -> Option<u64> {
+    /// The snapshot of the state after row `row`, if one is kept.
+    pub(super) fn snapshot(&self, projection: usize, scope: &Scope, row: u64) -> Option<State> {
+        self.snapshots
+            .get(&(projection, scope.clone()))
+            .and_then(|rows| rows.get(&row))
+            .cloned()
+    }
+
+    pub(super) fn last_snapshot_row(
+        &self,
+        projection: usize,
+        scope: &Scope,
+        before: u64,
+    ) -> Option<u64> {
         self.snapshots
             .get(&(projection, scope.clone()))
             .and_then(|rows| rows.range(..before).next_back())

@@ -49,7 +49,125 @@ enum Stop {
     End,
 }
 
+/// The event that last changed a field, found without its whole history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LastChange {
+    pub pointer: String,
+    /// The value at the point asked about.
+    pub value: Option<Value>,
+    /// The change that set it; `None` when no event changed it.
+    pub change: Option<Change>,
+}
+
 impl Engine {
+    /// The event that last changed the value at `pointer` up to `row`: the
+    /// same answer as the last entry of [`Engine::blame`], found by walking
+    /// back from `row` one snapshot interval at a time. Each interval is
+    /// replayed from its snapshot with the value read after every event,
+    /// and the walk stops at the first interval holding a change, so a
+    /// field that changes often costs about one interval (K events), not
+    /// the whole stream. A projection that fails on the way falls back to
+    /// the full history.
+    pub fn last_change(
+        &mut self,
+        source: &dyn EventSource,
+        projection: usize,
+        scope: &Scope,
+        row: u64,
+        pointer: &str,
+    ) -> Result<LastChange, EngineError> {
+        let count = source.count(scope)?;
+        let full_history = |engine: &mut Engine| -> Result<LastChange, EngineError> {
+            let blame = engine.blame(source, projection, scope, row, pointer)?;
+            Ok(LastChange {
+                pointer: blame.pointer.clone(),
+                value: blame.value.clone(),
+                change: blame.history.last().cloned(),
+            })
+        };
+        if count == 0 {
+            return full_history(self);
+        }
+        let row = row.min(count - 1);
+        // Reaching `row` leaves snapshots every K events behind it.
+        let query = super::Query {
+            projection,
+            scope,
+            row,
+            with_previous: false,
+        };
+        if self.state_at(source, query)?.error.is_some() {
+            return full_history(self);
+        }
+        let mut value = None;
+        let mut end = row;
+        loop {
+            let start = self.last_snapshot_row(projection, scope, end);
+            let segment = match self.changes_in(source, projection, scope, start, end, pointer) {
+                Ok(segment) => segment,
+                Err(EngineError::Projection(_)) => return full_history(self),
+                Err(other) => return Err(other),
+            };
+            if end == row {
+                value = segment.1.clone();
+            }
+            if segment.0.is_some() || start.is_none() {
+                return Ok(LastChange {
+                    pointer: pointer.to_string(),
+                    value,
+                    change: segment.0,
+                });
+            }
+            end = start.unwrap_or(0);
+        }
+    }
+
+    /// Replays rows `start + 1..=end` (from the first row when `start` is
+    /// `None`) from the snapshot at `start`; returns the last change of the
+    /// value in them and the value after `end`.
+    fn changes_in(
+        &mut self,
+        source: &dyn EventSource,
+        projection: usize,
+        scope: &Scope,
+        start: Option<u64>,
+        end: u64,
+        pointer: &str,
+    ) -> Result<(Option<Change>, Option<Value>), EngineError> {
+        let snapshot = start.and_then(|row| self.snapshot(projection, scope, row));
+        let p = self.projection_mut(projection)?;
+        p.reset(snapshot.as_ref())?;
+        let full = full_pointer(p, source, scope, pointer)?;
+        let mut current = p.value_at(&full)?;
+        let mut last = None;
+        let mut failure = None;
+        let first = start.map_or(0, |row| row + 1);
+        source.scan(scope, first, end + 1, &mut |event| {
+            let value = p.apply(event).and_then(|()| p.value_at(&full));
+            match value {
+                Ok(value) => {
+                    if value != current {
+                        last = Some(Change {
+                            event: event.clone(),
+                            value: value.clone(),
+                        });
+                        current = value;
+                    }
+                    true
+                }
+                Err(error) => {
+                    failure = Some(error);
+                    false
+                }
+            }
+        })?;
+        self.forget_working();
+        match failure {
+            Some(error) => Err(EngineError::Projection(error)),
+            None => Ok((last, current)),
+        }
+    }
+
     /// The history of the value at `pointer` (a JSON Pointer into the state
     /// shown for `scope`) from the first event up to `row`.
     pub fn blame(
@@ -127,16 +245,7 @@ impl Engine {
     ) -> Result<Stop, EngineError> {
         let p = self.projection_mut(projection)?;
         p.reset(None)?;
-        let full = match (scope, source.read_rows(scope, 0, 1)?.first()) {
-            (Scope::Stream(_), Some(first)) if p.is_partitioned() => {
-                let key = p.partition_of(first)?.unwrap_or_default();
-                format!(
-                    "/partitions/{}{pointer}",
-                    key.replace('~', "~0").replace('/', "~1")
-                )
-            }
-            _ => pointer.to_string(),
-        };
+        let full = full_pointer(p, source, scope, pointer)?;
         if visit(p, None, &full)? {
             return Ok(Stop::End);
         }
@@ -167,4 +276,24 @@ impl Engine {
         }
         Ok(stop)
     }
+}
+
+/// `pointer` made absolute in the projection's own state: a partitioned
+/// projection shows one stream's partition, kept under `/partitions/KEY`.
+fn full_pointer(
+    p: &mut dyn Projection,
+    source: &dyn EventSource,
+    scope: &Scope,
+    pointer: &str,
+) -> Result<String, EngineError> {
+    Ok(match (scope, source.read_rows(scope, 0, 1)?.first()) {
+        (Scope::Stream(_), Some(first)) if p.is_partitioned() => {
+            let key = p.partition_of(first)?.unwrap_or_default();
+            format!(
+                "/partitions/{}{pointer}",
+                key.replace('~', "~0").replace('/', "~1")
+            )
+        }
+        _ => pointer.to_string(),
+    })
 }

@@ -12,7 +12,7 @@ use ratatui::Frame;
 
 use crate::core::diff::PatchOp;
 use crate::core::event::Event;
-use crate::core::projection::travel::Blame;
+use crate::core::projection::travel::{Blame, Change, LastChange};
 use crate::core::time::rfc3339_ms;
 use crate::tui::app::App;
 use crate::tui::diff_layout::{default_folds, side_by_side, tree_lines, Side};
@@ -125,7 +125,6 @@ impl ReportPane {
 
     /// Shows a finished report, or its error. A big diff opens folded.
     pub fn show(&mut self, result: Result<Report, String>) {
-        self.job = None;
         match result {
             Ok(report) => {
                 self.folded = report
@@ -280,24 +279,22 @@ pub fn correlation_report(correlation: &str, events: &[Event]) -> Report {
     }
 }
 
+/// The first answer of a blame: the value and the event that set it
+/// (Enter jumps there), while the history is still being read.
+pub fn last_change_report(last: &LastChange, first_version: i64) -> Report {
+    let mut lines = blame_head(&last.pointer, &last.value, last.change.as_ref());
+    lines.push(ReportLine::Note(String::new()));
+    lines.push(ReportLine::Note(
+        "history: reading the field after every event…".into(),
+    ));
+    blame_lines(&last.pointer, lines, last.change.as_ref(), first_version)
+}
+
 /// A blame as lines: the value, the event that set it (Enter jumps there),
 /// and every change before it.
 pub fn blame_report(blame: &Blame, first_version: i64) -> Report {
     let shown = |v: &Option<serde_json::Value>| v.as_ref().map_or("(absent)".to_string(), value);
-    let mut lines = vec![ReportLine::Note(format!(
-        "{} = {}",
-        blame.pointer,
-        shown(&blame.value)
-    ))];
-    match blame.last() {
-        Some(change) => lines.push(ReportLine::Changed(format!(
-            "last changed by {} at {} ({}) · Enter jumps there",
-            change.event.event_type,
-            point(Some(&change.event)),
-            rfc3339_ms(change.event.time_ms)
-        ))),
-        None => lines.push(ReportLine::Note("never changed by an event".into())),
-    }
+    let mut lines = blame_head(&blame.pointer, &blame.value, blame.last());
     if let Some(error) = &blame.error {
         lines.push(ReportLine::Error(error.to_string()));
     }
@@ -316,12 +313,38 @@ pub fn blame_report(blame: &Blame, first_version: i64) -> Report {
             shown(&change.value)
         )));
     }
+    blame_lines(&blame.pointer, lines, blame.last(), first_version)
+}
+
+fn blame_head(
+    pointer: &str,
+    current: &Option<serde_json::Value>,
+    last: Option<&Change>,
+) -> Vec<ReportLine> {
+    let shown = current.as_ref().map_or("(absent)".to_string(), value);
+    let mut lines = vec![ReportLine::Note(format!("{pointer} = {shown}"))];
+    match last {
+        Some(change) => lines.push(ReportLine::Changed(format!(
+            "last changed by {} at {} ({}) · Enter jumps there",
+            change.event.event_type,
+            point(Some(&change.event)),
+            rfc3339_ms(change.event.time_ms)
+        ))),
+        None => lines.push(ReportLine::Note("never changed by an event".into())),
+    }
+    lines
+}
+
+fn blame_lines(
+    pointer: &str,
+    lines: Vec<ReportLine>,
+    last: Option<&Change>,
+    first_version: i64,
+) -> Report {
     Report {
-        title: format!("Blame {}", blame.pointer),
+        title: format!("Blame {pointer}"),
         lines,
-        jump_to: blame
-            .last()
-            .map(|c| (c.event.version - first_version).max(0) as u64),
+        jump_to: last.map(|c| (c.event.version - first_version).max(0) as u64),
         targets: Vec::new(),
         folds: Vec::new(),
         diff: None,
