@@ -233,14 +233,26 @@ fn pretty(value: &Value) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default()
 }
 
-/// `text` cut into pieces of `width` characters (one empty piece for an
-/// empty line).
+/// `text`, made safe, cut into pieces of at most `width` display cells
+/// (one empty piece for an empty line). Cutting after `visible` keeps an
+/// escaped control character whole and wide characters in their columns.
 fn wrap(text: &str, width: usize) -> Vec<String> {
-    let chars: Vec<char> = text.chars().collect();
-    if chars.is_empty() {
-        return vec![String::new()];
+    use unicode_width::UnicodeWidthChar;
+    let safe = crate::core::sanitize::visible(text);
+    let mut pieces = vec![String::new()];
+    let mut used = 0;
+    for c in safe.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width && used > 0 {
+            pieces.push(String::new());
+            used = 0;
+        }
+        used += w;
+        if let Some(piece) = pieces.last_mut() {
+            piece.push(c);
+        }
     }
-    chars.chunks(width).map(|c| c.iter().collect()).collect()
+    pieces
 }
 
 #[cfg(test)]
@@ -333,6 +345,20 @@ mod tests {
             .collect();
         assert!(right.contains("a much longer note than the column"));
         assert!(pairs.iter().all(|p| p.1.chars().count() <= 20));
+        // Characters JSON leaves as they are (a bidi override) arrive
+        // escaped, never raw.
+        let hostile = side_by_side(&json!({"x": "a\u{202e}b"}), &json!({}), 12);
+        let text: String = hostile
+            .iter()
+            .filter_map(|l| match l {
+                ReportLine::Pair { left, .. } => Some(left.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            !text.contains('\u{202e}') && text.contains("202e"),
+            "{text}"
+        );
         assert_eq!(pairs.last().map(|p| p.0.as_str()), Some("}"));
     }
 }
