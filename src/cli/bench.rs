@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use serde_json::{json, Map, Value};
 
-use super::args::BenchArgs;
+use super::args::{BenchArgs, StoreOptions};
 use super::output::{thousands, Out};
 use crate::core::demo::{record_line, DemoConfig, DemoGenerator, Rng};
 use crate::core::projection::{Engine, ProjectionSpec, Query};
@@ -24,12 +24,17 @@ const STEPS: u64 = 1_000;
 /// The shipped bank projection, written next to the bench store.
 const BANK_JS: &str = include_str!("../../assets/projections/bank.js");
 
-pub fn run(args: BenchArgs) -> Result<()> {
+pub fn run(args: BenchArgs, opts: &StoreOptions) -> Result<()> {
     let mut figures = Map::new();
     figures.insert("machine".into(), json!(machine()));
     if let Some(store) = &args.store {
         progress(args.json, &format!("measuring {}…", store.display()));
-        super::bench_store::figures(store, &mut figures)?;
+        let location = crate::core::store::StoreLocation {
+            path: store.clone(),
+            backend: opts.backend,
+            map: opts.map.clone(),
+        };
+        super::bench_store::figures(&location, &mut figures)?;
         figures.insert("peak_rss_mb".into(), json!(peak_rss_mb()));
         return report(args.json, &figures);
     }
@@ -206,11 +211,16 @@ fn fuzzy_figures(store: &Path, figures: &mut Map<String, Value>) -> Result<()> {
 }
 
 fn explorer_figures(store: &Path, figures: &mut Map<String, Value>) -> Result<()> {
-    let first = median_of_values(5, || crate::tui::bench_first_frame(store))?;
+    let location = crate::core::store::StoreLocation {
+        path: store.to_path_buf(),
+        backend: None,
+        map: None,
+    };
+    let first = median_of_values(5, || crate::tui::bench_first_frame(&location))?;
     figures.insert("first_frame_ms".into(), json!(ms(first)));
-    let loaded = crate::tui::bench_fully_loaded(store)?;
+    let loaded = crate::tui::bench_fully_loaded(&location)?;
     figures.insert("loaded_ms".into(), json!(ms(loaded)));
-    let step = crate::tui::bench_cursor_step(store, HOT_STREAM, 500)?;
+    let step = crate::tui::bench_cursor_step(&location, HOT_STREAM, 500)?;
     figures.insert("cursor_step_ms".into(), json!(ms(step)));
     Ok(())
 }

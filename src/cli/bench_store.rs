@@ -3,7 +3,6 @@
 //! SQLite file). Nothing is written to it. `benches/postgres.sh` runs this
 //! on a 10-million-message message-db store and on a small one.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -17,16 +16,11 @@ const WINDOW: usize = 256;
 const JUMPS: usize = 200;
 const PAGES: usize = 200;
 
-pub fn figures(store: &Path, figures: &mut Map<String, Value>) -> Result<()> {
-    let location = StoreLocation {
-        path: store.to_path_buf(),
-        backend: None,
-        map: None,
-    };
+pub fn figures(location: &StoreLocation, figures: &mut Map<String, Value>) -> Result<()> {
     let (source, open) = timed(|| {
         location
             .open()
-            .with_context(|| format!("{}: cannot open", store.display()))
+            .with_context(|| format!("{}: cannot open", location.path.display()))
     })?;
     figures.insert("store".into(), json!(source.label()));
     figures.insert("open_ms".into(), json!(ms(open)));
@@ -41,10 +35,10 @@ pub fn figures(store: &Path, figures: &mut Map<String, Value>) -> Result<()> {
     let (_, took) = timed(|| Ok(source.type_counts(&Scope::All)?))?;
     figures.insert("types_ms".into(), json!(ms(took)));
     window_figures(source.as_ref(), count, figures)?;
-    let first = timed(|| crate::tui::bench_first_frame(store))?.0;
+    let first = timed(|| crate::tui::bench_first_frame(location))?.0;
     figures.insert("first_frame_ms".into(), json!(ms(first)));
     if let Some(longest) = streams.iter().max_by_key(|s| s.count) {
-        let step = crate::tui::bench_cursor_step(store, &longest.stream, 100)?;
+        let step = crate::tui::bench_cursor_step(location, &longest.stream, 100)?;
         figures.insert("cursor_step_stream".into(), json!(longest.stream));
         figures.insert("cursor_step_ms".into(), json!(ms(step)));
     }

@@ -95,7 +95,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Diff(args)) => travel::diff(args, opts),
         Some(Command::Blame(args)) => travel::blame(args, opts),
         Some(Command::Search(args)) => travel::search(args, opts),
-        Some(Command::Bench(args)) => bench::run(args),
+        Some(Command::Bench(args)) => bench::run(args, opts),
         Some(Command::Demo(args)) => demo::run(args),
     }
 }

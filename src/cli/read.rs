@@ -50,7 +50,9 @@ pub fn check_scope(source: &dyn EventSource, scope: &Scope) -> Result<()> {
 /// store groups them (SQL `GROUP BY`), so this is quick on big stores.
 pub fn types(args: TypesArgs, opts: &StoreOptions) -> Result<()> {
     let source = opts.open(&args.store)?;
-    let counts = source.type_counts(&args.scope.scope())?;
+    let scope = args.scope.scope();
+    check_scope(source.as_ref(), &scope)?;
+    let counts = source.type_counts(&scope)?;
     let mut out = Out::stdout();
     if args.json {
         let rows: Vec<_> = counts

@@ -75,33 +75,29 @@ pub fn matches_metadata(matcher: &Matcher, event: &Event) -> bool {
     }
 }
 
-/// The rows of `scope` that `filter` shows, in order. Scans the scope; stops
-/// early (returning what it has) when `cancel` is set, and reports the rows
-/// scanned so far through `progress` every chunk.
+/// The rows of `scope` from row `from` on that `filter` shows, in order,
+/// and the row count the scan reached (rows appended later are not in
+/// it). `None` when `cancel` was set before the scan ended.
 pub fn matching_rows(
     source: &dyn EventSource,
     scope: &Scope,
     filter: &EventFilter,
+    from: u64,
     cancel: &AtomicBool,
-    progress: &mut dyn FnMut(u64),
-) -> StoreResult<Vec<u64>> {
+) -> StoreResult<Option<(Vec<u64>, u64)>> {
     let count = source.count(scope)?;
     let mut rows = Vec::new();
-    let mut row = 0u64;
-    source.scan(scope, 0, count, &mut |event| {
+    let mut row = from;
+    let mut cancelled = false;
+    source.scan(scope, from, count, &mut |event| {
         if filter.matches(event) {
             rows.push(row);
         }
         row += 1;
-        if row % 65_536 == 0 {
-            progress(row);
-            if cancel.load(Ordering::Relaxed) {
-                return false;
-            }
-        }
-        true
+        cancelled = row % 16_384 == 0 && cancel.load(Ordering::Relaxed);
+        !cancelled
     })?;
-    Ok(rows)
+    Ok((!cancelled).then_some((rows, count.max(from))))
 }
 
 /// Counts events by type by scanning; the fallback for backends that cannot

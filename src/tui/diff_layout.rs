@@ -19,7 +19,9 @@ const FOLD_ABOVE: usize = 40;
 struct Node {
     token: String,
     pointer: String,
-    op: Option<usize>,
+    /// The changes at exactly this path, in patch order (an array can
+    /// lose several elements at the same index).
+    ops: Vec<usize>,
     children: Vec<Node>,
     /// Added, changed, removed at or under this path.
     counts: [usize; 3],
@@ -27,7 +29,14 @@ struct Node {
 
 impl Node {
     fn child(&mut self, token: &str) -> &mut Node {
-        let i = match self.children.iter().position(|c| c.token == token) {
+        // Ops under one path arrive together: the last child is the
+        // usual match, which keeps building linear for wide objects.
+        let last = self.children.len().checked_sub(1);
+        let found = match last {
+            Some(i) if self.children[i].token == token => Some(i),
+            _ => self.children.iter().position(|c| c.token == token),
+        };
+        let i = match found {
             Some(i) => i,
             None => {
                 let pointer = format!("{}/{}", self.pointer, escape(token));
@@ -65,7 +74,7 @@ fn tree(patch: &[PatchOp]) -> Node {
             node = node.child(token);
             node.counts[kind(op)] += 1;
         }
-        node.op = Some(i);
+        node.ops.push(i);
     }
     root
 }
@@ -93,7 +102,7 @@ pub fn tree_lines(
 ) -> (Vec<ReportLine>, Vec<Option<String>>) {
     let root = tree(patch);
     let mut out = (Vec::new(), Vec::new());
-    if let Some(i) = root.op {
+    for &i in &root.ops {
         // The whole state was replaced (one was not an object or array).
         out.0.push(change_line(&patch[i], "(the whole state)", 0));
         out.1.push(None);
@@ -112,7 +121,7 @@ fn node_lines(
     out: &mut (Vec<ReportLine>, Vec<Option<String>>),
 ) {
     if node.children.is_empty() {
-        if let Some(i) = node.op {
+        for &i in &node.ops {
             out.0.push(change_line(&patch[i], &node.token, depth));
             out.1.push(None);
         }
@@ -137,7 +146,7 @@ fn node_lines(
     if !open {
         return;
     }
-    if let Some(i) = node.op {
+    for &i in &node.ops {
         out.0.push(change_line(&patch[i], "(itself)", depth + 1));
         out.1.push(None);
     }
@@ -300,6 +309,21 @@ mod tests {
         assert_eq!(
             texts(&lines)[1],
             "N ▸ holder  (1 added · 1 changed · 1 removed)"
+        );
+    }
+
+    #[test]
+    fn every_change_has_a_line_even_at_a_repeated_index() {
+        // Two leading elements removed: both removals are `/tags/0`.
+        let patch = diff(&json!({"tags": ["a", "b", "c"]}), &json!({"tags": ["c"]}));
+        let (lines, _) = tree_lines(&patch, &BTreeSet::new());
+        assert_eq!(
+            texts(&lines),
+            [
+                "N ▾ tags  (2 removed)",
+                "-   0  (was \"a\")",
+                "-   0  (was \"b\")"
+            ]
         );
     }
 

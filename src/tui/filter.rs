@@ -23,16 +23,24 @@ use crate::core::store::{Scope, StoreLocation};
 /// Rows of the shown filtered window read at a time.
 const FILTER_WINDOW: usize = 128;
 
+/// A scan's answer: the matching rows from where it started and the row
+/// count it reached; `None` when it was cancelled.
+type Scan = Result<Option<(Vec<u64>, u64)>, String>;
+
 /// An active filter over the open scope.
 pub struct TimelineFilter {
     pub filter: EventFilter,
     pub scope: Scope,
     /// The matching rows, in order, once a scan has found them.
     pub rows: Vec<u64>,
-    /// True once `rows` holds a scan's answer (a rescan after appends
-    /// keeps showing the previous answer until the new one arrives).
+    /// True once `rows` holds a scan's answer.
     pub known: bool,
-    pub job: Option<Job<Result<Vec<u64>, String>>>,
+    /// The rows of the scope that `rows` covers: after appends only the
+    /// rows from here on are scanned, and their matches added.
+    pub scanned: u64,
+    /// Appends arrived while a scan ran: scan the new rows after it.
+    stale: bool,
+    pub job: Option<Job<Scan>>,
     cancel: Arc<AtomicBool>,
     /// Events of `rows[events_start..]`, read for drawing.
     pub events_start: usize,
@@ -174,6 +182,7 @@ fn current_filter(app: &App) -> EventFilter {
 /// Shows only the rows `filter` matches (every row when it is empty), and
 /// starts finding them.
 pub(super) fn set_filter(app: &mut App, filter: EventFilter) -> Result<()> {
+    app.timeline_filter = None;
     restart(app, filter);
     app.timeline_offset = 0;
     let cursor = app.cursor;
@@ -181,47 +190,50 @@ pub(super) fn set_filter(app: &mut App, filter: EventFilter) -> Result<()> {
 }
 
 /// Starts finding the rows of `filter` in the open scope (no filter when
-/// it is empty); the timeline shows every row until they are found.
+/// it is empty); the timeline shows every row until they are found. The
+/// same filter on the same scope (after appends) scans only the new rows.
 pub(super) fn restart(app: &mut App, filter: EventFilter) {
     let previous = app.timeline_filter.take();
     if filter.is_empty() {
         return;
     }
-    let (rows, known) = match previous {
-        Some(mut p) if p.known && p.filter == filter && p.scope == app.scope => {
-            (std::mem::take(&mut p.rows), true)
+    if let Some(mut same) = previous.filter(|p| p.filter == filter && p.scope == app.scope) {
+        if same.job.is_some() {
+            // Let the running scan finish; the new rows come after it.
+            same.stale = true;
+        } else {
+            same.job = Some(rows_job(&app.location, &same, same.scanned));
         }
-        _ => (Vec::new(), false),
-    };
-    let cancel = Arc::new(AtomicBool::new(false));
-    let job = rows_job(
-        app.location.clone(),
-        app.scope.clone(),
-        filter.clone(),
-        cancel.clone(),
-    );
-    app.timeline_filter = Some(TimelineFilter {
+        app.timeline_filter = Some(same);
+        return;
+    }
+    let mut fresh = TimelineFilter {
         filter,
         scope: app.scope.clone(),
-        rows,
-        known,
-        job: Some(job),
-        cancel,
+        rows: Vec::new(),
+        known: false,
+        scanned: 0,
+        stale: false,
+        job: None,
+        cancel: Arc::new(AtomicBool::new(false)),
         events_start: 0,
         events: Vec::new(),
-    });
+    };
+    fresh.job = Some(rows_job(&app.location, &fresh, 0));
+    app.timeline_filter = Some(fresh);
 }
 
-fn rows_job(
-    location: StoreLocation,
-    scope: Scope,
-    filter: EventFilter,
-    cancel: Arc<AtomicBool>,
-) -> Job<Result<Vec<u64>, String>> {
+/// Scans the filter's scope from row `from` for its rows.
+fn rows_job(location: &StoreLocation, filter: &TimelineFilter, from: u64) -> Job<Scan> {
+    let location = location.clone();
+    let (scope, wanted, cancel) = (
+        filter.scope.clone(),
+        filter.filter.clone(),
+        filter.cancel.clone(),
+    );
     Job::spawn(move || {
         let source = location.open().map_err(|e| e.to_string())?;
-        matching_rows(source.as_ref(), &scope, &filter, &cancel, &mut |_| {})
-            .map_err(|e| e.to_string())
+        matching_rows(source.as_ref(), &scope, &wanted, from, &cancel).map_err(|e| e.to_string())
     })
 }
 
@@ -244,22 +256,37 @@ pub(super) fn poll_jobs(app: &mut App) -> Result<()> {
     };
     filter.job = None;
     match result {
-        Ok(rows) => {
-            filter.rows = rows;
+        Ok(Some((rows, reached))) => {
+            let first_answer = !filter.known;
+            filter.rows.extend(rows);
             filter.known = true;
+            filter.scanned = reached;
             filter.events.clear();
-            // Start with the shown row nearest the cursor under it.
+            if std::mem::take(&mut filter.stale) {
+                filter.job = Some(rows_job(&app.location, filter, reached));
+            }
+            let cursor = app.cursor;
+            if !first_answer {
+                // Only new rows: the cursor stays where the user left it.
+                return app.move_cursor_to(cursor);
+            }
+            // Start on the shown row nearest the cursor.
             let i = filter
-                .index_of(app.cursor)
+                .index_of(cursor)
                 .min(filter.rows.len().saturating_sub(1));
-            let row = filter.rows.get(i).copied().unwrap_or(app.cursor);
+            let row = filter.rows.get(i).copied().unwrap_or(cursor);
             app.timeline_offset = 0;
             app.move_cursor_to(row)
         }
+        // Cancelled: the filter it belonged to is gone.
+        Ok(None) => Ok(()),
         Err(error) => {
             app.timeline_filter = None;
             app.message = Some(format!("error: filter: {error}"));
-            Ok(())
+            // The offset counted filtered rows; it counts all rows again.
+            app.timeline_offset = app.cursor;
+            let cursor = app.cursor;
+            app.move_cursor_to(cursor)
         }
     }
 }
@@ -269,26 +296,38 @@ pub(super) fn step_filtered(app: &mut App, delta: i64) -> Result<()> {
     let Some(filter) = app.timeline_filter.as_ref().filter(|f| f.ready()) else {
         return Ok(());
     };
-    if filter.rows.is_empty() {
+    if filter.rows.is_empty() || delta == 0 {
         return Ok(());
     }
-    let here = filter.index_of(app.cursor) as i64;
-    // The cursor may sit on a hidden row (after a jump): a step back then
-    // goes to the shown row before it, a step forward to the one after.
-    let on_shown = filter.rows.get(here as usize) == Some(&app.cursor);
-    let base = if delta > 0 && !on_shown {
-        here - 1
+    let here = filter.index_of(app.cursor);
+    let on_shown = filter.rows.get(here) == Some(&app.cursor);
+    // From a hidden row (after a jump), a step forward goes to the shown
+    // row after it and a step back to the one before; past either end
+    // there is none, and the cursor stays.
+    let target = if delta > 0 {
+        let base = if on_shown {
+            here as i64
+        } else {
+            here as i64 - 1
+        };
+        if !on_shown && here == filter.rows.len() {
+            return Ok(());
+        }
+        base.saturating_add(delta)
     } else {
-        here
+        if !on_shown && here == 0 {
+            return Ok(());
+        }
+        (here as i64).saturating_add(delta)
     };
     let last = filter.rows.len() as i64 - 1;
-    let target = base.saturating_add(delta).clamp(0, last) as usize;
-    let row = filter.rows[target];
+    let row = filter.rows[target.clamp(0, last) as usize];
     app.move_cursor_to(row)
 }
 
 /// Reads the events of shown rows `start..end` (by their index), unless
-/// they are already read. Neighbouring rows are read in one go.
+/// they are already read: one window read when the rows lie close
+/// together, otherwise one read per run of neighbouring rows.
 pub(super) fn ensure_events(app: &mut App, start: usize, end: usize) -> Result<()> {
     let Some(filter) = &mut app.timeline_filter else {
         return Ok(());
@@ -300,17 +339,27 @@ pub(super) fn ensure_events(app: &mut App, start: usize, end: usize) -> Result<(
     }
     let from = start.saturating_sub(FILTER_WINDOW / 4);
     let to = (from + FILTER_WINDOW).max(end).min(filter.rows.len());
-    let mut events = Vec::with_capacity(to - from);
     let rows = &filter.rows[from..to];
-    let mut i = 0;
-    while i < rows.len() {
-        let mut run = 1;
-        while i + run < rows.len() && rows[i + run] == rows[i] + run as u64 {
-            run += 1;
+    let (first, last) = (rows[0], rows[rows.len() - 1]);
+    let span = (last - first + 1) as usize;
+    let events = if span <= rows.len() * 4 {
+        let all = app.source.read_rows(&filter.scope, first, span)?;
+        rows.iter()
+            .filter_map(|&r| all.get((r - first) as usize).cloned())
+            .collect()
+    } else {
+        let mut events = Vec::with_capacity(rows.len());
+        let mut i = 0;
+        while i < rows.len() {
+            let mut run = 1;
+            while i + run < rows.len() && rows[i + run] == rows[i] + run as u64 {
+                run += 1;
+            }
+            events.extend(app.source.read_rows(&filter.scope, rows[i], run)?);
+            i += run;
         }
-        events.extend(app.source.read_rows(&filter.scope, rows[i], run)?);
-        i += run;
-    }
+        events
+    };
     filter.events_start = from;
     filter.events = events;
     Ok(())

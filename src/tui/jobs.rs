@@ -133,11 +133,15 @@ pub fn blame_job(
                 _ => 0,
             };
             // First the answer, from the snapshots back; then the history,
-            // which needs the field after every event.
-            let last = engine
-                .last_change(source.as_ref(), 0, &scope, row, &pointer)
-                .map_err(|e| e.to_string())?;
-            let _ = send.send(Ok(last_change_report(&last, first_version)));
+            // which needs the field after every event. Without a snapshot
+            // cache (foreign stores) the engine starts cold, and the answer
+            // would cost a replay of its own: go straight to the history.
+            if source.immutable_history() {
+                let last = engine
+                    .last_change(source.as_ref(), 0, &scope, row, &pointer)
+                    .map_err(|e| e.to_string())?;
+                let _ = send.send(Ok(last_change_report(&last, first_version)));
+            }
             let blame = engine
                 .blame(source.as_ref(), 0, &scope, row, &pointer)
                 .map_err(|e| e.to_string())?;

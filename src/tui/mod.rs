@@ -23,7 +23,7 @@ pub mod worker;
 #[cfg(test)]
 mod tests;
 
-use std::path::Path;
+use crate::core::store::StoreLocation;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -51,10 +51,12 @@ pub fn run(options: Options) -> Result<()> {
 /// Start to first complete frame (store opened, stream list read, first
 /// timeline window and histogram read, the projection at the cursor
 /// computed and drawn) on a 160x48 `TestBackend`.
-pub fn bench_first_frame(store: &Path) -> Result<Duration> {
+pub fn bench_first_frame(location: &StoreLocation) -> Result<Duration> {
     let started = Instant::now();
     let options = Options {
-        store: store.to_path_buf(),
+        store: location.path.clone(),
+        backend: location.backend,
+        map: location.map.clone(),
         ..Options::default()
     };
     let size = Rect::new(0, 0, 160, 48);
@@ -74,10 +76,12 @@ pub fn bench_first_frame(store: &Path) -> Result<Duration> {
 
 /// Start until the background reads (stream list, histogram) are in and
 /// drawn too: on a big store they arrive after the first frame.
-pub fn bench_fully_loaded(store: &Path) -> Result<Duration> {
+pub fn bench_fully_loaded(location: &StoreLocation) -> Result<Duration> {
     let started = Instant::now();
     let options = Options {
-        store: store.to_path_buf(),
+        store: location.path.clone(),
+        backend: location.backend,
+        map: location.map.clone(),
         ..Options::default()
     };
     let size = Rect::new(0, 0, 160, 48);
@@ -119,9 +123,11 @@ pub fn sample_stream_names(count: usize) -> Vec<String> {
 /// The mean time of one cursor step on `stream` (move, projection at the
 /// new cursor from the worker, redraw on a 160x48 `TestBackend`), over
 /// `steps` steps from the middle of the stream.
-pub fn bench_cursor_step(store: &Path, stream: &str, steps: u32) -> Result<Duration> {
+pub fn bench_cursor_step(location: &StoreLocation, stream: &str, steps: u32) -> Result<Duration> {
     let options = Options {
-        store: store.to_path_buf(),
+        store: location.path.clone(),
+        backend: location.backend,
+        map: location.map.clone(),
         stream: Some(stream.to_string()),
         ..Options::default()
     };

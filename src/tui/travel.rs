@@ -151,7 +151,9 @@ pub(super) fn diff_view_command(app: &mut App, command: Command) {
         Command::PageDown => page,
         Command::First => i64::MIN / 2,
         Command::Last => i64::MAX / 2,
-        Command::SwitchView if diff.report.diff.is_some() => {
+        // Still computing: nothing to switch yet.
+        Command::SwitchView if diff.report.diff.is_none() => return,
+        Command::SwitchView => {
             diff.side_by_side = !diff.side_by_side;
             diff.scroll = 0;
             diff.relayout(Some(app.size.width));

@@ -311,6 +311,10 @@ fn go_to(app: &mut App, text: &str) -> Result<()> {
 }
 
 fn on_mouse(app: &mut App, mouse: Mouse) -> Result<()> {
+    // The picker is modal: its counts belong to the open scope.
+    if app.picker.is_some() {
+        return Ok(());
+    }
     let panes = areas(app.size);
     match mouse {
         Mouse::Down { column, row } => {

@@ -38,12 +38,16 @@ pub struct ForeignSqlite {
     opened_as: Cell<Option<Stamp>>,
 }
 
-/// What changes when another process writes: the main file's size and
-/// modification time, and whether a `-wal` file exists.
+/// What changes when another process writes: the main file's size,
+/// modification and (on Unix) change times and inode, and whether a `-wal`
+/// file exists. A write that keeps the size within the same second of a
+/// coarse clock still changes the change time's nanoseconds where the
+/// file system keeps them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Stamp {
     len: u64,
     modified: Option<std::time::SystemTime>,
+    changed: (i64, i64, u64),
     wal_file: bool,
 }
 
@@ -52,10 +56,22 @@ impl Stamp {
         let meta = std::fs::metadata(path).ok();
         Stamp {
             len: meta.as_ref().map_or(0, |m| m.len()),
-            modified: meta.and_then(|m| m.modified().ok()),
+            modified: meta.as_ref().and_then(|m| m.modified().ok()),
+            changed: meta.as_ref().map_or((0, 0, 0), change_time),
             wal_file: sidecar(path, "-wal").exists(),
         }
     }
+}
+
+#[cfg(unix)]
+fn change_time(meta: &std::fs::Metadata) -> (i64, i64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.ctime(), meta.ctime_nsec(), meta.ino())
+}
+
+#[cfg(not(unix))]
+fn change_time(_: &std::fs::Metadata) -> (i64, i64, u64) {
+    (0, 0, 0)
 }
 
 impl ForeignSqlite {

@@ -127,13 +127,15 @@ impl ReportPane {
     pub fn show(&mut self, result: Result<Report, String>) {
         match result {
             Ok(report) => {
+                // The job laid the diff out with these folds already.
                 self.folded = report
                     .diff
                     .as_ref()
                     .map(|d| default_folds(&d.patch))
                     .unwrap_or_default();
+                self.side_by_side = false;
                 self.report = report;
-                self.relayout(None);
+                self.scroll = self.scroll.min(self.report.lines.len().saturating_sub(1));
             }
             Err(error) => self.report.lines = vec![ReportLine::Error(error)],
         }

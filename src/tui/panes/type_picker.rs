@@ -12,7 +12,7 @@ use crate::tui::panes::{centered, overlay};
 use crate::tui::text::fit;
 
 pub fn render(app: &App, picker: &TypePicker, frame: &mut Frame, screen: Rect) {
-    let wanted = picker.types.len().max(1) as u16 + 3;
+    let wanted = (picker.types.len().max(1) + 3).min(u16::MAX as usize) as u16;
     let area = centered(
         screen,
         screen.width.saturating_sub(8).clamp(10, 72),

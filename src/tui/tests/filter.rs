@@ -187,25 +187,59 @@ fn metadata_filter_keeps_matching_events_across_streams() {
 }
 
 #[test]
-fn the_filter_follows_the_open_stream_and_clicks_pick_shown_rows() {
+fn clicks_pick_shown_rows_and_the_filter_follows_the_open_stream() {
     let mut app = open(demo_path(), Some("account-0042"), None, 80, 24);
-    let wanted = all_events(&app)[0].event_type.clone();
-    pick(&mut app, &[&wanted]);
-    // Opening another stream keeps the filter and finds its rows there.
-    app.open_scope(Scope::Stream("account-0007".into()), 0)
-        .expect("open");
-    wait_for_filter(&mut app);
-    let filter = app.timeline_filter.as_ref().expect("filter kept");
-    assert_eq!(filter.scope, Scope::Stream("account-0007".into()));
-    assert_eq!(filter.rows, vec![0]);
-    // A click on the first timeline line opens the first shown row.
+    pick(&mut app, &["FundsDeposited"]);
+    let rows = app.timeline_filter.as_ref().expect("filter").rows.clone();
+    assert_ne!(rows[1], 1, "shown rows are not the scope's rows");
+    // A click on the second timeline line opens the second shown row.
     let area = inner(areas(app.size).timeline);
     update(
         &mut app,
         Action::Mouse(Mouse::Down {
             column: area.x + 2,
-            row: area.y,
+            row: area.y + 1,
         }),
     );
-    assert_eq!(app.cursor, 0);
+    assert_eq!(app.cursor, rows[1]);
+    // Opening another stream keeps the filter and finds its rows there.
+    app.open_scope(Scope::Stream("account-0007".into()), 0)
+        .expect("open");
+    wait_for_filter(&mut app);
+    let expected: Vec<u64> = all_events(&app)
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.event_type == "FundsDeposited")
+        .map(|(i, _)| i as u64)
+        .collect();
+    let filter = app.timeline_filter.as_ref().expect("filter kept");
+    assert_eq!(filter.scope, Scope::Stream("account-0007".into()));
+    assert_eq!(filter.rows, expected);
+}
+
+#[test]
+fn appends_add_their_matches_without_moving_the_cursor() {
+    let (_dir, path) = writable_copy();
+    let mut app = open(&path, Some("account-0042"), None, 80, 24);
+    pick(&mut app, &["FundsDeposited"]);
+    let before = app.timeline_filter.as_ref().expect("filter").rows.clone();
+    command(&mut app, Command::First);
+    let cursor = app.cursor;
+    append(&path, "account-0042", "FundsDeposited", r#"{"amount":1}"#);
+    append(&path, "account-0042", "Audited", "{}");
+    crate::tui::update::poll_head(&mut app, false).expect("poll");
+    wait_for_filter(&mut app);
+    let filter = app.timeline_filter.as_ref().expect("filter");
+    // Only the new rows were scanned; the new deposit is in, the audit not.
+    let mut expected = before.clone();
+    expected.push(app.count - 2);
+    assert_eq!(filter.rows, expected);
+    assert_eq!(filter.scanned, app.count);
+    assert_eq!(app.cursor, cursor);
+    // From a hidden row past the last shown one, Down has nowhere to go.
+    app.move_cursor_to(app.count - 1).expect("move");
+    command(&mut app, Command::Down);
+    assert_eq!(app.cursor, app.count - 1);
+    command(&mut app, Command::Up);
+    assert_eq!(app.cursor, app.count - 2);
 }
