@@ -361,3 +361,53 @@ fn explore_an_emmett_store_filter_types_and_follow() {
     session.quit();
     assert!(!session.parser.screen().alternate_screen());
 }
+
+/// The explorer on message-db in a real PostgreSQL server: the same keys
+/// and panes, and follow picking up a message another client writes.
+#[test]
+fn explore_a_message_db_store_and_follow_it() {
+    use common::pg::{fresh_database, write_message};
+    let (url, mut writer) = fresh_database("pty");
+    write_message(
+        &mut writer,
+        "account-1",
+        "Opened",
+        r#"{"owner":"Ada"}"#,
+        r#"{"actor":"teller"}"#,
+    );
+    write_message(
+        &mut writer,
+        "account-1",
+        "Deposited",
+        r#"{"amount":5}"#,
+        "null",
+    );
+    write_message(&mut writer, "cart-9", "ItemAdded", r#"{"sku":"a"}"#, "null");
+    let home = tempfile::tempdir().expect("home");
+    let mut session = Session::start(home.path(), &[&url]);
+    // $all, the two categories and the two streams.
+    session.wait_for("the stream list", |s| s.contains("Streams 5 "));
+    session.send("/account-1\r");
+    // message-db numbers positions from 0: the stream's rows are 0 and 1.
+    session.wait_for("the stream's timeline", |s| {
+        s.contains("Timeline account-1 1/2")
+    });
+    session.send("G");
+    session.wait_for("the state at the last message", |s| {
+        s.contains("Timeline account-1 2/2") && s.contains("\"amount\": 5")
+    });
+    session.send("f");
+    session.wait_for("follow mode", |s| s.contains("following"));
+    write_message(
+        &mut writer,
+        "account-1",
+        "Withdrawn",
+        r#"{"amount":2}"#,
+        "null",
+    );
+    session.wait_for("the new message", |s| {
+        s.contains("Timeline account-1 3/3") && s.contains("Withdrawn")
+    });
+    session.quit();
+    assert!(!session.parser.screen().alternate_screen());
+}

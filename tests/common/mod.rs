@@ -1,6 +1,8 @@
 //! Helpers for tests that run the real `rewind` binary like a user would.
 #![allow(dead_code)]
 
+pub mod pg;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
