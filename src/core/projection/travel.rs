@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::engine::{Engine, EngineError};
-use super::{Projection, ProjectionError};
+use super::{Projection, ProjectionError, State};
 use crate::core::event::Event;
 use crate::core::store::{EventSource, Scope};
 
@@ -103,69 +103,75 @@ impl Engine {
         let mut end = row;
         loop {
             let start = self.last_snapshot_row(projection, scope, end);
-            let segment = match self.changes_in(source, projection, scope, start, end, pointer) {
-                Ok(segment) => segment,
-                Err(EngineError::Projection(_)) => return full_history(self),
+            // Without its snapshot (dropped since), the interval starts at
+            // the first event: slower, the same answer.
+            let from = start.and_then(|r| Some((r, self.snapshot(projection, scope, r)?)));
+            let mut last = None;
+            let at_end = match self.value_changes(
+                source,
+                projection,
+                scope,
+                from,
+                end,
+                pointer,
+                &mut |change| last = Some(change),
+            ) {
+                Ok((_, Stop::Failed(_))) | Err(EngineError::Projection(_)) => {
+                    return full_history(self)
+                }
+                Ok((at_end, _)) => at_end,
                 Err(other) => return Err(other),
             };
             if end == row {
-                value = segment.1.clone();
+                value = at_end;
             }
-            if segment.0.is_some() || start.is_none() {
+            if last.is_some() || start.is_none() {
                 return Ok(LastChange {
                     pointer: pointer.to_string(),
                     value,
-                    change: segment.0,
+                    change: last,
                 });
             }
             end = start.unwrap_or(0);
         }
     }
 
-    /// Replays rows `start + 1..=end` (from the first row when `start` is
-    /// `None`) from the snapshot at `start`; returns the last change of the
-    /// value in them and the value after `end`.
-    fn changes_in(
+    /// Replays rows up to `end` from `from` (a row and the snapshot after
+    /// it; the first row when `None`), calling `on_change` for each event
+    /// that changed the value at `pointer`. Returns the value after the
+    /// last event replayed and where the replay stopped.
+    #[allow(clippy::too_many_arguments)]
+    fn value_changes(
         &mut self,
         source: &dyn EventSource,
         projection: usize,
         scope: &Scope,
-        start: Option<u64>,
+        from: Option<(u64, State)>,
         end: u64,
         pointer: &str,
-    ) -> Result<(Option<Change>, Option<Value>), EngineError> {
-        let snapshot = start.and_then(|row| self.snapshot(projection, scope, row));
-        let p = self.projection_mut(projection)?;
-        p.reset(snapshot.as_ref())?;
-        let full = full_pointer(p, source, scope, pointer)?;
-        let mut current = p.value_at(&full)?;
-        let mut last = None;
-        let mut failure = None;
-        let first = start.map_or(0, |row| row + 1);
-        source.scan(scope, first, end + 1, &mut |event| {
-            let value = p.apply(event).and_then(|()| p.value_at(&full));
-            match value {
-                Ok(value) => {
-                    if value != current {
-                        last = Some(Change {
-                            event: event.clone(),
-                            value: value.clone(),
-                        });
-                        current = value;
-                    }
-                    true
+        on_change: &mut dyn FnMut(Change),
+    ) -> Result<(Option<Value>, Stop), EngineError> {
+        let mut current = None;
+        let stop = self.fold(
+            source,
+            projection,
+            scope,
+            from,
+            end,
+            pointer,
+            &mut |p, event, full| {
+                let value = p.value_at(full)?;
+                if let Some(event) = event.filter(|_| value != current) {
+                    on_change(Change {
+                        event: event.clone(),
+                        value: value.clone(),
+                    });
                 }
-                Err(error) => {
-                    failure = Some(error);
-                    false
-                }
-            }
-        })?;
-        self.forget_working();
-        match failure {
-            Some(error) => Err(EngineError::Projection(error)),
-            None => Ok((last, current)),
-        }
+                current = value;
+                Ok(false)
+            },
+        )?;
+        Ok((current, stop))
     }
 
     /// The history of the value at `pointer` (a JSON Pointer into the state
@@ -179,30 +185,18 @@ impl Engine {
         pointer: &str,
     ) -> Result<Blame, EngineError> {
         let mut history = Vec::new();
-        let mut current: Option<Value> = None;
-        let stop = self.fold_from_start(
+        let (value, stop) = self.value_changes(
             source,
             projection,
             scope,
+            None,
             row,
             pointer,
-            &mut |p, event, full| {
-                let value = p.value_at(full)?;
-                if event.is_none() || value != current {
-                    if let Some(event) = event {
-                        history.push(Change {
-                            event: event.clone(),
-                            value: value.clone(),
-                        });
-                    }
-                    current = value;
-                }
-                Ok(false)
-            },
+            &mut |change| history.push(change),
         )?;
         Ok(Blame {
             pointer: pointer.to_string(),
-            value: current,
+            value,
             history,
             error: match stop {
                 Stop::Failed(e) => Some(e),
@@ -221,10 +215,17 @@ impl Engine {
         matches: &dyn Fn(&Value) -> bool,
     ) -> Result<Option<Event>, EngineError> {
         let end = source.count(scope)?.saturating_sub(1);
-        let stop =
-            self.fold_from_start(source, projection, scope, end, "", &mut |p, event, full| {
+        let stop = self.fold(
+            source,
+            projection,
+            scope,
+            None,
+            end,
+            "",
+            &mut |p, event, full| {
                 Ok(event.is_some() && p.value_at(full)?.is_some_and(|v| matches(&v)))
-            })?;
+            },
+        )?;
         match stop {
             Stop::Matched(event) => Ok(Some(event)),
             Stop::Failed(error) => Err(EngineError::Projection(error)),
@@ -232,19 +233,24 @@ impl Engine {
         }
     }
 
-    /// Folds `scope` from its first event to `row`, calling `visit` after
-    /// each event; `pointer` is made absolute within a partitioned state.
-    fn fold_from_start(
+    /// Folds `scope` up to `row` from `from` (a row and the snapshot after
+    /// it; the first event when `None`), calling `visit` on the starting
+    /// state and after each event; `pointer` is made absolute within a
+    /// partitioned state.
+    #[allow(clippy::too_many_arguments)]
+    fn fold(
         &mut self,
         source: &dyn EventSource,
         projection: usize,
         scope: &Scope,
+        from: Option<(u64, State)>,
         row: u64,
         pointer: &str,
         visit: &mut Visitor<'_>,
     ) -> Result<Stop, EngineError> {
+        let first = from.as_ref().map_or(0, |(r, _)| r + 1);
         let p = self.projection_mut(projection)?;
-        p.reset(None)?;
+        p.reset(from.as_ref().map(|(_, state)| state))?;
         let full = full_pointer(p, source, scope, pointer)?;
         if visit(p, None, &full)? {
             return Ok(Stop::End);
@@ -252,7 +258,7 @@ impl Engine {
         let count = source.count(scope)?;
         let mut stop = Stop::End;
         let mut visit_error = None;
-        source.scan(scope, 0, (row + 1).min(count), &mut |event| {
+        source.scan(scope, first, (row + 1).min(count), &mut |event| {
             if let Err(error) = p.apply(event) {
                 stop = Stop::Failed(error);
                 return false;
