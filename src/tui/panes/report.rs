@@ -51,6 +51,8 @@ pub struct Report {
     pub targets: Vec<Option<(String, i64)>>,
     /// For a diff's tree: the path each line folds or unfolds on Enter.
     pub folds: Vec<Option<String>>,
+    /// The diff's folded paths (a big diff opens with its top level folded).
+    pub folded: BTreeSet<String>,
     /// A diff keeps what it compared, to lay it out again (folds, side by
     /// side).
     pub diff: Option<Box<DiffView>>,
@@ -76,63 +78,49 @@ pub struct ReportPane {
     pub job: Option<ReportJob>,
     pub report: Report,
     pub scroll: usize,
-    /// A diff's folded paths, and whether it shows the states side by side.
-    pub folded: BTreeSet<String>,
+    /// Whether a diff shows the two states side by side.
     pub side_by_side: bool,
+}
+
+impl Report {
+    /// A report of `lines` that opens nothing and folds nothing.
+    pub fn new(title: String, lines: Vec<ReportLine>) -> Report {
+        Report {
+            title,
+            lines,
+            jump_to: None,
+            targets: Vec::new(),
+            folds: Vec::new(),
+            folded: BTreeSet::new(),
+            diff: None,
+        }
+    }
 }
 
 impl ReportPane {
     pub fn computing(job: ReportJob, title: &str, what: &str) -> ReportPane {
         ReportPane {
             job: Some(job),
-            report: Report {
-                title: title.to_string(),
-                lines: vec![ReportLine::Note(what.to_string())],
-                jump_to: None,
-                targets: Vec::new(),
-                folds: Vec::new(),
-                diff: None,
-            },
+            report: Report::new(title.to_string(), vec![ReportLine::Note(what.to_string())]),
             scroll: 0,
-            folded: BTreeSet::new(),
             side_by_side: false,
         }
     }
 
     /// A report computed on the spot (cheap ones, like two payloads).
     pub fn ready(report: Report) -> ReportPane {
-        let mut pane = ReportPane::computing_nothing();
-        pane.show(Ok(report));
-        pane
-    }
-
-    fn computing_nothing() -> ReportPane {
         ReportPane {
             job: None,
-            report: Report {
-                title: String::new(),
-                lines: Vec::new(),
-                jump_to: None,
-                targets: Vec::new(),
-                folds: Vec::new(),
-                diff: None,
-            },
+            report,
             scroll: 0,
-            folded: BTreeSet::new(),
             side_by_side: false,
         }
     }
 
-    /// Shows a finished report, or its error. A big diff opens folded.
+    /// Shows a finished report (a diff in its tree view), or its error.
     pub fn show(&mut self, result: Result<Report, String>) {
         match result {
             Ok(report) => {
-                // The job laid the diff out with these folds already.
-                self.folded = report
-                    .diff
-                    .as_ref()
-                    .map(|d| default_folds(&d.patch))
-                    .unwrap_or_default();
                 self.side_by_side = false;
                 self.report = report;
                 self.scroll = self.scroll.min(self.report.lines.len().saturating_sub(1));
@@ -159,7 +147,7 @@ impl ReportPane {
             all.extend(lines);
             (all, vec![None; n], vec![None; n])
         } else {
-            lay_out(&view, &self.folded)
+            lay_out(&view, &self.report.folded)
         };
         self.report.lines = lines;
         self.report.targets = targets;
@@ -174,8 +162,9 @@ impl ReportPane {
         let Some(Some(pointer)) = self.report.folds.get(self.scroll).cloned() else {
             return false;
         };
-        if !self.folded.remove(&pointer) {
-            self.folded.insert(pointer);
+        let folded = &mut self.report.folded;
+        if !folded.remove(&pointer) {
+            folded.insert(pointer);
         }
         self.relayout(Some(width));
         true
@@ -188,7 +177,8 @@ fn overlay_inner(width: u16) -> u16 {
 }
 
 pub fn diff_report(view: DiffView) -> Report {
-    let (lines, targets, folds) = lay_out(&view, &default_folds(&view.patch));
+    let folded = default_folds(&view.patch);
+    let (lines, targets, folds) = lay_out(&view, &folded);
     Report {
         title: format!(
             "Diff {} → {} · {}",
@@ -200,6 +190,7 @@ pub fn diff_report(view: DiffView) -> Report {
         jump_to: None,
         targets,
         folds,
+        folded,
         diff: Some(Box::new(view)),
     }
 }
@@ -236,12 +227,8 @@ pub fn state_search_report(text: &str, found: Option<&Event>, row: Option<u64>) 
         None => ReportLine::Note("no state of this scope matches".into()),
     };
     Report {
-        title: format!("State search {text}"),
-        lines: vec![line],
         jump_to: row,
-        targets: Vec::new(),
-        folds: Vec::new(),
-        diff: None,
+        ..Report::new(format!("State search {text}"), vec![line])
     }
 }
 
@@ -272,12 +259,8 @@ pub fn correlation_report(correlation: &str, events: &[Event]) -> Report {
         targets.push(Some((e.stream.clone(), e.version)));
     }
     Report {
-        title: format!("Correlation {correlation}"),
-        lines,
-        jump_to: None,
         targets,
-        folds: Vec::new(),
-        diff: None,
+        ..Report::new(format!("Correlation {correlation}"), lines)
     }
 }
 
@@ -344,12 +327,8 @@ fn blame_lines(
     first_version: i64,
 ) -> Report {
     Report {
-        title: format!("Blame {pointer}"),
-        lines,
         jump_to: last.map(|c| (c.event.version - first_version).max(0) as u64),
-        targets: Vec::new(),
-        folds: Vec::new(),
-        diff: None,
+        ..Report::new(format!("Blame {pointer}"), lines)
     }
 }
 
