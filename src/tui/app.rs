@@ -368,25 +368,29 @@ impl App {
         Ok(())
     }
 
-    /// True when the timeline shows filtered rows (and knows them).
+    /// The filter deciding which rows the timeline shows, once it knows
+    /// them; `None` while every row is shown.
+    pub fn shown_filter(&self) -> Option<&TimelineFilter> {
+        self.timeline_filter.as_ref().filter(|f| f.ready())
+    }
+
+    /// True when the timeline shows filtered rows.
     pub fn filter_ready(&self) -> bool {
-        self.timeline_filter.as_ref().is_some_and(|f| f.ready())
+        self.shown_filter().is_some()
     }
 
     /// Where `row` is among the shown rows: itself without a filter, or
     /// the index of the first filtered row at or after it.
     pub fn shown_index(&self, row: u64) -> u64 {
-        match &self.timeline_filter {
-            Some(filter) if filter.ready() => filter.index_of(row) as u64,
-            _ => row,
-        }
+        self.shown_filter()
+            .map_or(row, |filter| filter.index_of(row) as u64)
     }
 
     /// The row shown at `shown` (counting shown rows), if there is one.
     pub fn row_of_shown(&self, shown: u64) -> Option<u64> {
-        match &self.timeline_filter {
-            Some(filter) if filter.ready() => filter.rows.get(shown as usize).copied(),
-            _ => (shown < self.count).then_some(shown),
+        match self.shown_filter() {
+            Some(filter) => filter.rows.get(shown as usize).copied(),
+            None => (shown < self.count).then_some(shown),
         }
     }
 

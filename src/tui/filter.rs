@@ -293,7 +293,7 @@ pub(super) fn poll_jobs(app: &mut App) -> Result<()> {
 
 /// Moves the cursor `delta` shown rows from where it is.
 pub(super) fn step_filtered(app: &mut App, delta: i64) -> Result<()> {
-    let Some(filter) = app.timeline_filter.as_ref().filter(|f| f.ready()) else {
+    let Some(filter) = app.shown_filter() else {
         return Ok(());
     };
     if filter.rows.is_empty() || delta == 0 {

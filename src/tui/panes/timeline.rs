@@ -16,9 +16,9 @@ use crate::tui::text::fit;
 use crate::tui::update::is_stream;
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let position = match &app.timeline_filter {
+    let position = match app.shown_filter() {
         _ if app.count == 0 => "empty ".to_string(),
-        Some(filter) if filter.ready() => {
+        Some(filter) => {
             let i = filter.index_of(app.cursor);
             let here = if filter.rows.get(i) == Some(&app.cursor) {
                 (i + 1).to_string()
@@ -78,13 +78,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
 /// The row and event drawn on line `shown` of the timeline (counting from
 /// the first shown row), from the filtered rows when a filter is on.
 fn shown_event(app: &App, shown: u64) -> Option<(u64, &Event)> {
-    match &app.timeline_filter {
-        Some(filter) if filter.ready() => {
-            let row = *filter.rows.get(shown as usize)?;
-            Some((row, filter.event(shown as usize)?))
-        }
-        _ => Some((shown, app.event_at(shown)?)),
-    }
+    let row = app.row_of_shown(shown)?;
+    let event = match app.shown_filter() {
+        Some(filter) => filter.event(shown as usize)?,
+        None => app.event_at(row)?,
+    };
+    Some((row, event))
 }
 
 fn row_spans(app: &App, row: u64, event: &Event, width: usize) -> Vec<Span<'static>> {
