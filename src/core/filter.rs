@@ -22,7 +22,8 @@ pub struct TypeCount {
 pub struct EventFilter {
     /// The types shown; empty shows every type.
     pub types: BTreeSet<String>,
-    /// A match on the metadata, as typed (for the title) and parsed.
+    /// A match on the metadata, as typed (for the title) and as
+    /// [`metadata_matcher`] parsed it.
     pub metadata: Option<(String, Matcher)>,
 }
 
@@ -54,24 +55,32 @@ impl EventFilter {
     }
 }
 
-/// Whether the metadata holds the text, or the field (a path into the
-/// metadata, with or without a leading `metadata`) equal to the value.
-pub fn matches_metadata(matcher: &Matcher, event: &Event) -> bool {
-    match matcher {
-        Matcher::Text(text) => event.metadata.to_lowercase().contains(text.as_str()),
+/// Parses a metadata filter: text, or `path=value` where the path (with
+/// or without a leading `metadata`) is within the metadata. Paths are
+/// anchored here, once, not for every event a scan tests.
+pub fn metadata_matcher(query: &str) -> Result<Matcher, String> {
+    Ok(match Matcher::parse(query)? {
         Matcher::Field { tokens, value } => {
-            let tokens = match tokens.split_first() {
-                Some((head, rest)) if head == "metadata" => rest.to_vec(),
-                _ => tokens.clone(),
-            };
             let mut path = vec!["metadata".to_string()];
-            path.extend(tokens);
+            match tokens.split_first() {
+                Some((head, rest)) if head == "metadata" => path.extend_from_slice(rest),
+                _ => path.extend(tokens),
+            }
             Matcher::Field {
                 tokens: path,
-                value: value.clone(),
+                value,
             }
-            .matches_event(event)
         }
+        text => text,
+    })
+}
+
+/// Whether the metadata holds the text, or the field equal to the value
+/// (`matcher` as [`metadata_matcher`] gives it).
+fn matches_metadata(matcher: &Matcher, event: &Event) -> bool {
+    match matcher {
+        Matcher::Text(text) => event.metadata.to_lowercase().contains(text.as_str()),
+        field => field.matches_event(event),
     }
 }
 
@@ -154,7 +163,7 @@ mod tests {
     fn filter(types: &[&str], metadata: Option<&str>) -> EventFilter {
         EventFilter {
             types: types.iter().map(|t| t.to_string()).collect(),
-            metadata: metadata.map(|m| (m.to_string(), Matcher::parse(m).unwrap())),
+            metadata: metadata.map(|m| (m.to_string(), metadata_matcher(m).unwrap())),
         }
     }
 

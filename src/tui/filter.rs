@@ -15,9 +15,8 @@ use super::action::Command;
 use super::app::App;
 use super::jobs::Job;
 use crate::core::event::Event;
-use crate::core::filter::{matching_rows, EventFilter, TypeCount};
+use crate::core::filter::{matching_rows, metadata_matcher, EventFilter, TypeCount};
 use crate::core::sanitize::visible;
-use crate::core::search::Matcher;
 use crate::core::store::{Scope, StoreLocation};
 
 /// Rows of the shown filtered window read at a time.
@@ -161,7 +160,7 @@ pub(super) fn apply_metadata(app: &mut App, text: &str) -> Result<()> {
     filter.metadata = if text.is_empty() {
         None
     } else {
-        match Matcher::parse(text) {
+        match metadata_matcher(text) {
             Ok(matcher) => Some((text.to_string(), matcher)),
             Err(error) => {
                 app.message = Some(format!("cannot filter on '{}': {error}", visible(text)));
