@@ -257,9 +257,14 @@ fn tempfile_dir() -> Result<std::path::PathBuf> {
 }
 
 fn time<T>(work: impl FnOnce() -> Result<T>) -> Result<Duration> {
+    Ok(timed(work)?.1)
+}
+
+/// What `work` returned, and how long it took.
+pub(super) fn timed<T>(work: impl FnOnce() -> Result<T>) -> Result<(T, Duration)> {
     let started = Instant::now();
-    work()?;
-    Ok(started.elapsed())
+    let value = work()?;
+    Ok((value, started.elapsed()))
 }
 
 fn median_of(runs: usize, mut work: impl FnMut() -> Result<()>) -> Result<Duration> {
@@ -270,7 +275,7 @@ fn median_of(runs: usize, mut work: impl FnMut() -> Result<()>) -> Result<Durati
     Ok(times[times.len() / 2])
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
+pub(super) fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
@@ -278,7 +283,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[index.min(sorted.len() - 1)]
 }
 
-fn ms(d: Duration) -> f64 {
+pub(super) fn ms(d: Duration) -> f64 {
     (d.as_secs_f64() * 1_000_000.0).round() / 1_000.0
 }
 

@@ -3,11 +3,10 @@
 //! SQLite file). Nothing is written to it. `benches/postgres.sh` runs this
 //! on a 10-million-message message-db store and on a small one.
 
-use std::time::{Duration, Instant};
-
 use anyhow::{Context, Result};
 use serde_json::{json, Map, Value};
 
+use super::bench::{ms, percentile, timed};
 use crate::core::demo::Rng;
 use crate::core::store::{EventSource, Scope, StoreLocation};
 
@@ -79,19 +78,4 @@ fn window_figures(
         );
     }
     Ok(())
-}
-
-fn timed<T>(work: impl FnOnce() -> Result<T>) -> Result<(T, Duration)> {
-    let started = Instant::now();
-    let value = work()?;
-    Ok((value, started.elapsed()))
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let index = ((sorted.len().max(1) - 1) as f64 * p / 100.0).round() as usize;
-    sorted.get(index).copied().unwrap_or_default()
-}
-
-fn ms(d: Duration) -> f64 {
-    (d.as_secs_f64() * 1_000_000.0).round() / 1_000.0
 }
