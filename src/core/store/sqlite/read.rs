@@ -251,11 +251,7 @@ impl EventSource for SqliteStore {
     }
 
     fn type_counts(&self, scope: &Scope) -> StoreResult<Vec<TypeCount>> {
-        let (filter, key) = match scope {
-            Scope::Stream(s) => ("stream = ?1", s.as_str()),
-            Scope::Category(c) => ("category = ?1", c.as_str()),
-            Scope::All => ("?1 = ?1", ""),
-        };
+        let (filter, key) = scope_condition(scope, 1);
         let sql = format!("SELECT type, count(*) FROM events WHERE {filter} GROUP BY type");
         let mut statement = self.conn.prepare_cached(&sql)?;
         let rows = statement.query_map([key], |r| {
@@ -271,11 +267,7 @@ impl EventSource for SqliteStore {
         let buckets = buckets.max(1);
         let bucket_ms = ((last - first) / buckets as i64 + 1).max(1);
         let mut counts = vec![0u64; buckets];
-        let (filter, key) = match scope {
-            Scope::Stream(s) => ("stream = ?3", s.as_str()),
-            Scope::Category(c) => ("category = ?3", c.as_str()),
-            Scope::All => ("?3 = ?3", ""),
-        };
+        let (filter, key) = scope_condition(scope, 3);
         let sql = format!(
             "SELECT (time_ms - ?1) / ?2 AS bucket, count(*) FROM events
              WHERE {filter} GROUP BY bucket"
@@ -403,5 +395,15 @@ impl SqliteStore {
             }
             Ok(())
         })
+    }
+}
+
+/// The `WHERE` condition of a scope, with its one parameter as `?n` (a
+/// condition that always holds for `$all`), and that parameter's value.
+fn scope_condition(scope: &Scope, n: usize) -> (String, &str) {
+    match scope {
+        Scope::Stream(s) => (format!("stream = ?{n}"), s.as_str()),
+        Scope::Category(c) => (format!("category = ?{n}"), c.as_str()),
+        Scope::All => (format!("?{n} = ?{n}"), ""),
     }
 }
