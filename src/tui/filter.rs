@@ -57,6 +57,12 @@ impl TimelineFilter {
         self.rows.partition_point(|&r| r < row)
     }
 
+    /// The index of `row` among the shown rows, when it is one of them.
+    pub fn shown_at(&self, row: u64) -> Option<usize> {
+        let i = self.index_of(row);
+        (self.rows.get(i) == Some(&row)).then_some(i)
+    }
+
     /// The event at index `i` of the shown rows, when it has been read.
     pub fn event(&self, i: usize) -> Option<&Event> {
         i.checked_sub(self.events_start)
@@ -299,7 +305,7 @@ pub(super) fn step_filtered(app: &mut App, delta: i64) -> Result<()> {
         return Ok(());
     }
     let here = filter.index_of(app.cursor);
-    let on_shown = filter.rows.get(here) == Some(&app.cursor);
+    let on_shown = filter.shown_at(app.cursor).is_some();
     // From a hidden row (after a jump), a step forward goes to the shown
     // row after it and a step back to the one before; past either end
     // there is none, and the cursor stays.

@@ -19,12 +19,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let position = match app.shown_filter() {
         _ if app.count == 0 => "empty ".to_string(),
         Some(filter) => {
-            let i = filter.index_of(app.cursor);
-            let here = if filter.rows.get(i) == Some(&app.cursor) {
-                (i + 1).to_string()
-            } else {
-                "-".to_string()
-            };
+            let here = filter
+                .shown_at(app.cursor)
+                .map_or("-".to_string(), |i| (i + 1).to_string());
             format!("{here}/{} shown ", filter.rows.len())
         }
         _ => format!("{}/{} ", app.cursor + 1, app.count),
