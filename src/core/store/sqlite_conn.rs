@@ -14,7 +14,7 @@
 //!   with `immutable=1`, which reads the main file only and creates nothing.
 //!   An immutable connection would never see a later writer's appends
 //!   (Emmett's library, for one, opens and closes the file per call), so
-//!   the file's size, modification time and `-wal` file are checked before
+//!   the file (size, times, inode) and its `-wal` file are checked before
 //!   each statement: when they change, the connection is opened again, in
 //!   whichever mode now fits. Live follow keeps working and no trace is
 //!   left.
