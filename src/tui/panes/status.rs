@@ -11,40 +11,16 @@ use crate::tui::action::{Command, InputKind};
 use crate::tui::app::App;
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let line = if let Some((InputKind::GoTo, text)) = &app.input {
+    let typing = app
+        .input
+        .as_ref()
+        .and_then(|(kind, text)| Some((prompt(*kind)?, text)));
+    let line = if let Some(((word, hint), text)) = typing {
         Line::from(vec![
-            Span::raw(":"),
+            Span::raw(word),
             Span::raw(visible(text).into_owned()),
             Span::raw("▏"),
-            Span::styled(
-                "  version 42 · position @1234 · time 2025-03-01 14:00 or -2h",
-                app.theme.dim,
-            ),
-        ])
-    } else if let Some((kind @ (InputKind::Search | InputKind::StateSearch), text)) = &app.input {
-        let prompt = if *kind == InputKind::Search {
-            "/"
-        } else {
-            "state: "
-        };
-        Line::from(vec![
-            Span::raw(prompt),
-            Span::raw(visible(text).into_owned()),
-            Span::raw("▏"),
-            Span::styled(
-                "  text, or path=value: /data/amount=500 · metadata.actor=atm-456",
-                app.theme.dim,
-            ),
-        ])
-    } else if let Some((InputKind::MetadataFilter, text)) = &app.input {
-        Line::from(vec![
-            Span::raw("metadata: "),
-            Span::raw(visible(text).into_owned()),
-            Span::raw("▏"),
-            Span::styled(
-                "  key=value (actor=atm-456) or text · empty shows all",
-                app.theme.dim,
-            ),
+            Span::styled(hint, app.theme.dim),
         ])
     } else if let Some(message) = &app.message {
         Line::styled(visible(message).into_owned(), app.theme.error)
@@ -52,6 +28,25 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Line::from(summary(app))
     };
     frame.render_widget(Paragraph::new(line).style(app.theme.status), area);
+}
+
+/// The word before what is typed, and the hint after it, for the prompts
+/// typed in the status bar (the stream filter is typed in its pane).
+fn prompt(kind: InputKind) -> Option<(&'static str, &'static str)> {
+    const SEARCH: &str = "  text, or path=value: /data/amount=500 · metadata.actor=atm-456";
+    match kind {
+        InputKind::GoTo => Some((
+            ":",
+            "  version 42 · position @1234 · time 2025-03-01 14:00 or -2h",
+        )),
+        InputKind::Search => Some(("/", SEARCH)),
+        InputKind::StateSearch => Some(("state: ", SEARCH)),
+        InputKind::MetadataFilter => Some((
+            "metadata: ",
+            "  key=value (actor=atm-456) or text · empty shows all",
+        )),
+        InputKind::Filter => None,
+    }
 }
 
 fn summary(app: &App) -> Vec<Span<'static>> {
