@@ -18,12 +18,12 @@ use crate::core::ExpectedVersion;
                   or use the commands below from scripts.",
     args_conflicts_with_subcommands = true,
     after_help = "Examples:\n  \
-        rewind                                   open the explorer on the bundled demo store\n  \
-        rewind shop.rewind                       open the explorer on a store\n  \
-        rewind app.sqlite                        a Python eventsourcing or Emmett SQLite store\n  \
-        rewind postgres://me@db/app              a message-db or Marten database\n  \
-        rewind events.ndjson                     an NDJSON file, without importing it\n  \
-        rewind import shop.rewind events.ndjson  import NDJSON (creates the store)\n  \
+        rewind                          # the explorer on the bundled demo store\n  \
+        rewind shop.rewind              # the explorer on a store\n  \
+        rewind app.sqlite               # a Python eventsourcing or Emmett SQLite store\n  \
+        rewind postgres://me@db/app     # a message-db or Marten database\n  \
+        rewind demo-data/carts.ndjson   # an NDJSON file, without importing it\n  \
+        rewind import shop.rewind demo-data/carts.ndjson   # import (creates the store)\n  \
         rewind log shop.rewind --stream cart-00042\n  \
         rewind streams shop.rewind --filter cart --json"
 )]
@@ -112,7 +112,7 @@ pub struct ExploreArgs {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Create an empty store.
-    #[command(after_help = "Example:\n  rewind init bank.rewind")]
+    #[command(after_help = "Example:\n  rewind init new.rewind")]
     Init { store: PathBuf },
 
     /// Append one event to a stream, with optimistic concurrency.
@@ -135,8 +135,8 @@ pub enum Command {
         Lines whose\nid is already stored with the same content are skipped, so importing a \
         file twice adds nothing.\n\n\
         Examples:\n  rewind import shop.rewind demo-data/carts.ndjson\n  \
-        rewind import shop.rewind a.ndjson b.ndjson --skip-invalid\n  \
-        rewind import shop.rewind events.jsonl --format cloudevents"
+        rewind import shop.rewind demo-data/bank.ndjson demo-data/flights.ndjson --skip-invalid\n  \
+        rewind import shop.rewind cloudevents.jsonl --format cloudevents"
     )]
     Import(ImportArgs),
 
@@ -144,13 +144,14 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  rewind export bank.rewind --out backup.ndjson\n  \
         rewind export bank.rewind --category account --format csv --out accounts.csv\n  \
+        rewind export bank.rewind --format cloudevents --out events.jsonl\n  \
         rewind export app.sqlite --format cloudevents --out events.jsonl"
     )]
     Export(ExportArgs),
 
     /// List streams with their category, version, event count and times.
     #[command(after_help = "Examples:\n  rewind streams bank.rewind\n  \
-        rewind streams bank.rewind --filter acc42 --json   (fuzzy: matches account-0042)")]
+        rewind streams bank.rewind --filter acc42 --json   # fuzzy: matches account-0042")]
     Streams(StreamsArgs),
 
     /// Count events by type: in the whole store, one stream or one category.
@@ -169,7 +170,7 @@ pub enum Command {
     Log(LogArgs),
 
     /// Show one event by its global position.
-    #[command(after_help = "Example:\n  rewind show bank.rewind 4812")]
+    #[command(after_help = "Example:\n  rewind show bank.rewind 1234")]
     Show(ShowArgs),
 
     /// Recompute the hash chain and check that no event was altered or lost.
@@ -183,19 +184,26 @@ pub enum Command {
     #[command(
         after_help = "Without a point, the latest state. Without --projection, the generic \
         projection\n(latest value of every field, counts by type).\n\n\
+        A time or position before the stream's first event gives the initial state\n\
+        (\"version\": null); a version the stream does not have is an error naming its range.\n\n\
         Examples:\n  rewind state bank.rewind --stream account-0042 --at 10\n  \
-        rewind state bank.rewind --stream account-0042 --time '2025-03-04 15:00' \\\n      \
+        rewind state bank.rewind --stream account-0042 --time '2025-03-08 12:00' \\\n      \
             --projection assets/projections/bank.js --json\n  \
         rewind state bank.rewind --category account --projection assets/projections/bank.js\n  \
-        rewind state bank.rewind --stream account-0042 --projection-cmd 'python3 reducer.py'"
+        rewind state bank.rewind --stream account-0042 \\\n      \
+            --projection-cmd 'python3 assets/examples/bank_reducer.py'"
     )]
     State(StateArgs),
 
     /// Run a projection over its own selector to the end and print the result.
     #[command(
         after_help = "Reducers as a query language: write a KurrentDB-style projection,\n\
-        run it over the whole store, and read the answer.\n\n\
-        Example:\n  rewind query bank.rewind --projection assets/projections/bank.js"
+        run it over the events its selector names (fromAll, fromCategory...), and read the\n\
+        answer. Several --projection and --projection-cmd run one after the other; a command\n\
+        reads every event.\n\n\
+        Examples:\n  rewind query bank.rewind --projection assets/examples/event-counts.js\n  \
+        rewind query bank.rewind --projection assets/projections/bank.js \\\n      \
+            --projection assets/examples/event-counts.js --json"
     )]
     Query(QueryArgs),
 
@@ -205,7 +213,7 @@ pub enum Command {
         RFC 3339, -2h). --json prints an RFC 6902 JSON Patch from the state at --from to the\n\
         state at --to; replace and remove entries also carry \"old\".\n\n\
         Examples:\n  rewind diff bank.rewind --stream account-0042 --from 3 --to 20\n  \
-        rewind diff bank.rewind --stream account-0042 --from '2025-03-04 15:00' --to latest \\\n      \
+        rewind diff bank.rewind --stream account-0042 --from '2025-03-07 00:00' --to latest \\\n      \
             --projection assets/projections/bank.js --json"
     )]
     Diff(DiffArgs),
@@ -222,11 +230,12 @@ pub enum Command {
     /// Find events by text or field, or the first event after which the state matches.
     #[command(
         after_help = "QUERY is text (case-insensitive, anywhere in type, data or metadata) or\n\
-        PATH=VALUE with a JSON Pointer (/data/amount=500) or a dotted path (metadata.actor=atm-456).\n\n\
+        PATH=VALUE with a JSON Pointer (/data/amount=500) or a dotted path (metadata.actor=atm-456).\n\
+        Exit status 1 when nothing matches, as with grep.\n\n\
         Examples:\n  rewind search bank.rewind /data/amount=500\n  \
-        rewind search bank.rewind --stream account-0042 'insufficient funds'\n  \
-        rewind search bank.rewind --stream account-0042 --state /fields/reason='court order'\n  \
-        rewind search bank.rewind --correlation 8c52c907-5e38-427c-95a6-329fead5648f"
+        rewind search bank.rewind --stream account-0042 'suspicious'\n  \
+        rewind search bank.rewind --stream account-0042 --state /fields/reason='suspicious activity'\n  \
+        rewind search bank.rewind --correlation 0bfb5958-2bc3-4838-a77c-f1bc7912ff7a"
     )]
     Search(SearchArgs),
 
@@ -446,9 +455,8 @@ pub struct StateArgs {
 #[derive(Args, Debug)]
 pub struct QueryArgs {
     pub store: PathBuf,
-    /// The projection to run.
-    #[arg(long = "projection", value_name = "FILE.js", required = true)]
-    pub projection: PathBuf,
+    #[command(flatten)]
+    pub projection: ProjectionArgs,
     #[arg(long)]
     pub json: bool,
 }

@@ -64,7 +64,13 @@ pub fn error_chain(error: &anyhow::Error) -> String {
         }
         text.push_str(&cause.to_string());
     }
-    visible(&text).into_owned()
+    // Rewind's own messages break lines on purpose ("...\nnothing was
+    // imported"); every line is still sanitised, so bytes from events,
+    // projections and stores inside a message stay visible escapes.
+    text.split('\n')
+        .map(|line| visible(line).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n  ")
 }
 
 /// A count with thousands separators: 1,000,000.

@@ -78,27 +78,17 @@ pub fn state(args: StateArgs, opts: &StoreOptions) -> Result<()> {
     let source = opts.open(&args.store)?;
     let scope = args.scope.scope()?;
     check_scope(source.as_ref(), &scope)?;
-    if args.point.at.is_some() && !matches!(scope, Scope::Stream(_)) {
+    if args.point.at.is_some() && !scope.is_stream() {
         bail!("--at is a stream version; with --category or --all use --position or --time");
     }
     let point = args.point.point()?;
-    let row = point
-        .resolve(source.as_ref(), &scope)?
-        .ok_or_else(|| anyhow!("{} has no event at or before that point", scope.label()))?;
+    let row = point.resolve(source.as_ref(), &scope)?;
     let mut out = Out::stdout();
     let mut failures = Vec::new();
     for spec in args.projection.specs() {
         let projection = spec.load()?;
         let mut engine = warm_engine(source.as_ref(), vec![projection]);
-        let result = engine.state_at(
-            source.as_ref(),
-            Query {
-                projection: 0,
-                scope: &scope,
-                row,
-                with_previous: false,
-            },
-        )?;
+        let result = state_at_row(&mut engine, source.as_ref(), &scope, row)?;
         print_state(&mut out, &result, args.json)?;
         if let Some(error) = &result.error {
             failures.push(error.to_string());
@@ -106,6 +96,27 @@ pub fn state(args: StateArgs, opts: &StoreOptions) -> Result<()> {
     }
     out.finish()?;
     projection_failures(failures)
+}
+
+/// The state at `row`, or before the scope's first event when `None`.
+pub fn state_at_row(
+    engine: &mut Engine,
+    source: &dyn EventSource,
+    scope: &Scope,
+    row: Option<u64>,
+) -> Result<StateAt> {
+    Ok(match row {
+        Some(row) => engine.state_at(
+            source,
+            Query {
+                projection: 0,
+                scope,
+                row,
+                with_previous: false,
+            },
+        )?,
+        None => engine.initial(0, scope)?,
+    })
 }
 
 fn print_state(out: &mut Out, result: &StateAt, json_output: bool) -> Result<()> {
@@ -153,7 +164,7 @@ fn print_state(out: &mut Out, result: &StateAt, json_output: bool) -> Result<()>
             e.position,
             rfc3339_ms(e.time_ms)
         ),
-        None => "the start (no event applied)".to_string(),
+        None => "the start: before the first event, no event applied".to_string(),
     };
     out.text(&format!("{label} at {at}"))?;
     for line in serde_json::to_string_pretty(&result.state)?.lines() {
@@ -186,41 +197,53 @@ fn projection_failures(failures: Vec<String>) -> Result<()> {
 }
 
 pub fn query(args: QueryArgs, opts: &StoreOptions) -> Result<()> {
+    let specs = args.projection.named();
+    if specs.is_empty() {
+        bail!("name the projection to run: --projection FILE.js or --projection-cmd CMD");
+    }
     let source = opts.open(&args.store)?;
-    let spec = ProjectionSpec::JavaScript(args.projection.clone());
-    let projection = spec
-        .load()
-        .with_context(|| format!("loading {}", args.projection.display()))?;
-    let scope = projection.selector_scope().unwrap_or(Scope::All);
-    let mut engine = warm_engine(source.as_ref(), vec![projection]);
-    let count = source.count(&scope)?;
-    let result = engine.state_at(
-        source.as_ref(),
-        Query {
-            projection: 0,
-            scope: &scope,
-            row: count.saturating_sub(1),
-            with_previous: false,
-        },
-    )?;
     let mut out = Out::stdout();
-    if args.json {
-        let value: Value = json!({
-            "projection": result.projection,
-            "scope": scope.label(),
-            "events": count,
-            "position": result.event.as_ref().map(|e| e.position),
-            "state": result.state,
-        });
-        out.json(&serde_json::to_string(&value)?)?;
-    } else {
-        for line in serde_json::to_string_pretty(&result.state)?.lines() {
-            out.text(line)?;
+    let mut failures = Vec::new();
+    for spec in &specs {
+        let projection = spec
+            .load()
+            .with_context(|| format!("loading {}", spec.label()))?;
+        // Each projection reads what its selector names; a reducer, all.
+        let scope = projection.selector_scope().unwrap_or(Scope::All);
+        let mut engine = warm_engine(source.as_ref(), vec![projection]);
+        let count = source.count(&scope)?;
+        let row = count.checked_sub(1);
+        let result = state_at_row(&mut engine, source.as_ref(), &scope, row)?;
+        print_query(&mut out, &result, count, args.json)?;
+        for log in &result.output.logs {
+            eprintln!("log: {}", crate::core::sanitize::visible(log));
         }
+        failures.extend(result.error.iter().map(|e| e.to_string()));
     }
     out.finish()?;
-    for log in &result.output.logs {
-        eprintln!("log: {}", crate::core::sanitize::visible(log));
+    projection_failures(failures)
+}
+
+fn print_query(out: &mut Out, result: &StateAt, count: u64, json_output: bool) -> Result<()> {
+    let position = result.event.as_ref().map(|e| e.position);
+    if json_output {
+        let value: Value = json!({
+            "projection": result.projection,
+            "scope": result.scope.label(),
+            "events": count,
+            "position": position,
+            "state": result.state,
+        });
+        return Ok(out.json(&serde_json::to_string(&value)?)?);
     }
-    projection_failures(result.error.iter().map(|e| e.to_string()).collect())
+    let through = position.map_or_else(|| "no events".to_string(), |p| format!("up to @{p}"));
+    out.text(&format!(
+        "{} over {}: {count} events, {through}",
+        result.projection,
+        result.scope.label()
+    ))?;
+    for line in serde_json::to_string_pretty(&result.state)?.lines() {
+        out.text(line)?;
+    }
+    Ok(())
 }

@@ -6,12 +6,12 @@ use serde_json::{json, Value};
 use super::args::{BlameArgs, DiffArgs, ProjectionArgs, SearchArgs, StoreOptions};
 use super::output::Out;
 use super::read::{check_scope, event_text_line};
-use super::state::warm_engine;
+use super::state::{state_at_row, warm_engine};
 use super::{exit, Exit};
 use crate::core::diff::{diff as diff_states, PatchOp};
 use crate::core::ndjson::event_line;
 use crate::core::point::Point;
-use crate::core::projection::{ProjectionSpec, Query, StateAt};
+use crate::core::projection::{ProjectionSpec, StateAt};
 use crate::core::search::{has_correlation, Matcher};
 use crate::core::store::{EventSource, Scope};
 use crate::core::time::{now_ms, rfc3339_ms};
@@ -29,14 +29,12 @@ fn single_projection(args: &ProjectionArgs) -> Result<ProjectionSpec> {
     Ok(specs.remove(0))
 }
 
-fn resolve(source: &dyn EventSource, scope: &Scope, text: &str, flag: &str) -> Result<u64> {
+/// The row a point names; `None` before the scope's first event.
+fn resolve(source: &dyn EventSource, scope: &Scope, text: &str, flag: &str) -> Result<Option<u64>> {
     let point = Point::parse(text, now_ms()).map_err(|e| anyhow!("{flag}: {e}"))?;
-    point.resolve(source, scope)?.ok_or_else(|| {
-        anyhow!(
-            "{flag} {text}: {} has no event at or before it",
-            scope.label()
-        )
-    })
+    point
+        .resolve(source, scope)
+        .map_err(|e| anyhow!("{flag} {text}: {e}"))
 }
 
 fn point_json(state: &StateAt) -> Value {
@@ -70,21 +68,18 @@ pub fn diff(args: DiffArgs, opts: &StoreOptions) -> Result<()> {
         source.as_ref(),
         vec![single_projection(&args.projection)?.load()?],
     );
-    let mut at = |row| {
-        engine.state_at(
-            source.as_ref(),
-            Query {
-                projection: 0,
-                scope: &scope,
-                row,
-                with_previous: false,
-            },
-        )
-    };
+    let mut at = |row| state_at_row(&mut engine, source.as_ref(), &scope, row);
     let (a, b) = (at(from)?, at(to)?);
     let patch = diff_states(&a.state, &b.state);
+    // The events after the earlier point, up to and including the later.
     let (low, high) = (from.min(to), from.max(to));
-    let between = source.read_rows(&scope, low + 1, (high - low) as usize)?;
+    let first = low.map_or(0, |row| row + 1);
+    let between = match high {
+        Some(high) if high + 1 > first => {
+            source.read_rows(&scope, first, (high + 1 - first) as usize)?
+        }
+        _ => Vec::new(),
+    };
     let mut out = Out::stdout();
     if args.json {
         let events: Vec<Value> = between.iter().map(event_summary).collect();
@@ -120,7 +115,7 @@ fn describe(state: &StateAt) -> String {
             e.position,
             rfc3339_ms(e.time_ms)
         ),
-        None => "the start".to_string(),
+        None => "before the first event".to_string(),
     }
 }
 
@@ -169,13 +164,16 @@ pub fn blame(args: BlameArgs, opts: &StoreOptions) -> Result<()> {
     }
     let row = match &args.at {
         Some(at) => resolve(source.as_ref(), &scope, at, "--at")?,
-        None => source.count(&scope)?.saturating_sub(1),
+        None => source.count(&scope)?.checked_sub(1),
     };
     let mut engine = warm_engine(
         source.as_ref(),
         vec![single_projection(&args.projection)?.load()?],
     );
-    let blame = engine.blame(source.as_ref(), 0, &scope, row, &args.path)?;
+    let blame = match row {
+        Some(row) => engine.blame(source.as_ref(), 0, &scope, row, &args.path)?,
+        None => engine.blame_before_first(0, &scope, &args.path)?,
+    };
     let last = blame.last().map(|c| &c.event);
     let mut out = Out::stdout();
     if args.json {
@@ -205,15 +203,17 @@ pub fn blame(args: BlameArgs, opts: &StoreOptions) -> Result<()> {
             .as_ref()
             .map_or("(absent)".to_string(), Value::to_string);
         match last {
-            Some(e) => out.text(&format!(
-                "{} = {value}\nlast changed by {} at v{} (@{}, {}, id {})",
-                blame.pointer,
-                e.event_type,
-                e.version,
-                e.position,
-                rfc3339_ms(e.time_ms),
-                e.id
-            ))?,
+            Some(e) => {
+                out.text(&format!("{} = {value}", blame.pointer))?;
+                out.text(&format!(
+                    "last changed by {} at v{} (@{}, {}, id {})",
+                    e.event_type,
+                    e.version,
+                    e.position,
+                    rfc3339_ms(e.time_ms),
+                    e.id
+                ))?
+            }
             None => out.text(&format!(
                 "{} = {value}, never changed by an event",
                 blame.pointer
@@ -260,20 +260,24 @@ pub fn search(args: SearchArgs, opts: &StoreOptions) -> Result<()> {
             engine.first_state_match(source.as_ref(), 0, &scope, &|s| matcher.matches_state(s))?;
         match found {
             Some(event) if args.json => out.json(&event_line(&event))?,
-            Some(event) => out.text(&format!(
-                "the state first matches after:\n{}",
-                event_text_line(&event)
-            ))?,
+            Some(event) => {
+                out.text("the state first matches after:")?;
+                out.text(&event_text_line(&event))?
+            }
             None => bail!("no state of {} matches {query:?}", scope.label()),
         }
         out.finish()?;
         return Ok(());
     }
     let limit = args.limit.unwrap_or(u64::MAX);
-    print_matching(source.as_ref(), &scope, &mut out, args.json, limit, &|e| {
+    let printed = print_matching(source.as_ref(), &scope, &mut out, args.json, limit, &|e| {
         matcher.matches_event(e)
     })?;
     out.finish()?;
+    // Like grep: nothing found is status 1, for every kind of search.
+    if printed == 0 {
+        bail!("no event of {} matches {query:?}", scope.label());
+    }
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 //! relative like `-2h`), or the latest event. Resolving a point gives the
 //! row of the last event at or before it within a scope.
 
-use crate::core::error::StoreResult;
+use crate::core::error::StoreError;
 use crate::core::store::{EventSource, Scope};
 use crate::core::time::{parse_user_time, Millis};
 
@@ -42,10 +42,28 @@ impl Point {
     }
 
     /// The row of the last event of `scope` at or before this point; `None`
-    /// when the point lies before the scope's first event. A version is a
-    /// stream's own numbering; on `$all` and categories it reads as a
-    /// position.
-    pub fn resolve(self, source: &dyn EventSource, scope: &Scope) -> StoreResult<Option<u64>> {
+    /// when the point lies before the scope's first event (a time or a
+    /// position earlier than its history: the state there is the
+    /// projection's initial state). A version outside the stream, or a
+    /// position past the store's newest event, is an error naming the valid
+    /// range, never a silent clamp. A version is a stream's own numbering;
+    /// on `$all` and categories it reads as a position.
+    pub fn resolve(
+        self,
+        source: &dyn EventSource,
+        scope: &Scope,
+    ) -> Result<Option<u64>, PointError> {
+        if let Point::Position(position) | Point::Version(position) = self {
+            if !scope.is_stream() || matches!(self, Point::Position(_)) {
+                let head = source.head_position()?;
+                if position > head {
+                    return Err(PointError::OutOfRange(format!(
+                        "@{position} is past the newest event of {}: positions run up to @{head}",
+                        source.label()
+                    )));
+                }
+            }
+        }
         let count = source.count(scope)?;
         if count == 0 {
             return Ok(None);
@@ -56,14 +74,30 @@ impl Point {
                 let first = source
                     .stream_info(stream)?
                     .map_or(0, |info| info.first_version);
-                Ok((version >= first).then(|| ((version - first) as u64).min(count - 1)))
+                let last = first + count as i64 - 1;
+                if version < first || version > last {
+                    return Err(PointError::OutOfRange(format!(
+                        "{stream} has no version {version}: its versions run from {first} to {last}"
+                    )));
+                }
+                Ok(Some((version - first) as u64))
             }
             (Point::Version(position), _) | (Point::Position(position), _) => {
-                source.row_at_or_before_position(scope, position)
+                Ok(source.row_at_or_before_position(scope, position)?)
             }
-            (Point::Time(ms), _) => source.row_at_or_before_time(scope, ms),
+            (Point::Time(ms), _) => Ok(source.row_at_or_before_time(scope, ms)?),
         }
     }
+}
+
+/// Why a point could not be resolved.
+#[derive(Debug, thiserror::Error)]
+pub enum PointError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A version or position that no event of the scope can have.
+    #[error("{0}")]
+    OutOfRange(String),
 }
 
 #[cfg(test)]

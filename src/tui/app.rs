@@ -475,7 +475,7 @@ impl App {
             .projection_names
             .get(self.active_projection)
             .is_some_and(|(_, generic)| *generic);
-        if generic && !matches!(self.scope, Scope::Stream(_)) {
+        if generic && !self.scope.is_stream() {
             if let Some(event) = self.cursor_event() {
                 let first = self
                     .source

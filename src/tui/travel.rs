@@ -55,7 +55,7 @@ pub(super) fn start_blame(app: &mut App) {
         app.message = Some("no state to blame yet".into());
         return;
     };
-    if !matches!(app.scope, Scope::Stream(_)) {
+    if !app.scope.is_stream() {
         app.message = Some("blame works on one stream: open a stream first".into());
         return;
     }

@@ -12,8 +12,7 @@ use super::travel::{
     diff_view_command, open_event, same_type, search_step, start_blame, start_correlation,
     start_diff, start_search, start_state_search,
 };
-use crate::core::store::Scope;
-use crate::core::time::parse_user_time;
+use crate::core::point::{Point, PointError};
 
 /// How often follow mode and the status look for new events.
 const POLL_MS: i64 = 500;
@@ -272,41 +271,44 @@ fn submit(app: &mut App) -> Result<()> {
     Ok(())
 }
 
-/// `42`: a version (a row outside streams) · `@1234`: a global position ·
-/// anything else: a time.
+/// `42`: a version (a position outside streams) · `@1234`: a global
+/// position · `latest` · anything else: a time. A point outside the scope
+/// is reported and the cursor stays where it is.
 fn go_to(app: &mut App, text: &str) -> Result<()> {
-    let row = if let Some(position) = text.strip_prefix('@') {
-        match position.trim().parse::<i64>() {
-            Ok(p) => app
-                .source
-                .row_at_or_before_position(&app.scope, p)?
-                .or(Some(0)),
-            Err(_) => None,
-        }
-    } else if let Ok(version) = text.parse::<i64>() {
-        let first = app.version_of_row(0).unwrap_or(0);
-        Some((version - first).max(0) as u64)
-    } else {
-        match parse_user_time(text, app.now_ms) {
-            Some(ms) => app
-                .source
-                .row_at_or_before_time(&app.scope, ms)?
-                .or(Some(0)),
-            None => None,
-        }
-    };
-    match row {
-        Some(row) => {
-            app.focus = Pane::Timeline;
-            app.move_cursor_to(row)
-        }
-        None => {
+    let point = match Point::parse(text, app.now_ms) {
+        Ok(point) => point,
+        Err(_) => {
             app.message = Some(format!(
                 "cannot go to '{}': type a version (42), a position (@1234) or a time (2025-03-01 14:00, -2h)",
                 crate::core::sanitize::visible(text)
             ));
+            return Ok(());
+        }
+    };
+    match point.resolve(app.source.as_ref(), &app.scope) {
+        Ok(Some(row)) => {
+            app.focus = Pane::Timeline;
+            app.move_cursor_to(row)
+        }
+        Ok(None) if app.count > 0 => {
+            app.message = Some(format!(
+                "{} is before the first event of {}: showing the first event",
+                crate::core::sanitize::visible(text),
+                crate::core::sanitize::visible(&app.scope.label())
+            ));
+            app.focus = Pane::Timeline;
+            app.move_cursor_to(0)
+        }
+        Ok(None) => Ok(()),
+        Err(PointError::OutOfRange(reason)) => {
+            app.message = Some(format!(
+                "cannot go to {}: {}",
+                crate::core::sanitize::visible(text),
+                crate::core::sanitize::visible(&reason)
+            ));
             Ok(())
         }
+        Err(PointError::Store(error)) => Err(error.into()),
     }
 }
 
@@ -511,9 +513,4 @@ fn worker_reply(app: &mut App, reply: WorkerReply) {
                 .min(app.projection.lines.len().saturating_sub(1));
         }
     }
-}
-
-/// True when `scope` is one stream (where versions make sense).
-pub fn is_stream(scope: &Scope) -> bool {
-    matches!(scope, Scope::Stream(_))
 }

@@ -250,6 +250,21 @@ impl Engine {
         result
     }
 
+    /// The projection's state before any event of `scope`: where a point
+    /// earlier than the scope's history (a time before its first event)
+    /// stands.
+    pub fn initial(&mut self, projection: usize, scope: &Scope) -> Result<StateAt, EngineError> {
+        if projection >= self.projections.len() {
+            return Err(EngineError::NoSuchProjection(projection));
+        }
+        self.initial_state(Query {
+            projection,
+            scope,
+            row: 0,
+            with_previous: false,
+        })
+    }
+
     fn initial_state(&mut self, query: Query<'_>) -> Result<StateAt, EngineError> {
         let projection = &mut self.projections[query.projection];
         projection.reset(None)?;
@@ -485,7 +500,7 @@ impl Replay<'_, '_> {
         let mut state = projection.state()?;
         let mut previous = self.previous;
         let mut partition = None;
-        if projection.is_partitioned() && matches!(self.query.scope, Scope::Stream(_)) {
+        if projection.is_partitioned() && self.query.scope.is_stream() {
             if let Some(e) = &event {
                 partition = projection.partition_of(e)?;
             }

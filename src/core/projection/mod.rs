@@ -145,6 +145,15 @@ pub enum ProjectionSpec {
 }
 
 impl ProjectionSpec {
+    /// How messages name it: the file, the command, or `generic`.
+    pub fn label(&self) -> String {
+        match self {
+            ProjectionSpec::Generic => "generic".to_string(),
+            ProjectionSpec::JavaScript(path) => path.display().to_string(),
+            ProjectionSpec::Command(command) => command.clone(),
+        }
+    }
+
     pub fn load(&self) -> Result<Box<dyn Projection>, ProjectionError> {
         match self {
             ProjectionSpec::Generic => Ok(Box::new(generic::Generic::default())),

@@ -205,6 +205,23 @@ impl Engine {
         })
     }
 
+    /// Blame at a point before the scope's first event: the value in the
+    /// projection's initial state, changed by no event yet.
+    pub fn blame_before_first(
+        &mut self,
+        projection: usize,
+        scope: &Scope,
+        pointer: &str,
+    ) -> Result<Blame, EngineError> {
+        let initial = self.initial(projection, scope)?;
+        Ok(Blame {
+            pointer: pointer.to_string(),
+            value: initial.state.pointer(pointer).cloned(),
+            history: Vec::new(),
+            error: None,
+        })
+    }
+
     /// The first event of `scope` after which the projected state satisfies
     /// `matches`; `None` when no state up to the end does.
     pub fn first_state_match(

@@ -65,8 +65,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         };
         let age = relative_age(entry.last_time_ms, app.now_ms);
         // Wide panes also show the category (pseudo-streams name their own).
-        let category = if width >= 40 && matches!(entry.scope, crate::core::store::Scope::Stream(_))
-        {
+        let category = if width >= 40 && entry.scope.is_stream() {
             fit(&entry.category, 9)
         } else {
             " ".repeat(if width >= 40 { 9 } else { 0 })

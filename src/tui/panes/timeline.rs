@@ -13,7 +13,6 @@ use crate::core::time::{relative_age, Millis};
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::inner;
 use crate::tui::text::fit;
-use crate::tui::update::is_stream;
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let position = match app.shown_filter() {
@@ -92,12 +91,12 @@ fn row_spans(app: &App, row: u64, event: &Event, width: usize) -> Vec<Span<'stat
     let wide = width >= 90;
     let time = short_time(app, event.time_ms, wide);
     let age = relative_age(event.time_ms, app.now_ms);
-    let where_ = if is_stream(&app.scope) {
+    let where_ = if app.scope.is_stream() {
         format!("{:>5}", event.version)
     } else {
         format!("{}:{}", event.stream, event.version)
     };
-    let where_width = if is_stream(&app.scope) {
+    let where_width = if app.scope.is_stream() {
         5
     } else {
         if wide {

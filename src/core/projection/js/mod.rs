@@ -357,6 +357,19 @@ impl Projection for JsProjection {
         }
     }
 
+    fn selector_scope(&self) -> Option<crate::core::store::Scope> {
+        use crate::core::store::Scope;
+        match self.selector {
+            SelectorKind::Category => Some(Scope::Category(self.category.clone())),
+            // One stream reads as that stream; several are read from $all,
+            // where the selector picks theirs.
+            SelectorKind::Streams if self.streams.len() == 1 => {
+                self.streams.iter().next().cloned().map(Scope::Stream)
+            }
+            SelectorKind::Streams | SelectorKind::All => None,
+        }
+    }
+
     fn partition_of(&mut self, event: &Event) -> Result<Option<String>, ProjectionError> {
         match self.partitioning {
             Partitioning::None => Ok(None),
