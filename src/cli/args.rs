@@ -408,6 +408,15 @@ pub struct ProjectionArgs {
     /// (see assets/projections/README.md).
     #[arg(long = "projection-cmd", value_name = "CMD")]
     pub commands: Vec<String>,
+    /// The memory projection snapshots may take, e.g. 512MB [default: 256MB,
+    /// or snapshot_memory in ~/.config/rewind/config.toml, or
+    /// $REWIND_SNAPSHOT_MEMORY].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub snapshot_memory: Option<usize>,
+}
+
+fn parse_size(text: &str) -> Result<usize, String> {
+    crate::core::settings::parse_bytes(text)
 }
 
 #[derive(Args, Debug, Clone, Default)]

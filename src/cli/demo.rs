@@ -155,5 +155,6 @@ pub fn explore(args: ExploreArgs, opts: &StoreOptions) -> Result<()> {
         config_dir: Some(crate::core::paths::config_dir()),
         backend: opts.backend,
         map: opts.map.clone(),
+        snapshot_memory: Some(args.projection.snapshot_memory()?),
     })
 }

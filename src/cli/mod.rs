@@ -7,6 +7,7 @@ mod bench_store;
 pub(crate) mod demo;
 mod export;
 mod output;
+mod partitions;
 mod read;
 mod state;
 mod travel;

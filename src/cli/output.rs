@@ -45,6 +45,16 @@ impl Out {
         }
     }
 
+    /// Part of a line of JSON: whole tokens or values, so that one long
+    /// line (a wide state) is written as it is made, never held whole.
+    pub fn json_part(&mut self, part: &str) -> io::Result<()> {
+        if self.terminal {
+            write!(self.writer, "{}", json_for_terminal(part))
+        } else {
+            write!(self.writer, "{part}")
+        }
+    }
+
     /// Pushes what was written so far to the reader (live follow).
     pub fn flush(&mut self) -> io::Result<()> {
         self.writer.flush()

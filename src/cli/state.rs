@@ -5,11 +5,13 @@ use serde_json::{json, Value};
 
 use super::args::{PointArgs, ProjectionArgs, QueryArgs, StateArgs, StateScopeArgs, StoreOptions};
 use super::output::Out;
+use super::partitions::{write_partitions, WideAt};
 use super::read::check_scope;
 use super::{exit, Exit};
 use crate::core::point::Point;
 use crate::core::projection::cache::SnapshotCache;
 use crate::core::projection::{Engine, Projection, ProjectionSpec, Query, StateAt};
+use crate::core::settings::Settings;
 use crate::core::store::{EventSource, Scope};
 use crate::core::time::{now_ms, rfc3339_ms};
 
@@ -38,12 +40,33 @@ impl ProjectionArgs {
     }
 }
 
-/// An engine that keeps its snapshots in the user's cache between runs.
-pub fn warm_engine(source: &dyn EventSource, projections: Vec<Box<dyn Projection>>) -> Engine {
-    let engine = Engine::new(projections);
-    match SnapshotCache::for_source(source) {
-        Some(cache) => engine.with_cache(cache),
-        None => engine,
+impl ProjectionArgs {
+    /// The snapshot memory budget: the flag, else the config file and the
+    /// environment.
+    pub fn snapshot_memory(&self) -> Result<usize> {
+        match self.snapshot_memory {
+            Some(bytes) => Ok(bytes),
+            None => Ok(Settings::load()?.snapshot_memory),
+        }
+    }
+
+    /// An engine for one projection over `scope`. On a stream it keeps its
+    /// snapshots within the budget and in the user's cache between runs;
+    /// on a category or `$all` it is one sequential fold that keeps none.
+    pub fn engine(
+        &self,
+        source: &dyn EventSource,
+        projection: Box<dyn Projection>,
+        scope: &Scope,
+    ) -> Result<Engine> {
+        let engine = Engine::new(vec![projection]).with_snapshot_memory(self.snapshot_memory()?);
+        if !scope.is_stream() {
+            return Ok(engine.one_shot());
+        }
+        Ok(match SnapshotCache::for_source(source) {
+            Some(cache) => engine.with_cache(cache),
+            None => engine,
+        })
     }
 }
 
@@ -86,8 +109,24 @@ pub fn state(args: StateArgs, opts: &StoreOptions) -> Result<()> {
     let mut out = Out::stdout();
     let mut failures = Vec::new();
     for spec in args.projection.specs() {
-        let projection = spec.load()?;
-        let mut engine = warm_engine(source.as_ref(), vec![projection]);
+        let mut engine = args
+            .projection
+            .engine(source.as_ref(), spec.load()?, &scope)?;
+        if !scope.is_stream() && engine.folds_per_stream(0) {
+            let event = match row {
+                Some(row) => source.read_rows(&scope, row, 1)?.pop(),
+                None => None,
+            };
+            let at = WideAt {
+                scope: &scope,
+                point,
+                event,
+                events: None,
+            };
+            let failed = write_partitions(&mut out, &mut engine, source.as_ref(), &at, args.json)?;
+            failures.extend(failed.map(|e| e.to_string()));
+            continue;
+        }
         let result = state_at_row(&mut engine, source.as_ref(), &scope, row)?;
         print_state(&mut out, &result, args.json)?;
         if let Some(error) = &result.error {
@@ -210,9 +249,25 @@ pub fn query(args: QueryArgs, opts: &StoreOptions) -> Result<()> {
             .with_context(|| format!("loading {}", spec.label()))?;
         // Each projection reads what its selector names; a reducer, all.
         let scope = projection.selector_scope().unwrap_or(Scope::All);
-        let mut engine = warm_engine(source.as_ref(), vec![projection]);
+        let mut engine = args
+            .projection
+            .engine(source.as_ref(), projection, &scope)?;
         let count = source.count(&scope)?;
         let row = count.checked_sub(1);
+        if !scope.is_stream() && engine.folds_per_stream(0) {
+            let at = WideAt {
+                scope: &scope,
+                point: Point::Latest,
+                event: match row {
+                    Some(row) => source.read_rows(&scope, row, 1)?.pop(),
+                    None => None,
+                },
+                events: Some(count),
+            };
+            let failed = write_partitions(&mut out, &mut engine, source.as_ref(), &at, args.json)?;
+            failures.extend(failed.map(|e| e.to_string()));
+            continue;
+        }
         let result = state_at_row(&mut engine, source.as_ref(), &scope, row)?;
         print_query(&mut out, &result, count, args.json)?;
         for log in &result.output.logs {

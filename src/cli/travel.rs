@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use super::args::{BlameArgs, DiffArgs, ProjectionArgs, SearchArgs, StoreOptions};
 use super::output::Out;
 use super::read::{check_scope, event_text_line};
-use super::state::{state_at_row, warm_engine};
+use super::state::state_at_row;
 use super::{exit, Exit};
 use crate::core::diff::{diff as diff_states, PatchOp};
 use crate::core::ndjson::event_line;
@@ -64,10 +64,11 @@ pub fn diff(args: DiffArgs, opts: &StoreOptions) -> Result<()> {
     check_scope(source.as_ref(), &scope)?;
     let from = resolve(source.as_ref(), &scope, &args.from, "--from")?;
     let to = resolve(source.as_ref(), &scope, &args.to, "--to")?;
-    let mut engine = warm_engine(
+    let mut engine = args.projection.engine(
         source.as_ref(),
-        vec![single_projection(&args.projection)?.load()?],
-    );
+        single_projection(&args.projection)?.load()?,
+        &scope,
+    )?;
     let mut at = |row| state_at_row(&mut engine, source.as_ref(), &scope, row);
     let (a, b) = (at(from)?, at(to)?);
     let patch = diff_states(&a.state, &b.state);
@@ -166,10 +167,11 @@ pub fn blame(args: BlameArgs, opts: &StoreOptions) -> Result<()> {
         Some(at) => resolve(source.as_ref(), &scope, at, "--at")?,
         None => source.count(&scope)?.checked_sub(1),
     };
-    let mut engine = warm_engine(
+    let mut engine = args.projection.engine(
         source.as_ref(),
-        vec![single_projection(&args.projection)?.load()?],
-    );
+        single_projection(&args.projection)?.load()?,
+        &scope,
+    )?;
     let blame = match row {
         Some(row) => engine.blame(source.as_ref(), 0, &scope, row, &args.path)?,
         None => engine.blame_before_first(0, &scope, &args.path)?,
@@ -252,10 +254,11 @@ pub fn search(args: SearchArgs, opts: &StoreOptions) -> Result<()> {
     check_scope(source.as_ref(), &scope)?;
     let mut out = Out::stdout();
     if args.state {
-        let mut engine = warm_engine(
+        let mut engine = args.projection.engine(
             source.as_ref(),
-            vec![single_projection(&args.projection)?.load()?],
-        );
+            single_projection(&args.projection)?.load()?,
+            &scope,
+        )?;
         let found =
             engine.first_state_match(source.as_ref(), 0, &scope, &|s| matcher.matches_state(s))?;
         match found {

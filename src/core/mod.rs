@@ -16,6 +16,7 @@ pub mod point;
 pub mod projection;
 pub mod sanitize;
 pub mod search;
+pub mod settings;
 pub mod store;
 pub mod time;
 

@@ -40,6 +40,8 @@ pub struct Options {
     pub backend: Option<Backend>,
     /// A TOML mapping for any other SQL event table (`--map`).
     pub map: Option<PathBuf>,
+    /// The bytes projection snapshots may take; the default when `None`.
+    pub snapshot_memory: Option<usize>,
 }
 
 impl Options {
@@ -162,7 +164,10 @@ impl App {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| options.store.display().to_string());
-        let worker = Worker::spawn(location.clone(), specs.clone());
+        let memory = options
+            .snapshot_memory
+            .unwrap_or(crate::core::projection::DEFAULT_SNAPSHOT_MEMORY);
+        let worker = Worker::spawn(location.clone(), specs.clone(), memory);
         let head = source.head_position()?;
         let mut app = App {
             source,
@@ -450,7 +455,9 @@ impl App {
         if self.count == 0 {
             return;
         }
-        let (scope, row) = self.projection_target();
+        // The worker folds only the cursor event's stream when the
+        // projection keeps one state per stream (Engine::stream_target).
+        let (scope, row) = (self.scope.clone(), self.cursor);
         self.seq += 1;
         self.projection.pending = Some(self.seq);
         self.projection.progress = None;
@@ -462,32 +469,6 @@ impl App {
                 row,
             });
         }
-    }
-
-    /// Where the active projection is computed. The generic projection
-    /// keeps one state per stream, so on `$all` or a category its state
-    /// at the cursor, for the cursor event's stream, is that stream's state
-    /// at the event's version: a replay of one stream instead of a fold of
-    /// every stream in the store (which on millions of events would take
-    /// minutes and gigabytes of snapshots, to show a state nobody reads).
-    fn projection_target(&self) -> (Scope, u64) {
-        let generic = self
-            .projection_names
-            .get(self.active_projection)
-            .is_some_and(|(_, generic)| *generic);
-        if generic && !self.scope.is_stream() {
-            if let Some(event) = self.cursor_event() {
-                let first = self
-                    .source
-                    .stream_info(&event.stream)
-                    .ok()
-                    .flatten()
-                    .map_or(0, |info| info.first_version);
-                let row = (event.version - first).max(0) as u64;
-                return (Scope::Stream(event.stream.clone()), row);
-            }
-        }
-        (self.scope.clone(), self.cursor)
     }
 
     /// The worker's next reply, without waiting.

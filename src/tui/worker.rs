@@ -52,7 +52,13 @@ pub struct Worker {
 }
 
 impl Worker {
-    pub fn spawn(store: StoreLocation, specs: Vec<ProjectionSpec>) -> Worker {
+    /// Starts the background threads; `snapshot_memory` bounds the
+    /// projection engine's snapshots.
+    pub fn spawn(
+        store: StoreLocation,
+        specs: Vec<ProjectionSpec>,
+        snapshot_memory: usize,
+    ) -> Worker {
         let (request_tx, request_rx) = mpsc::channel::<Request>();
         let (reply_tx, reply_rx) = mpsc::channel::<WorkerReply>();
         let latest = Arc::new(AtomicU64::new(0));
@@ -71,7 +77,13 @@ impl Worker {
         }
         let thread = std::thread::Builder::new()
             .name(format!("{THREAD_PREFIX}projection"))
-            .spawn(move || serve(store, specs, request_rx, reply_tx, thread_latest))
+            .spawn(move || {
+                let engine_setup = EngineSetup {
+                    specs,
+                    snapshot_memory,
+                };
+                serve(store, engine_setup, request_rx, reply_tx, thread_latest)
+            })
             .ok();
         Worker {
             requests: Some(request_tx),
@@ -125,9 +137,15 @@ impl Drop for Worker {
     }
 }
 
+/// What the projection thread builds its engine from.
+struct EngineSetup {
+    specs: Vec<ProjectionSpec>,
+    snapshot_memory: usize,
+}
+
 fn serve(
     store: StoreLocation,
-    specs: Vec<ProjectionSpec>,
+    setup: EngineSetup,
     requests: Receiver<Request>,
     replies: Sender<WorkerReply>,
     latest: Arc<AtomicU64>,
@@ -136,7 +154,7 @@ fn serve(
     let mut loaded = Vec::new();
     let mut engine_index = Vec::new();
     let mut load_errors = Vec::new();
-    for spec in &specs {
+    for spec in &setup.specs {
         match spec.load() {
             Ok(projection) => {
                 engine_index.push(Some(loaded.len()));
@@ -149,7 +167,7 @@ fn serve(
             }
         }
     }
-    let mut engine = Engine::new(loaded);
+    let mut engine = Engine::new(loaded).with_snapshot_memory(setup.snapshot_memory);
     if let Some(cache) = source
         .as_ref()
         .ok()
@@ -168,10 +186,25 @@ fn serve(
             (_, None) => Err(format!("no projection number {}", request.projection)),
             (Ok(_), Some(None)) => Err(load_errors[request.projection].clone().unwrap_or_default()),
             (Ok(source), Some(Some(index))) => {
+                let (scope, row) = match engine.stream_target(
+                    source.as_ref(),
+                    *index,
+                    &request.scope,
+                    request.row,
+                ) {
+                    Ok(target) => target,
+                    Err(error) => {
+                        let result = Err(error.to_string());
+                        if replies.send(WorkerReply::Done { seq, result }).is_err() {
+                            return;
+                        }
+                        continue;
+                    }
+                };
                 let query = Query {
                     projection: *index,
-                    scope: &request.scope,
-                    row: request.row,
+                    scope: &scope,
+                    row,
                     with_previous: true,
                 };
                 let mut control = |progress| {

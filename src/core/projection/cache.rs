@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::State;
+use super::Snapshot;
 use crate::core::hash::to_hex;
 use crate::core::store::{EventSource, Scope};
 
@@ -61,7 +61,7 @@ impl SnapshotCache {
 
     /// The snapshots saved for this projection and scope; none when the
     /// file is missing, from another format, or damaged.
-    pub fn load(&self, projection_hash: &str, scope: &Scope) -> BTreeMap<u64, State> {
+    pub fn load(&self, projection_hash: &str, scope: &Scope) -> BTreeMap<u64, Snapshot> {
         let Ok(file) = fs::File::open(self.file(projection_hash, scope)) else {
             return BTreeMap::new();
         };
@@ -84,7 +84,7 @@ impl SnapshotCache {
                 break;
             };
             if let (Some(row), Some(state)) = (entry["row"].as_u64(), entry.get("state")) {
-                snapshots.insert(row, state.clone());
+                snapshots.insert(row, state.to_string().into());
             }
         }
         snapshots
@@ -96,7 +96,7 @@ impl SnapshotCache {
         &self,
         projection_hash: &str,
         scope: &Scope,
-        snapshots: &BTreeMap<u64, State>,
+        snapshots: &BTreeMap<u64, Snapshot>,
     ) -> std::io::Result<()> {
         fs::create_dir_all(&self.dir)?;
         let path = self.file(projection_hash, scope);
@@ -104,10 +104,10 @@ impl SnapshotCache {
         let mut out = std::io::BufWriter::new(fs::File::create(&partial)?);
         let header = json!({"format": FORMAT, "store": self.store, "projection": projection_hash, "scope": scope.label()});
         writeln!(out, "{header}")?;
-        for (row, state) in snapshots {
-            let line = json!({"row": row, "state": state}).to_string();
-            if line.len() <= MAX_STATE_BYTES {
-                writeln!(out, "{line}")?;
+        for (row, saved) in snapshots {
+            // `saved` is already compact JSON text.
+            if saved.len() <= MAX_STATE_BYTES {
+                writeln!(out, "{{\"row\":{row},\"state\":{saved}}}")?;
             }
         }
         out.flush()?;
@@ -125,8 +125,8 @@ mod tests {
         let dir = tempfile::TempDir::new().unwrap();
         let cache = SnapshotCache::new(dir.path().to_path_buf(), "store-1");
         let scope = Scope::Stream("a-1".into());
-        let snapshots: BTreeMap<u64, State> =
-            [(9, json!({"n": 10})), (19, json!({"n": 20}))].into();
+        let snapshots: BTreeMap<u64, Snapshot> =
+            [(9, r#"{"n":10}"#.into()), (19, r#"{"n":20}"#.into())].into();
         cache.save("hash-a", &scope, &snapshots).unwrap();
         assert_eq!(cache.load("hash-a", &scope), snapshots);
         assert!(
@@ -146,12 +146,12 @@ mod tests {
         let dir = tempfile::TempDir::new().unwrap();
         let cache = SnapshotCache::new(dir.path().to_path_buf(), "s");
         let scope = Scope::All;
-        let snapshots: BTreeMap<u64, State> = [(1, json!(1)), (2, json!(2))].into();
+        let snapshots: BTreeMap<u64, Snapshot> = [(1, "1".into()), (2, "2".into())].into();
         cache.save("h", &scope, &snapshots).unwrap();
         let path = cache.file("h", &scope);
         let text = fs::read_to_string(&path).unwrap();
         fs::write(&path, &text[..text.len() - 5]).unwrap();
-        assert_eq!(cache.load("h", &scope), [(1, json!(1))].into());
+        assert_eq!(cache.load("h", &scope), [(1, Snapshot::from("1"))].into());
         fs::write(&path, "garbage").unwrap();
         assert!(cache.load("h", &scope).is_empty());
     }

@@ -1,9 +1,12 @@
-//! State at any event, fast. The engine keeps, per projection and scope,
-//! snapshots of the state every K events (K adapts to the measured cost of
-//! the projection), so a jump replays at most about K events; a step
-//! forward applies one event to the working state.
+//! State at any event, fast, in bounded memory. The engine keeps, per
+//! projection and scope, snapshots of the state every K events, so a jump
+//! replays at most about K events; a step forward applies one event to the
+//! working state. K adapts to the measured cost of the projection and to
+//! the size of its state: all snapshots together stay within a byte budget
+//! ([`DEFAULT_SNAPSHOT_MEMORY`] unless set), whatever the scope.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde_json::Value;
@@ -84,15 +87,39 @@ const MIN_INTERVAL: u64 = 32;
 const MAX_INTERVAL: u64 = 8192;
 /// The replay time a jump may cost at most, which sets K.
 const JUMP_BUDGET_NS: f64 = 2_000_000.0;
-/// Snapshots kept in memory, over all projections and scopes.
-const MAX_SNAPSHOTS: usize = 20_000;
+/// The bytes all snapshots may take together, over every projection and
+/// scope, unless set otherwise.
+pub const DEFAULT_SNAPSHOT_MEMORY: usize = 256 * 1024 * 1024;
+/// What a kept snapshot costs beyond its text (map entry, allocation).
+const SNAPSHOT_OVERHEAD: usize = 64;
 /// How often (in events) a long replay reports progress.
 const PROGRESS_EVERY: u64 = 4096;
 
+/// A snapshot: the state as compact JSON text, as the projection saved it.
+/// Text is what the budget counts, and it takes several times less memory
+/// than the same state parsed.
+pub type Snapshot = Arc<str>;
+
+/// The snapshots of one projection over one scope.
+#[derive(Default)]
+struct SnapshotSet {
+    rows: BTreeMap<u64, Snapshot>,
+    bytes: usize,
+    /// The size of the newest snapshot, which spaces the next ones.
+    last_bytes: usize,
+    /// At least this many events between snapshots: doubled each time the
+    /// set is thinned to fit the budget, so it does not refill at once.
+    min_spacing: u64,
+}
+
 pub struct Engine {
     projections: Vec<Box<dyn Projection>>,
-    snapshots: HashMap<(usize, Scope), BTreeMap<u64, State>>,
-    snapshot_count: usize,
+    snapshots: HashMap<(usize, Scope), SnapshotSet>,
+    /// Bytes held by all snapshot sets, and the most they may hold.
+    snapshot_bytes: usize,
+    budget: usize,
+    /// False for one-shot replays, which keep no snapshots.
+    keep_snapshots: bool,
     working: Option<Working>,
     /// Measured cost of reading and applying one event, in nanoseconds.
     ns_per_event: f64,
@@ -111,7 +138,9 @@ impl Engine {
         Engine {
             projections,
             snapshots: HashMap::new(),
-            snapshot_count: 0,
+            snapshot_bytes: 0,
+            budget: DEFAULT_SNAPSHOT_MEMORY,
+            keep_snapshots: true,
             working: None,
             ns_per_event: 2_000.0,
             cache: None,
@@ -126,6 +155,25 @@ impl Engine {
     pub fn with_interval(mut self, k: u64) -> Self {
         self.fixed_interval = Some(k.max(1));
         self
+    }
+
+    /// Keeps all snapshots within `bytes` (spacing them further apart as
+    /// states grow, and thinning the largest set when full).
+    pub fn with_snapshot_memory(mut self, bytes: usize) -> Self {
+        self.budget = bytes;
+        self
+    }
+
+    /// For one sequential replay (`state --all`, `query`): keeps no
+    /// snapshots, so memory is the state itself, whatever the scope.
+    pub fn one_shot(mut self) -> Self {
+        self.keep_snapshots = false;
+        self
+    }
+
+    /// Bytes the kept snapshots take now.
+    pub fn snapshot_bytes(&self) -> usize {
+        self.snapshot_bytes
     }
 
     /// Also keeps snapshots on disk, so the next session starts warm.
@@ -170,7 +218,7 @@ impl Engine {
     /// in a way that is not an append, or to measure cold replays).
     pub fn clear(&mut self) {
         self.snapshots.clear();
-        self.snapshot_count = 0;
+        self.snapshot_bytes = 0;
         self.working = None;
         self.loaded.clear();
         self.unsaved.clear();
@@ -185,8 +233,11 @@ impl Engine {
         }
         let saved = cache.load(&self.projections[projection].source_hash(), scope);
         self.loaded.insert(key.clone());
-        self.snapshot_count += saved.len();
-        self.snapshots.entry(key).or_default().extend(saved);
+        for (row, snapshot) in saved {
+            self.insert_snapshot(&key, row, snapshot);
+        }
+        // Loading is not a change to save back.
+        self.unsaved.remove(&key);
     }
 
     /// Writes the snapshots a query added. A cache that cannot be written
@@ -197,8 +248,12 @@ impl Engine {
         if !self.unsaved.remove(&key) || !self.projections[projection].persistable() {
             return;
         }
-        if let Some(rows) = self.snapshots.get(&key) {
-            let _ = cache.save(&self.projections[projection].source_hash(), scope, rows);
+        if let Some(set) = self.snapshots.get(&key) {
+            let _ = cache.save(
+                &self.projections[projection].source_hash(),
+                scope,
+                &set.rows,
+            );
         }
     }
 
@@ -240,6 +295,7 @@ impl Engine {
             last_event: None,
             applied: start.map_or(0, |r| r + 1),
             replayed: 0,
+            count,
         };
         let result = match run.replay(source, start.map_or(0, |r| r + 1), control) {
             Ok(()) => run.finish(source),
@@ -248,6 +304,46 @@ impl Engine {
         // Whatever was replayed, even if cancelled, is worth keeping.
         self.save_new(query.projection, query.scope);
         result
+    }
+
+    /// True when the projection keeps one state per stream that only its
+    /// stream's events change ([`Projection::folds_per_stream`]).
+    pub fn folds_per_stream(&self, projection: usize) -> bool {
+        self.projections
+            .get(projection)
+            .is_some_and(|p| p.folds_per_stream())
+    }
+
+    /// The scope the projection's selector reads, if narrower than `$all`.
+    pub fn selector_scope(&self, projection: usize) -> Option<Scope> {
+        self.projections
+            .get(projection)
+            .and_then(|p| p.selector_scope())
+    }
+
+    /// Where to fold for the state at `row` of `scope` as the explorer
+    /// shows it. A projection that folds per stream, on a category or
+    /// `$all`, shows the state of the event's own stream, so only that
+    /// stream is folded (with its own snapshots): the stream and the row
+    /// of the event in it. Anything else stays where it is.
+    pub fn stream_target(
+        &self,
+        source: &dyn EventSource,
+        projection: usize,
+        scope: &Scope,
+        row: u64,
+    ) -> Result<(Scope, u64), EngineError> {
+        if !self.folds_per_stream(projection) || scope.is_stream() {
+            return Ok((scope.clone(), row));
+        }
+        let Some(event) = source.read_rows(scope, row, 1)?.pop() else {
+            return Ok((scope.clone(), row));
+        };
+        let first = source
+            .stream_info(&event.stream)?
+            .map_or(0, |info| info.first_version);
+        let stream_row = (event.version - first).max(0) as u64;
+        Ok((Scope::Stream(event.stream), stream_row))
     }
 
     /// The projection's state before any event of `scope`: where a point
@@ -301,7 +397,7 @@ impl Engine {
         let snapshot = self
             .snapshots
             .get(&(projection, scope.clone()))
-            .and_then(|rows| rows.range(..=target).next_back());
+            .and_then(|set| set.rows.range(..=target).next_back());
         let snapshot_row = snapshot.map(|(row, _)| *row);
         if let Some(working) = &self.working {
             let usable = working.projection == projection
@@ -312,9 +408,12 @@ impl Engine {
                 return Ok(working.row);
             }
         }
-        let state = snapshot.map(|(_, state)| state.clone());
+        let saved = snapshot.map(|(_, saved)| saved.clone());
         self.working = None;
-        self.projections[projection].reset(state.as_ref())?;
+        match &saved {
+            Some(saved) => self.projections[projection].restore(saved)?,
+            None => self.projections[projection].reset(None)?,
+        }
         self.working = Some(Working {
             projection,
             scope: scope.clone(),
@@ -323,26 +422,75 @@ impl Engine {
         Ok(snapshot_row)
     }
 
-    fn remember(&mut self, projection: usize, scope: &Scope, row: u64, state: State) {
-        if self.snapshot_count >= MAX_SNAPSHOTS {
-            // Crude but bounded: start over rather than grow without limit.
-            self.snapshots.clear();
-            self.snapshot_count = 0;
-            self.loaded.clear();
-        }
+    /// How many events apart snapshots of this set are taken: K from the
+    /// projection's cost, or more when `count` events' worth of snapshots
+    /// of the current state size would not fit the budget.
+    fn spacing(&self, projection: usize, scope: &Scope, count: u64) -> u64 {
+        let interval = self.interval();
+        let Some(set) = self.snapshots.get(&(projection, scope.clone())) else {
+            return interval;
+        };
+        let per_snapshot = (set.last_bytes + SNAPSHOT_OVERHEAD) as u128;
+        let by_size = (count as u128 * per_snapshot / self.budget.max(1) as u128) as u64 + 1;
+        interval.max(by_size).max(set.min_spacing)
+    }
+
+    fn remember(&mut self, projection: usize, scope: &Scope, row: u64, saved: String) {
         let key = (projection, scope.clone());
-        let rows = self.snapshots.entry(key.clone()).or_default();
-        if rows.insert(row, state).is_none() {
-            self.snapshot_count += 1;
-        }
+        self.insert_snapshot(&key, row, saved.into());
         self.unsaved.insert(key);
     }
 
+    fn insert_snapshot(&mut self, key: &(usize, Scope), row: u64, saved: Snapshot) {
+        let bytes = saved.len() + SNAPSHOT_OVERHEAD;
+        if bytes > self.budget {
+            // A state bigger than the whole budget is never kept: jumps then
+            // replay from the nearest smaller snapshot or the start.
+            return;
+        }
+        let set = self.snapshots.entry(key.clone()).or_default();
+        set.last_bytes = saved.len();
+        if let Some(old) = set.rows.insert(row, saved) {
+            set.bytes -= old.len() + SNAPSHOT_OVERHEAD;
+            self.snapshot_bytes -= old.len() + SNAPSHOT_OVERHEAD;
+        }
+        set.bytes += bytes;
+        self.snapshot_bytes += bytes;
+        self.fit_budget();
+    }
+
+    /// Thins the largest snapshot sets (every other snapshot goes) until
+    /// all of them fit the budget; a jump in a thinned set replays at most
+    /// twice as far.
+    fn fit_budget(&mut self) {
+        while self.snapshot_bytes > self.budget {
+            let Some(key) = self
+                .snapshots
+                .iter()
+                .max_by_key(|(_, set)| set.bytes)
+                .map(|(key, _)| key.clone())
+            else {
+                return;
+            };
+            let interval = self.interval();
+            let Some(set) = self.snapshots.get_mut(&key) else {
+                return;
+            };
+            let freed = thin(set, interval);
+            self.snapshot_bytes -= freed;
+            if set.rows.is_empty() {
+                self.snapshots.remove(&key);
+            }
+            // What was saved on disk is still there; the thinned set is
+            // written back only when new snapshots join it.
+        }
+    }
+
     /// The snapshot of the state after row `row`, if one is kept.
-    pub(super) fn snapshot(&self, projection: usize, scope: &Scope, row: u64) -> Option<State> {
+    pub(super) fn snapshot(&self, projection: usize, scope: &Scope, row: u64) -> Option<Snapshot> {
         self.snapshots
             .get(&(projection, scope.clone()))
-            .and_then(|rows| rows.get(&row))
+            .and_then(|set| set.rows.get(&row))
             .cloned()
     }
 
@@ -354,9 +502,30 @@ impl Engine {
     ) -> Option<u64> {
         self.snapshots
             .get(&(projection, scope.clone()))
-            .and_then(|rows| rows.range(..before).next_back())
+            .and_then(|set| set.rows.range(..before).next_back())
             .map(|(row, _)| *row)
     }
+}
+
+/// Drops every other snapshot of `set` (all of them when one is left) and
+/// doubles its spacing; returns the bytes freed.
+fn thin(set: &mut SnapshotSet, interval: u64) -> usize {
+    let before = set.bytes;
+    if set.rows.len() <= 1 {
+        set.rows.clear();
+        set.bytes = 0;
+    } else {
+        let mut keep = false;
+        set.rows.retain(|_, saved| {
+            keep = !keep;
+            if !keep {
+                set.bytes -= saved.len() + SNAPSHOT_OVERHEAD;
+            }
+            keep
+        });
+    }
+    set.min_spacing = (set.min_spacing.max(interval) * 2).max(1);
+    before - set.bytes
 }
 
 /// One replay from the working state to a target row.
@@ -372,6 +541,8 @@ struct Replay<'e, 'q> {
     /// The next row to apply.
     applied: u64,
     replayed: u64,
+    /// Events in the scope, which spaces snapshots by size.
+    count: u64,
 }
 
 impl Replay<'_, '_> {
@@ -453,14 +624,17 @@ impl Replay<'_, '_> {
             // event of a long replay would cost more than reading it.
             self.last_event = Some(event.clone());
         }
-        let interval = self.engine.interval();
+        if !self.engine.keep_snapshots {
+            return Ok(());
+        }
+        let spacing = self.engine.spacing(index, self.query.scope, self.count);
         let since = self
             .engine
             .last_snapshot_row(index, self.query.scope, row)
             .map_or(row + 1, |r| row - r);
-        if since >= interval {
-            let state = self.engine.projections[index].state()?;
-            self.engine.remember(index, self.query.scope, row, state);
+        if since >= spacing {
+            let saved = self.engine.projections[index].save()?;
+            self.engine.remember(index, self.query.scope, row, saved);
         }
         Ok(())
     }

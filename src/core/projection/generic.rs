@@ -76,6 +76,10 @@ pub fn deep_merge(target: &mut Value, update: &Value) {
 }
 
 impl Projection for Generic {
+    fn folds_per_stream(&self) -> bool {
+        true
+    }
+
     fn name(&self) -> &str {
         NAME
     }

@@ -17,7 +17,9 @@ use serde_json::Value;
 
 use crate::core::event::Event;
 
-pub use engine::{Engine, EngineError, Progress, Query, StateAt};
+pub use engine::{
+    Engine, EngineError, Progress, Query, Snapshot, StateAt, DEFAULT_SNAPSHOT_MEMORY,
+};
 
 /// A projection's state, as JSON.
 pub type State = Value;
@@ -96,8 +98,30 @@ pub trait Projection {
         false
     }
 
+    /// True when each stream's state depends on that stream's events
+    /// alone (`foreachStream()`, the generic projection): the state at an
+    /// event of a category or `$all`, for that event's stream, is then a
+    /// fold of the stream only.
+    fn folds_per_stream(&self) -> bool {
+        false
+    }
+
     /// Makes `state` the working state; the initial state when `None`.
     fn reset(&mut self, state: Option<&State>) -> Result<(), ProjectionError>;
+
+    /// The working state as compact JSON text, for a snapshot that
+    /// [`Projection::restore`] resumes from.
+    fn save(&mut self) -> Result<String, ProjectionError> {
+        Ok(self.state()?.to_string())
+    }
+
+    /// Makes a state saved by [`Projection::save`] the working state.
+    fn restore(&mut self, saved: &str) -> Result<(), ProjectionError> {
+        let state: State = serde_json::from_str(saved).map_err(|e| {
+            ProjectionError::new(self.name(), None, format!("a snapshot is not JSON: {e}"))
+        })?;
+        self.reset(Some(&state))
+    }
 
     /// Folds one event into the working state. Every event of the scope is
     /// passed in order; a projection ignores the ones its selector does not

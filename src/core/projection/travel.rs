@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::engine::{Engine, EngineError};
-use super::{Projection, ProjectionError, State};
+use super::{Projection, ProjectionError, Snapshot};
 use crate::core::event::Event;
 use crate::core::store::{EventSource, Scope};
 
@@ -146,7 +146,7 @@ impl Engine {
         source: &dyn EventSource,
         projection: usize,
         scope: &Scope,
-        from: Option<(u64, State)>,
+        from: Option<(u64, Snapshot)>,
         end: u64,
         pointer: &str,
         on_change: &mut dyn FnMut(Change),
@@ -260,14 +260,17 @@ impl Engine {
         source: &dyn EventSource,
         projection: usize,
         scope: &Scope,
-        from: Option<(u64, State)>,
+        from: Option<(u64, Snapshot)>,
         row: u64,
         pointer: &str,
         visit: &mut Visitor<'_>,
     ) -> Result<Stop, EngineError> {
         let first = from.as_ref().map_or(0, |(r, _)| r + 1);
         let p = self.projection_mut(projection)?;
-        p.reset(from.as_ref().map(|(_, state)| state))?;
+        match &from {
+            Some((_, saved)) => p.restore(saved)?,
+            None => p.reset(None)?,
+        }
         let full = full_pointer(p, source, scope, pointer)?;
         if visit(p, None, &full)? {
             return Ok(Stop::End);

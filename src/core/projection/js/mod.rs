@@ -269,6 +269,10 @@ impl Projection for JsProjection {
         self.partitioning != Partitioning::None
     }
 
+    fn folds_per_stream(&self) -> bool {
+        self.partitioning == Partitioning::Stream
+    }
+
     fn reset(&mut self, state: Option<&State>) -> Result<(), ProjectionError> {
         let json = match state {
             None => None,
