@@ -5,6 +5,7 @@
 use proptest::prelude::*;
 use rewind::core::demo::{DemoConfig, DemoGenerator};
 use rewind::core::projection::generic::Generic;
+use rewind::core::projection::js::{JsProjection, Limits};
 use rewind::core::projection::{Engine, Projection, ProjectionError, Query, State};
 use rewind::core::store::sqlite::SqliteStore;
 use rewind::core::store::{EventSource, Scope};
@@ -367,4 +368,82 @@ fn last_change_of_a_field_every_event_sets_is_the_last_event() {
     let change = found.change.expect("a change");
     assert_eq!(change.event.version as u64 + 1, count);
     assert_eq!(found.value, Some(json!(count)));
+}
+
+/// KurrentDB-style projections of each kind the engine treats apart: one
+/// state per stream, one per value of a body field, and one global state.
+const FOREACH_STREAM: &str = "fromCategory('cart').foreachStream().when({
+  $init: () => ({ items: 0, skus: [] }),
+  ItemAdded: (s, e) => { s.items += e.data.quantity; s.skus.push(e.data.sku); },
+  ItemRemoved: (s, e) => { s.items -= 1; },
+})";
+const PARTITION_BY: &str = "fromAll().partitionBy(e => e.data.sku || null).when({
+  $init: () => ({ added: 0 }),
+  ItemAdded: (s, e) => { s.added += e.data.quantity; },
+})";
+const GLOBAL: &str = "fromAll().when({
+  $init: () => ({ n: 0, last: null, byType: {} }),
+  $any: (s, e) => { s.n += 1; s.last = e.streamId; s.byType[e.eventType] = (s.byType[e.eventType] || 0) + 1; },
+})";
+
+fn js(source: &str) -> Box<dyn Projection> {
+    Box::new(JsProjection::from_source("test.js", source, Limits::default()).unwrap())
+}
+
+fn wide_projections() -> Vec<Box<dyn Projection>> {
+    vec![
+        Box::new(Generic::default()),
+        js(FOREACH_STREAM),
+        js(PARTITION_BY),
+        js(GLOBAL),
+    ]
+}
+
+/// A budget far below what the scopes' snapshots want, so every run thins.
+const TINY_BUDGET: usize = 16 * 1024;
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    #[test]
+    fn wide_scopes_under_a_tiny_budget_equal_a_full_replay(
+        jumps in proptest::collection::vec((0usize..2, 0.0f64..1.0, 0usize..4), 1..16)
+    ) {
+        let store = shared_store();
+        let scopes = [Scope::Category("cart".into()), Scope::All];
+        let mut engine = Engine::new(wide_projections())
+            .with_interval(16)
+            .with_snapshot_memory(TINY_BUDGET);
+        for (scope_index, fraction, projection) in jumps {
+            let scope = &scopes[scope_index];
+            let count = store.count(scope).unwrap();
+            let row = ((count - 1) as f64 * fraction) as u64;
+            let query = Query { projection, scope, row, with_previous: false };
+            let got = engine.state_at(&store, query).unwrap();
+            let wanted = full_replay(&store, wide_projections().remove(projection), scope, row);
+            prop_assert_eq!(&got.state, &wanted);
+            prop_assert!(engine.snapshot_bytes() <= TINY_BUDGET);
+            // One step on, and one back.
+            for next in [row + 1, row.saturating_sub(1)] {
+                if next < count {
+                    let query = Query { row: next, ..query };
+                    let got = engine.state_at(&store, query).unwrap();
+                    let wanted = full_replay(&store, wide_projections().remove(projection), scope, next);
+                    prop_assert_eq!(&got.state, &wanted);
+                }
+            }
+            // Per-stream projections show the cursor event's stream, folded
+            // alone: the same as that stream's partition of the full fold.
+            let (target, stream_row) = engine.stream_target(&store, projection, scope, row).unwrap();
+            if engine.folds_per_stream(projection) {
+                let Scope::Stream(stream) = &target else { panic!("{target:?}") };
+                let alone = engine
+                    .state_at(&store, Query { projection, scope: &target, row: stream_row, with_previous: false })
+                    .unwrap();
+                prop_assert_eq!(&alone.state, &wanted["partitions"][stream]);
+            } else {
+                prop_assert_eq!(&target, scope);
+            }
+        }
+    }
 }

@@ -60,7 +60,7 @@ impl EventFilter {
 /// anchored here, once, not for every event a scan tests.
 pub fn metadata_matcher(query: &str) -> Result<Matcher, String> {
     Ok(match Matcher::parse(query)? {
-        Matcher::Field { tokens, value } => {
+        Matcher::Field { tokens, op, value } => {
             let mut path = vec!["metadata".to_string()];
             match tokens.split_first() {
                 Some((head, rest)) if head == "metadata" => path.extend_from_slice(rest),
@@ -68,6 +68,7 @@ pub fn metadata_matcher(query: &str) -> Result<Matcher, String> {
             }
             Matcher::Field {
                 tokens: path,
+                op,
                 value,
             }
         }

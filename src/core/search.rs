@@ -1,5 +1,10 @@
-//! Searching events and states: plain text, or `path=value` where the path
-//! is a JSON Pointer (`/data/amount=500`) or dotted (`metadata.actor=atm-456`).
+//! Searching events and states: plain text, or a condition on a field
+//! whose path is a JSON Pointer (`/data/amount=500`) or dotted
+//! (`metadata.actor=atm-456`). Conditions compare with `=`, `!=`, `<`,
+//! `<=`, `>`, `>=` (`/balance>5000`, `/status!=open`), or test that a
+//! field exists (`/frozenAt`, a pointer alone).
+
+use std::cmp::Ordering;
 
 use serde_json::Value;
 
@@ -10,11 +15,39 @@ use crate::core::event::Event;
 pub enum Matcher {
     /// Case-insensitive text anywhere in the type, data or metadata.
     Text(String),
-    /// A field equal to a value; `tokens` is the path from the event (whose
+    /// A condition on a field; `tokens` is the path from the event (whose
     /// top-level names are `data`, `metadata`, `type`, `stream`, `id`) or
-    /// from the root of a state.
-    Field { tokens: Vec<String>, value: String },
+    /// from the root of a state. A missing field matches no condition but
+    /// [`Op::Exists`]'s opposite, which there is none of.
+    Field {
+        tokens: Vec<String>,
+        op: Op,
+        value: String,
+    },
 }
+
+/// How a field is compared with the value written after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    /// The field is present, whatever its value.
+    Exists,
+}
+
+/// The operators, longest first so that `<=` is not read as `<`.
+const OPERATORS: [(&str, Op); 6] = [
+    ("!=", Op::Ne),
+    ("<=", Op::Le),
+    (">=", Op::Ge),
+    ("=", Op::Eq),
+    ("<", Op::Lt),
+    (">", Op::Gt),
+];
 
 impl Matcher {
     pub fn parse(query: &str) -> Result<Matcher, String> {
@@ -22,21 +55,21 @@ impl Matcher {
         if query.is_empty() {
             return Err("the search is empty".into());
         }
-        if let Some((path, value)) = query.split_once('=') {
-            let path = path.trim();
-            let looks_like_path =
-                path.starts_with('/') || (!path.is_empty() && !path.contains(char::is_whitespace));
-            if looks_like_path {
-                let tokens = if path.starts_with('/') {
-                    pointer_tokens(path)?
-                } else {
-                    path.split('.').map(str::to_string).collect()
-                };
+        if let Some((path, op, value)) = split_condition(query) {
+            if let Some(tokens) = path_tokens(path)? {
                 return Ok(Matcher::Field {
                     tokens,
+                    op,
                     value: value.trim().to_string(),
                 });
             }
+        }
+        if query.starts_with('/') && !query.contains(char::is_whitespace) {
+            return Ok(Matcher::Field {
+                tokens: pointer_tokens(query)?,
+                op: Op::Exists,
+                value: String::new(),
+            });
         }
         Ok(Matcher::Text(query.to_lowercase()))
     }
@@ -51,34 +84,94 @@ impl Matcher {
             ]
             .iter()
             .any(|field| field.to_lowercase().contains(text.as_str())),
-            Matcher::Field { tokens, value } => {
+            Matcher::Field { tokens, op, value } => {
                 let Some((head, rest)) = tokens.split_first() else {
                     return false;
                 };
+                let test = |found: Option<&Value>| found.is_some_and(|v| op.test(v, value));
+                let text = |field: &str| {
+                    rest.is_empty() && op.test(&Value::String(field.to_string()), value)
+                };
                 match head.as_str() {
-                    "data" => lookup(&event.data_json(), rest).is_some_and(|v| equals(v, value)),
-                    "metadata" => {
-                        lookup(&event.metadata_json(), rest).is_some_and(|v| equals(v, value))
-                    }
-                    "type" => rest.is_empty() && &event.event_type == value,
-                    "stream" => rest.is_empty() && &event.stream == value,
-                    "id" => rest.is_empty() && &event.id == value,
+                    "data" => test(lookup(&event.data_json(), rest)),
+                    "metadata" => test(lookup(&event.metadata_json(), rest)),
+                    "type" => text(&event.event_type),
+                    "stream" => text(&event.stream),
+                    "id" => text(&event.id),
                     // A bare field name searches the data, the common case.
-                    _ => lookup(&event.data_json(), tokens).is_some_and(|v| equals(v, value)),
+                    _ => test(lookup(&event.data_json(), tokens)),
                 }
             }
         }
     }
 
-    /// Whether a state contains the text (in any key or value) or has the
-    /// field equal to the value.
+    /// Whether a state contains the text (in any key or value) or meets
+    /// the condition.
     pub fn matches_state(&self, state: &Value) -> bool {
         match self {
             Matcher::Text(text) => state.to_string().to_lowercase().contains(text.as_str()),
-            Matcher::Field { tokens, value } => {
-                lookup(state, tokens).is_some_and(|v| equals(v, value))
+            Matcher::Field { tokens, op, value } => {
+                lookup(state, tokens).is_some_and(|v| op.test(v, value))
             }
         }
+    }
+}
+
+/// `path OP value` at the first operator, when there is one.
+fn split_condition(query: &str) -> Option<(&str, Op, &str)> {
+    let at = query.find(['=', '<', '>', '!'])?;
+    let rest = &query[at..];
+    let (symbol, op) = OPERATORS
+        .iter()
+        .find(|(symbol, _)| rest.starts_with(symbol))?;
+    Some((&query[..at], *op, &rest[symbol.len()..]))
+}
+
+/// The tokens of a path written before an operator; `None` when the text
+/// does not look like a path (then the query is plain text).
+fn path_tokens(path: &str) -> Result<Option<Vec<String>>, String> {
+    let path = path.trim();
+    if path.starts_with('/') {
+        return pointer_tokens(path).map(Some);
+    }
+    if path.is_empty() || path.contains(char::is_whitespace) {
+        return Ok(None);
+    }
+    Ok(Some(path.split('.').map(str::to_string).collect()))
+}
+
+impl Op {
+    /// Whether `found` stands in this relation to the `wanted` text.
+    /// Numbers compare as numbers (a string holding a number counts, so
+    /// `amount=500` matches 500 and "500"); other values by their text,
+    /// which orders RFC 3339 times correctly.
+    pub fn test(self, found: &Value, wanted: &str) -> bool {
+        let order = || compare(found, wanted);
+        match self {
+            Op::Exists => true,
+            Op::Eq => equals(found, wanted),
+            Op::Ne => !equals(found, wanted),
+            Op::Lt => order() == Some(Ordering::Less),
+            Op::Le => matches!(order(), Some(Ordering::Less | Ordering::Equal)),
+            Op::Gt => order() == Some(Ordering::Greater),
+            Op::Ge => matches!(order(), Some(Ordering::Greater | Ordering::Equal)),
+        }
+    }
+}
+
+fn compare(found: &Value, wanted: &str) -> Option<Ordering> {
+    let as_number = |value: &Value| match value {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.parse::<f64>().ok(),
+        _ => None,
+    };
+    match (as_number(found), wanted.parse::<f64>().ok()) {
+        (Some(a), Some(b)) => a.partial_cmp(&b),
+        _ => match found {
+            Value::String(s) => Some(s.as_str().cmp(wanted)),
+            Value::Array(_) | Value::Object(_) | Value::Null => None,
+            other => Some(other.to_string().as_str().cmp(wanted)),
+        },
     }
 }
 
@@ -145,6 +238,25 @@ mod tests {
         assert!(m("metadata.actor=atm-456"));
         assert!(m("/metadata/tags/1=b"));
         assert!(m("type=FundsWithdrawn"));
+    }
+
+    #[test]
+    fn comparisons_and_existence() {
+        let m = |q| Matcher::parse(q).unwrap().matches_event(&event());
+        assert!(m("/data/amount>499") && m("/data/amount>=500") && m("/data/amount<=500"));
+        assert!(!m("/data/amount>500") && !m("/data/amount<500"));
+        assert!(m("/data/amount!=501") && !m("/data/amount!=500"));
+        assert!(m("/data/channel!=teller") && m("channel<B") && !m("channel>B"));
+        assert!(m("/data/channel") && !m("/data/frozenAt"));
+        assert!(
+            !m("/data/frozenAt!=x"),
+            "a missing field meets no condition"
+        );
+        assert!(m("type!=FundsDeposited"));
+        let state = json!({"balance": 6000, "status": "open", "when": "2025-03-01T10:00:00Z"});
+        let s = |q| Matcher::parse(q).unwrap().matches_state(&state);
+        assert!(s("/balance>5000") && !s("/status!=open") && s("/when<2025-03-02"));
+        assert!(s("/status") && !s("/frozenAt"));
     }
 
     #[test]
