@@ -77,12 +77,12 @@ pub fn run(args: DemoArgs) -> Result<()> {
                     path.display()
                 );
             }
-            let mut store = SqliteStore::create(&path)?;
-            let mut appender = store.appender()?;
-            for record in generator {
-                appender.append(&record.stream, ExpectedVersion::Any, &[record.event])?;
-            }
-            appender.commit()?;
+            super::write::bulk_write(&path, |appender| {
+                for record in generator {
+                    appender.append(&record.stream, ExpectedVersion::Any, &[record.event])?;
+                }
+                Ok(())
+            })?;
             eprintln!(
                 "wrote {} demo events to {}",
                 thousands(args.events),
