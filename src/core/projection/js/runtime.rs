@@ -21,6 +21,9 @@ const PRELUDE: &str = include_str!("../../../../assets/js/prelude.js");
 /// The file name the prelude's frames carry in stacks; they are left out
 /// of the stacks shown to users.
 const PRELUDE_NAME: &str = "rewind:prelude";
+const OUT_OF_MEMORY: &str = "InternalError: out of memory";
+/// How [`describe`] words a thrown `null`.
+const UNCAUGHT_NULL: &str = "uncaught null";
 /// Output kept between two reads; older lines are dropped first.
 const MAX_OUTPUT: usize = 10_000;
 
@@ -219,7 +222,7 @@ impl Sandbox {
             Ok(value) => Ok(value),
             Err(rquickjs::Error::Exception) => Err(describe(&ctx, ctx.catch())),
             Err(rquickjs::Error::Allocation) => Err(Failure {
-                message: "InternalError: out of memory".into(),
+                message: OUT_OF_MEMORY.into(),
                 stack: None,
             }),
             Err(error) => Err(Failure {
@@ -236,11 +239,22 @@ impl Sandbox {
                 ),
                 stack: None,
             }),
-            Err(mut failure) if failure.message.starts_with("InternalError: out of memory") => {
+            Err(mut failure) if failure.message.starts_with(OUT_OF_MEMORY) => {
                 self.runtime.run_gc();
                 failure.message = format!(
                     "{} (the projection may use at most {} MiB)",
                     failure.message,
+                    self.limits.memory_bytes >> 20
+                );
+                Err(failure)
+            }
+            // QuickJS throws null when it runs out of memory and cannot even
+            // make the error; a `throw null` in the projection looks the same.
+            Err(mut failure) if failure.message == UNCAUGHT_NULL => {
+                self.runtime.run_gc();
+                failure.message = format!(
+                    "{UNCAUGHT_NULL} (QuickJS throws null when it runs out of memory while \
+                     making the error; the projection may use at most {} MiB)",
                     self.limits.memory_bytes >> 20
                 );
                 Err(failure)
