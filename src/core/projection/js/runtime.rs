@@ -62,6 +62,7 @@ struct Api {
     definition: Persistent<Function<'static>>,
     reset: Persistent<Function<'static>>,
     apply: Persistent<Function<'static>>,
+    deleted: Persistent<Function<'static>>,
     partition_of: Persistent<Function<'static>>,
     raw_state: Persistent<Function<'static>>,
     value_at: Persistent<Function<'static>>,
@@ -174,6 +175,12 @@ impl Sandbox {
             let function = api.apply.clone().restore(ctx)?;
             event_args(ctx, type_index, event)?.apply(&function)
         })
+    }
+
+    /// Runs `$deleted` for the deletion of `stream`.
+    pub fn deleted(&self, stream: &str) -> Result<(), Failure> {
+        let api = self.api()?;
+        self.guarded(|ctx| api.deleted.clone().restore(ctx)?.call((stream,)))
     }
 
     /// The partition key `partitionBy` gives the event.
@@ -326,6 +333,7 @@ fn install<'js>(ctx: &Ctx<'js>, output: Rc<RefCell<Output>>) -> rquickjs::Result
         definition: get("definition")?,
         reset: get("reset")?,
         apply: get("apply")?,
+        deleted: get("deleted")?,
         partition_of: get("partitionOf")?,
         raw_state: get("rawState")?,
         value_at: get("valueAt")?,
