@@ -35,7 +35,8 @@
   let deletedHandler = null;
   const createdHandlers = [];
   // KurrentDB hands a projection every event until when({...}) names an
-  // event type, and every event again if `$any` comes after the names.
+  // event type; `$any` asks for every event again (which, after a named
+  // type, KurrentDB refuses: see checkDefinition).
   let allEvents = true;
   let biState = false;
   const options = {}; // lower-case option name -> value
@@ -158,8 +159,8 @@
     if (handlers !== null) fail("when({...}) is called twice");
     if (object === null || typeof object !== "object") fail("when(...) takes an object of handlers, such as when({$init: () => ({}), Deposited: (s, e) => ...})");
     handlers = new Map();
-    // In the object's key order, as KurrentDB reads them: the order decides
-    // whether `$any` sees the events of types that have no handler.
+    // In the object's key order, as KurrentDB reads them: a `$any` before
+    // the typed handlers never runs, one after them is refused.
     for (const key of Object.keys(object)) {
       const fn = object[key];
       if (typeof fn !== "function") fail(`when({...}): the handler for '${key}' is not a function`);
@@ -307,6 +308,9 @@
   function checkDefinition() {
     if (selector === null) fail("the projection never selects events: start with fromAll(), fromStream(id), fromStreams([ids]) or fromCategory(name)");
     if (handlers === null) fail("the projection never calls when({...}): there are no handlers to run");
+    // KurrentDB refuses to start such a projection (its reader: "Both
+    // AllEvents and specific event filters cannot be set").
+    if (allEvents && handlers.size > 0) fail("when({...}) has $any after its event type handlers, which KurrentDB refuses ('Both AllEvents and specific event filters cannot be set'): use $any alone, or typed handlers alone (a $any listed before them never runs)");
     if (deletedHandler !== null && partitioning !== "stream") fail("$deleted needs foreachStream(): KurrentDB only sends stream deletions to per-stream partitions");
     if (deletedHandler !== null && biState) fail("$deleted cannot be used in a bi-state projection ($initShared or options({biState: true})), as in KurrentDB");
     if (options.reorderevents === true) {
@@ -360,8 +364,8 @@
     else partitions.set(key, orNull(value));
   }
 
-  // A typed handler, else `$any`; with neither (a when({...}) that names no
-  // event type), KurrentDB makes the event's body the state.
+  // The event's typed handler, else `$any`; with neither (a when({...})
+  // that names no event type), KurrentDB makes the event's body the state.
   function handle(value, event, handler) {
     const fn = handler !== undefined ? handler : anyHandler;
     if (fn === null) return biState ? [event.data, value[1]] : event.data;

@@ -16,7 +16,7 @@ pub(super) struct Definition {
     /// prelude numbers them.
     pub types: Vec<String>,
     /// Every selected event reaches the projection, not only the types in
-    /// `types` (`$any` after the last typed handler, or no typed handler).
+    /// `types` (`$any`, or no typed handler at all).
     pub all_events: bool,
     /// The projection has a `$deleted` handler (only with foreachStream).
     pub deleted: bool,

@@ -102,21 +102,22 @@ fn a_state_is_created_at_the_first_event_handled() {
 }
 
 #[test]
-fn a_typed_handler_wins_and_any_sees_every_event_only_when_it_comes_last() {
-    let log = |when: &str| {
-        let mut p = js(&format!("fromAll().when({when})"));
-        let events = [event(1, "x", 0, "A", "{}"), event(2, "x", 1, "B", "{}")];
-        fold(&mut p, &events)
-    };
-    // KurrentDB runs the typed handler instead of $any, never both.
-    assert_eq!(
-        log("{$init: () => [], B: (s) => { s.push('B'); }, $any: (s, e) => { s.push('any:' + e.eventType); }}"),
-        json!(["any:A", "B"])
-    );
-    // A typed handler after $any narrows the events to the typed ones.
-    assert_eq!(
-        log("{$init: () => [], $any: (s, e) => { s.push('any:' + e.eventType); }, B: (s) => { s.push('B'); }}"),
-        json!(["B"])
+fn any_takes_every_event_only_without_typed_handlers() {
+    let mut p = js("fromAll().when({$init: () => [], $any: (s, e) => { s.push(e.eventType); }})");
+    let events = [event(1, "x", 0, "A", "{}"), event(2, "x", 1, "B", "{}")];
+    assert_eq!(fold(&mut p, &events), json!(["A", "B"]));
+    // Before a typed handler, $any narrows to nothing: only B is handled.
+    let mut p = js("fromAll().when({$init: () => [], \
+                    $any: (s, e) => { s.push('any:' + e.eventType); }, B: (s) => { s.push('B'); }})");
+    assert_eq!(fold(&mut p, &events), json!(["B"]));
+    // After one, KurrentDB refuses the projection.
+    let error = load_error("fromAll().when({B: (s) => s, $any: (s) => s})");
+    assert!(
+        error
+            .message
+            .contains("Both AllEvents and specific event filters"),
+        "{}",
+        error.message
     );
     // With no typed handler and no $any, the event's body becomes the state.
     let mut p = js("fromAll().when({$init: () => ({n: 0})})");
