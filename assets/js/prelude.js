@@ -4,14 +4,23 @@
 // the KurrentDB-style globals a projection file calls (fromAll, fromStream,
 // fromStreams, fromCategory, options, log, emit, linkTo, upcast) and returns
 // the internal API that Rewind's Rust side drives (definition, reset, apply,
-// partitionOf, rawState, shapedState). Nothing here can reach files, the
-// network or processes: the only way out is the `host` object, whose
-// functions only record log lines and would-be emits.
+// deleted, partitionOf, rawState, shapedState, valueAt). Nothing here can
+// reach files, the network or processes: the only way out is the `host`
+// object, whose functions only record log lines and would-be emits.
+//
+// The semantics follow KurrentDB's projection engine (version 1, its
+// default): which events reach a handler, when a partition is created, and
+// what bi-state handlers receive. assets/projections/README.md describes
+// them for users.
 (function (global, host) {
   "use strict";
 
-  const KNOWN_OPTIONS = ["resultStreamName", "$includeLinks", "reorderEvents", "processingLag", "biState"];
-  const UNSUPPORTED_HANDLERS = ["$initShared", "$created", "$deleted"];
+  // KurrentDB matches option names without regard to case, and checks the
+  // type of each value.
+  const OPTION_TYPES = {
+    resultstreamname: "string", $includelinks: "boolean", reorderevents: "boolean",
+    processinglag: "number", bistate: "boolean",
+  };
   const TIME = Symbol("createdMs");
   const NOT_JSON = Symbol("notJson");
   const MAX_UPCASTS = 64;
@@ -21,23 +30,32 @@
   let partitionFn = null;
   let handlers = null; // Map eventType -> function
   let initHandler = null;
+  let initSharedHandler = null;
   let anyHandler = null;
+  let deletedHandler = null;
+  const createdHandlers = [];
+  // KurrentDB hands a projection every event until when({...}) names an
+  // event type; `$any` asks for every event again (which, after a named
+  // type, KurrentDB refuses: see checkDefinition).
+  let allEvents = true;
+  let biState = false;
+  const options = {}; // lower-case option name -> value
   const shaping = []; // [{kind: "transform" | "filter", fn}] in the order chained
   const upcasters = new Map(); // eventType -> Map(schemaVersion -> function)
   const warnings = [];
 
-  let state = undefined; // the working state (unpartitioned)
+  // The working state. A state of null (or none) is not created yet: the
+  // next handled event of its partition runs $init and $created first.
+  let root = null; // the state of an unpartitioned projection
   let partitions = new Map(); // partition key -> state (partitioned)
-  // The partition the last event went to, to skip the map for runs of
-  // events of one stream.
-  let lastKey = null;
-  let lastState = undefined;
+  let shared = null; // the shared state of a bi-state projection
 
   // Set by definition(): the event types Rewind numbers. apply() gets the
   // number, so that finding an event's handler needs no lookup by name.
   let indexTypes = [];
   let handlerByIndex = [];
   let upcastByIndex = [];
+
 
   // ---- the event handed to handlers -------------------------------------
 
@@ -64,7 +82,7 @@
     }
     const event = {
       __proto__: EVENT_PROTOTYPE, streamId, eventType, data, bodyRaw, metadataRaw,
-      sequenceNumber, eventId, position, schemaVersion, partition: null, [TIME]: createdMs,
+      sequenceNumber, eventId, position, schemaVersion, partition: "", [TIME]: createdMs,
     };
     if (notJson) event[NOT_JSON] = true;
     return event;
@@ -125,7 +143,6 @@
       writable: true,
     },
   });
-
   // ---- the globals a projection file uses -------------------------------
 
   function fail(message) {
@@ -142,15 +159,25 @@
     if (handlers !== null) fail("when({...}) is called twice");
     if (object === null || typeof object !== "object") fail("when(...) takes an object of handlers, such as when({$init: () => ({}), Deposited: (s, e) => ...})");
     handlers = new Map();
+    // In the object's key order, as KurrentDB reads them: a `$any` before
+    // the typed handlers never runs, one after them is refused.
     for (const key of Object.keys(object)) {
       const fn = object[key];
       if (typeof fn !== "function") fail(`when({...}): the handler for '${key}' is not a function`);
-      if (key === "$init") initHandler = fn;
-      else if (key === "$any") anyHandler = fn;
-      else if (UNSUPPORTED_HANDLERS.includes(key)) warnings.push(`when({...}): '${key}' handlers are not supported by Rewind and are ignored`);
-      else handlers.set(key, fn);
+      switch (key) {
+        case "$init": initHandler = fn; break;
+        case "$initShared": initSharedHandler = fn; biState = true; break;
+        case "$any": anyHandler = fn; allEvents = true; break;
+        case "$created": createdHandlers.push(fn); break;
+        case "$deleted": deletedHandler = fn; break;
+        default: handlers.set(key, fn); allEvents = false;
+      }
     }
     return resultApi;
+  }
+
+  function stringArgument(value, what) {
+    if (typeof value !== "string") fail(`${what} must be a string`);
   }
 
   const resultApi = {
@@ -164,9 +191,12 @@
       shaping.push({ kind: "filter", fn });
       return resultApi;
     },
+    // Both name where KurrentDB would write results; Rewind shows them and
+    // never writes.
     outputState() { return resultApi; },
-    outputTo() {
-      warnings.push("outputTo(...) has no effect in Rewind: results are shown, never written");
+    outputTo(resultStream, partitionPattern) {
+      stringArgument(resultStream, "outputTo(resultStream): resultStream");
+      if (partitionPattern !== undefined) stringArgument(partitionPattern, "outputTo(resultStream, pattern): pattern");
       return resultApi;
     },
   };
@@ -175,7 +205,9 @@
 
   const sourceApi = {
     when: defineHandlers,
+    outputState() { return resultApi; },
     foreachStream() {
+      if (selector.kind === "streams") fail("foreachStream() needs fromAll() or fromCategory(...): KurrentDB does not support it on fromStream/fromStreams");
       partitioning = "stream";
       return partitionedApi;
     },
@@ -204,7 +236,15 @@
   global.options = (object) => {
     if (object === null || typeof object !== "object") fail("options(...) takes an object");
     for (const key of Object.keys(object)) {
-      if (!KNOWN_OPTIONS.includes(key)) warnings.push(`options: unknown option '${key}' is ignored`);
+      const name = key.toLowerCase();
+      const type = OPTION_TYPES[name];
+      if (type === undefined) {
+        warnings.push(`options: unknown option '${key}' is ignored`);
+        continue;
+      }
+      if (typeof object[key] !== type) fail(`options: '${key}' must be a ${type}`);
+      options[name] = object[key];
+      if (name === "bistate") biState = object[key];
     }
   };
 
@@ -265,29 +305,75 @@
     fail(`upcasting ${event.eventType} did not finish after ${MAX_UPCASTS} steps`);
   }
 
-  function initialState() {
-    if (initHandler === null) return {};
-    const value = initHandler();
-    return value === undefined ? {} : value;
+  function checkDefinition() {
+    if (selector === null) fail("the projection never selects events: start with fromAll(), fromStream(id), fromStreams([ids]) or fromCategory(name)");
+    if (handlers === null) fail("the projection never calls when({...}): there are no handlers to run");
+    // KurrentDB refuses to start such a projection (its reader: "Both
+    // AllEvents and specific event filters cannot be set").
+    if (allEvents && handlers.size > 0) fail("when({...}) has $any after its event type handlers, which KurrentDB refuses ('Both AllEvents and specific event filters cannot be set'): use $any alone, or typed handlers alone (a $any listed before them never runs)");
+    if (deletedHandler !== null && partitioning !== "stream") fail("$deleted needs foreachStream(): KurrentDB only sends stream deletions to per-stream partitions");
+    if (deletedHandler !== null && biState) fail("$deleted cannot be used in a bi-state projection ($initShared or options({biState: true})), as in KurrentDB");
+    if (options.reorderevents === true) {
+      if (selector.kind !== "streams" || selector.streams.length < 2) fail("options: reorderEvents only works with fromStreams([...]) of two or more streams");
+      if (options.processinglag !== undefined && options.processinglag < 50) fail("options: reorderEvents needs a processingLag of at least 50 (ms)");
+    }
   }
 
-  function runHandlers(current, event, handler) {
-    if (anyHandler !== null) {
-      const next = anyHandler(current, event);
-      if (next !== undefined) current = next;
-    }
-    if (handler !== undefined) {
-      const next = handler(current, event);
-      if (next !== undefined) current = next;
-    }
-    return current;
+  const orNull = (value) => (value === undefined ? null : value);
+  const initialState = () => (initHandler === null ? {} : initHandler());
+  const initialShared = () => (initSharedHandler === null ? {} : initSharedHandler());
+
+  function streamPartition(streamId) {
+    // KurrentDB puts a metastream's events ($$S) in the partition of S.
+    return streamId.startsWith("$$") ? streamId.slice(2) : streamId;
   }
 
   function partitionKey(event) {
-    if (partitioning === "stream") return event.streamId;
+    if (partitioning === "stream") return streamPartition(event.streamId);
     const key = partitionFn(event);
-    return key === undefined || key === null ? null : String(key);
+    if (typeof key === "string") return key;
+    return typeof key === "number" ? String(key) : null;
   }
+
+  // The event as handlers see it, with its handler in `deliveredHandler`
+  // (not a returned pair: this runs for every event); `undefined` when the
+  // event does not reach the projection (KurrentDB filters events by type
+  // before anything runs, partitionBy included). Upcasting comes first: it
+  // may give the event a handled type.
+  let deliveredHandler;
+  function delivered(index, event) {
+    let handler;
+    if (index >= 0) {
+      handler = handlerByIndex[index];
+      if (upcastByIndex[index]) {
+        const stored = event.eventType;
+        event = upcastEvent(event);
+        if (event.eventType !== stored) handler = handlers.get(event.eventType);
+      }
+    }
+    deliveredHandler = handler;
+    return handler === undefined && !allEvents ? undefined : event;
+  }
+
+  function stateOf(key) {
+    return partitioning === "none" ? root : orNull(partitions.get(key));
+  }
+
+  function store(key, value) {
+    if (partitioning === "none") root = orNull(value);
+    else partitions.set(key, orNull(value));
+  }
+
+  // The event's typed handler, else `$any`; with neither (a when({...})
+  // that names no event type), KurrentDB makes the event's body the state.
+  function handle(value, event, handler) {
+    const fn = handler !== undefined ? handler : anyHandler;
+    if (fn === null) return biState ? [event.data, value[1]] : event.data;
+    const next = fn(value, event);
+    return next === undefined ? value : next;
+  }
+
+  const FILTERED = Symbol("filtered");
 
   function checkJson(key, value) {
     const type = typeof value;
@@ -301,8 +387,6 @@
     const text = JSON.stringify(value, checkJson);
     return text === undefined ? "null" : text;
   }
-
-  const FILTERED = Symbol("filtered");
 
   function shape(value) {
     if (shaping.length === 0) return value;
@@ -319,27 +403,54 @@
     return value;
   }
 
+  // What transformBy/filterBy see: KurrentDB hands them the handlers' state,
+  // which in a bi-state projection is the pair.
+  const shapeOf = (value) => shape(biState ? [value, shared] : value);
+  const unfiltered = (value) => (value === FILTERED ? null : value);
+  const rootCreated = () => root !== null || (biState && shared !== null);
+
+  function partitionsObject(shaped) {
+    const out = Object.create(null);
+    for (const [key, value] of partitions) {
+      const shown = shaped ? shapeOf(value) : value;
+      if (shown !== FILTERED) defineOwn(out, key, shown);
+    }
+    return out;
+  }
+
+  // The state as Rewind shows it: an unpartitioned one as it is (null
+  // until created), `{"state": s, "shared": x}` when bi-state, a partitioned
+  // one as {"partitions": {...}}, with "shared" beside it when bi-state.
+  function collect(shaped) {
+    if (partitioning !== "none") {
+      const out = { partitions: partitionsObject(shaped) };
+      if (biState) out.shared = shared;
+      return stringify(out);
+    }
+    if (!rootCreated()) return "null";
+    if (shaped) return stringify(unfiltered(shapeOf(root)));
+    return stringify(biState ? { state: root, shared } : root);
+  }
+
   // valueAt is called with the same pointer after every event of a blame.
   let lastPointer = null;
   let lastTokens = [];
 
-  function collect(shaped) {
-    if (partitioning === "none") {
-      const value = shaped ? shape(state) : state;
-      return stringify(value === FILTERED ? null : value);
+  function tokensOf(pointer) {
+    if (pointer !== lastPointer) {
+      lastPointer = pointer;
+      lastTokens = pointer === "" ? [] : pointer.slice(1).split("/").map(t => t.replace(/~1/g, "/").replace(/~0/g, "~"));
     }
-    const out = Object.create(null);
-    for (const [key, value] of partitions) {
-      const shown = shaped ? shape(value) : value;
-      if (shown !== FILTERED) defineOwn(out, key, shown);
-    }
-    return stringify({ partitions: out });
+    return lastTokens.slice();
+  }
+
+  function badState(shape) {
+    fail(`the state of this projection must look like ${shape}`);
   }
 
   return {
     definition() {
-      if (selector === null) fail("the projection never selects events: start with fromAll(), fromStream(id), fromStreams([ids]) or fromCategory(name)");
-      if (handlers === null) fail("the projection never calls when({...}): there are no handlers to run");
+      checkDefinition();
       indexTypes = Array.from(new Set([...handlers.keys(), ...upcasters.keys()]));
       handlerByIndex = indexTypes.map((type) => handlers.get(type));
       upcastByIndex = indexTypes.map((type) => upcasters.has(type));
@@ -347,98 +458,104 @@
         selector,
         partitioning,
         types: indexTypes,
-        any: anyHandler !== null,
+        allEvents,
+        deleted: deletedHandler !== null,
+        includeLinks: options.$includelinks === true,
         shaped: shaping.length > 0,
         warnings,
       });
     },
 
     reset(json) {
-      lastKey = null;
-      lastState = undefined;
-      if (partitioning === "none") {
-        state = json === undefined ? initialState() : JSON.parse(json);
-        return;
-      }
+      root = null;
+      shared = null;
       partitions = new Map();
       if (json === undefined) return;
       const value = JSON.parse(json);
-      const saved = value !== null && typeof value === "object" ? value.partitions : undefined;
+      const isObject = value !== null && typeof value === "object" && !Array.isArray(value);
+      if (partitioning === "none") {
+        if (!biState) root = value;
+        else if (value !== null) {
+          if (!isObject) badState('{"state": ..., "shared": ...} (a bi-state projection)');
+          root = orNull(value.state);
+          shared = orNull(value.shared);
+        }
+        return;
+      }
+      const saved = isObject ? value.partitions : undefined;
       if (saved === null || typeof saved !== "object" || Array.isArray(saved)) {
-        fail('the state of a partitioned projection must look like {"partitions": {"key": state, ...}}');
+        badState(biState ? '{"partitions": {"key": state, ...}, "shared": ...}' : '{"partitions": {"key": state, ...}}');
       }
       for (const key of Object.keys(saved)) partitions.set(key, saved[key]);
+      if (biState) shared = orNull(value.shared);
     },
 
     // `index` is the event type's number in `types` (-1: a type without
-    // handler or upcaster, which only $any sees).
+    // handler or upcaster, sent when every event reaches the projection).
     apply(index, streamId, eventType, bodyRaw, metadataRaw, sequenceNumber, position, eventId, createdMs, schemaVersion) {
-      let event = makeEvent(streamId, eventType, bodyRaw, metadataRaw, sequenceNumber, position, eventId, createdMs, schemaVersion);
-      let handler;
-      if (index >= 0) {
-        handler = handlerByIndex[index];
-        if (upcastByIndex[index]) {
-          event = upcastEvent(event);
-          if (event.eventType !== eventType) handler = handlers.get(event.eventType);
-        }
-      }
-      if (partitioning === "none") {
-        state = runHandlers(state, event, handler);
-        return;
-      }
-      const key = partitioning === "stream" ? event.streamId : partitionKey(event);
+      const event = delivered(index, makeEvent(streamId, eventType, bodyRaw, metadataRaw, sequenceNumber, position, eventId, createdMs, schemaVersion));
+      if (event === undefined) return;
+      const handler = deliveredHandler;
+      const key = partitioning === "none" ? "" : partitionKey(event);
       if (key === null) return;
       event.partition = key;
-      let current;
-      let isNew = false;
-      if (key === lastKey) {
-        current = lastState;
-      } else {
-        current = partitions.get(key);
-        isNew = current === undefined && !partitions.has(key);
-        if (isNew) current = initialState();
+      // A partition is created at the first event that reaches it, as in
+      // KurrentDB: $init, then $created with that event, then its handler.
+      let state = stateOf(key);
+      const created = state === null;
+      if (created) state = initialState();
+      const value = biState ? [state, shared === null ? initialShared() : shared] : state;
+      if (created) for (const fn of createdHandlers) fn(value, event);
+      const next = handle(value, event, handler);
+      if (!biState) {
+        store(key, next);
+        return;
       }
-      let next = current;
-      if (anyHandler !== null) {
-        next = runHandlers(current, event, handler);
-      } else if (handler !== undefined) {
-        // runHandlers inlined: this is the path nearly every event takes.
-        const returned = handler(current, event);
-        if (returned !== undefined) next = returned;
-      }
-      if (isNew || next !== current) partitions.set(key, next);
-      lastKey = key;
-      lastState = next;
+      if (!Array.isArray(next)) fail(`a bi-state handler must change [state, sharedState] or return a new pair; it returned ${show(next)}`);
+      store(key, next[0]);
+      shared = orNull(next[1]);
+    },
+
+    // A stream was deleted (foreachStream with $deleted): KurrentDB calls
+    // $deleted(state, null, streamId, false) and keeps what it changed in
+    // the state; its return value is not used.
+    deleted(streamId) {
+      let state = stateOf(streamId);
+      if (state === null) state = initialState();
+      deletedHandler(state, null, streamId, false);
+      store(streamId, state);
     },
 
     partitionOf(index, streamId, eventType, bodyRaw, metadataRaw, sequenceNumber, position, eventId, createdMs, schemaVersion) {
-      let event = makeEvent(streamId, eventType, bodyRaw, metadataRaw, sequenceNumber, position, eventId, createdMs, schemaVersion);
-      if (index >= 0 && upcastByIndex[index]) event = upcastEvent(event);
-      return partitionKey(event);
+      const event = delivered(index, makeEvent(streamId, eventType, bodyRaw, metadataRaw, sequenceNumber, position, eventId, createdMs, schemaVersion));
+      return event === undefined ? null : partitionKey(event);
     },
 
     rawState() { return collect(false); },
+    shapedState() { return collect(true); },
 
     // The JSON text of the value at a JSON Pointer into the raw state, or
     // undefined when absent: blame asks after every event, and this avoids
     // serialising the whole state each time.
     valueAt(pointer) {
-      if (pointer !== lastPointer) {
-        lastPointer = pointer;
-        lastTokens = pointer === "" ? [] : pointer.slice(1).split("/").map(t => t.replace(/~1/g, "/").replace(/~0/g, "~"));
-      }
-      const tokens = lastTokens.slice();
+      const tokens = tokensOf(pointer);
       let node;
       if (partitioning === "none") {
-        node = state;
+        if (!rootCreated()) node = null;
+        else node = biState ? { state: root, shared } : root;
       } else {
         if (tokens.length === 0) return collect(false);
-        if (tokens[0] !== "partitions") return undefined;
-        tokens.shift();
-        if (tokens.length === 0) return collect(false).slice('{"partitions":'.length, -1);
-        const key = tokens.shift();
-        if (!partitions.has(key)) return undefined;
-        node = partitions.get(key);
+        const head = tokens.shift();
+        if (head === "shared" && biState) {
+          node = shared;
+        } else if (head !== "partitions") {
+          return undefined;
+        } else {
+          if (tokens.length === 0) return stringify(partitionsObject(false));
+          const key = tokens.shift();
+          if (!partitions.has(key)) return undefined;
+          node = partitions.get(key);
+        }
       }
       for (const token of tokens) {
         if (node === null || typeof node !== "object" || !Object.prototype.hasOwnProperty.call(node, token)) return undefined;
@@ -446,6 +563,5 @@
       }
       return node === undefined ? undefined : stringify(node);
     },
-    shapedState() { return collect(true); },
   };
 });

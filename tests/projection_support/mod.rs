@@ -59,10 +59,16 @@ pub fn store_with(rows: &[Row<'_>]) -> TempStore {
 }
 
 pub fn demo_store(file: &str) -> TempStore {
+    ndjson_store(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("demo-data")
+            .join(file),
+    )
+}
+
+/// A store holding the events of an NDJSON file, imported in order.
+pub fn ndjson_store(path: &Path) -> TempStore {
     let mut temp = temp_store();
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("demo-data")
-        .join(file);
     let text = std::fs::read_to_string(path).unwrap();
     let mut appender = temp.store.appender().unwrap();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {

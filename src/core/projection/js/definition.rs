@@ -15,7 +15,13 @@ pub(super) struct Definition {
     /// The event types with a handler or an upcaster, in the order the
     /// prelude numbers them.
     pub types: Vec<String>,
-    pub any: bool,
+    /// Every selected event reaches the projection, not only the types in
+    /// `types` (`$any`, or no typed handler at all).
+    pub all_events: bool,
+    /// The projection has a `$deleted` handler (only with foreachStream).
+    pub deleted: bool,
+    /// `options({$includeLinks: true})`.
+    pub include_links: bool,
     pub shaped: bool,
     pub warnings: Vec<String>,
 }

@@ -133,14 +133,16 @@ fn incomplete_definitions_are_explained() {
 
 #[test]
 fn non_json_states_give_a_clear_error() {
-    let mut p = js("fromAll().when({$init: () => ({f: () => 1})})");
+    let mut p = js("fromAll().when({$init: () => ({f: () => 1}), T: () => {}})");
+    p.apply(&event(1, "x", 0, "T", "{}")).unwrap();
     let error = p.state().unwrap_err();
     assert!(
         error.message.contains("function at key 'f'"),
         "{}",
         error.message
     );
-    let mut p = js("fromAll().when({$init: () => { const s = {}; s.self = s; return s; }})");
+    let mut p = js("fromAll().when({T: () => { const s = {}; s.self = s; return s; }})");
+    p.apply(&event(1, "x", 0, "T", "{}")).unwrap();
     let error = p.state().unwrap_err();
     assert!(
         error.message.contains("cannot be shown as JSON"),
@@ -156,10 +158,11 @@ fn non_json_states_give_a_clear_error() {
 
 #[test]
 fn the_sandbox_has_no_way_out() {
-    let mut p = js("fromAll().when({$init: () => ({ \
+    let mut p = js("fromAll().when({T: () => ({ \
         globals: ['require', 'process', 'std', 'os', 'fetch', 'XMLHttpRequest', 'Deno', 'setTimeout'] \
           .filter(name => typeof globalThis[name] !== 'undefined'), \
         host: typeof host })})");
+    p.apply(&event(1, "x", 0, "T", "{}")).unwrap();
     assert_eq!(
         p.state().unwrap(),
         json!({"globals": [], "host": "undefined"})

@@ -15,14 +15,18 @@
 //! (the engine does so at snapshots and at the event shown). Events are
 //! handed over as their raw text and parsed inside JavaScript. Events the
 //! selector does not select, and events of types without a handler, are
-//! skipped on the Rust side without entering JavaScript at all.
+//! skipped on the Rust side without entering JavaScript at all
+//! ([`routing`]).
 
 mod definition;
 mod replay_log;
+mod routing;
 mod runtime;
 
 #[cfg(test)]
 mod failure_tests;
+#[cfg(test)]
+mod semantics_tests;
 #[cfg(test)]
 mod tests;
 
@@ -34,10 +38,11 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use super::{Output, Projection, ProjectionError, State};
-use crate::core::event::{category_of, Event};
+use crate::core::event::Event;
 use crate::core::hash::to_hex;
-use definition::{load_message, Definition, Partitioning, SelectorKind};
+use definition::{load_message, Definition, Partitioning};
 use replay_log::ReplayLog;
+use routing::{stream_partition, Route, Router};
 pub use runtime::Limits;
 use runtime::{Call, Failure, Sandbox};
 
@@ -64,15 +69,11 @@ pub struct JsProjection {
     name: String,
     hash: String,
     sandbox: Sandbox,
-    selector: SelectorKind,
-    streams: HashSet<String>,
-    category: String,
+    router: Router,
     partitioning: Partitioning,
     /// The prelude's number for each event type with a handler or an
     /// upcaster.
     type_index: HashMap<String, i32>,
-    /// With `$any`, every selected event reaches JavaScript.
-    any: bool,
     shaped: bool,
     /// For projections using transformBy/filterBy: the working state behind
     /// each reshaped state handed out, keyed by a hash of its JSON.
@@ -134,12 +135,20 @@ impl JsProjection {
             name: name.to_string(),
             hash: source_hash(source.as_bytes()),
             sandbox,
-            selector: definition.selector.kind,
-            streams: definition.selector.streams.into_iter().collect(),
-            category: definition.selector.category.unwrap_or_default(),
+            router: Router {
+                selector: definition.selector.kind,
+                streams: definition
+                    .selector
+                    .streams
+                    .into_iter()
+                    .collect::<HashSet<_>>(),
+                category: definition.selector.category.unwrap_or_default(),
+                all_events: definition.all_events,
+                deleted: definition.deleted,
+                include_links: definition.include_links,
+            },
             partitioning: definition.partitioning,
             type_index,
-            any: definition.any,
             shaped: definition.shaped,
             unshaped: HashMap::new(),
             warnings: definition.warnings,
@@ -150,7 +159,7 @@ impl JsProjection {
         Ok(projection)
     }
 
-    /// What the file did that Rewind ignores (unknown options, `outputTo`).
+    /// What the file did that Rewind ignores (unknown options).
     pub fn warnings(&self) -> &[String] {
         &self.warnings
     }
@@ -159,26 +168,24 @@ impl JsProjection {
         self.sandbox.limits()
     }
 
-    /// True when the projection's selector and handlers want `event`.
+    /// True when `event` reaches the projection: its selector selects it
+    /// and a handler (or `$deleted`) takes it.
     pub fn selects(&self, event: &Event) -> bool {
-        self.route(event).is_some()
+        self.route(event) != Route::Skip
     }
 
-    /// Whether `event` goes to JavaScript, and with which type number
-    /// (-1 for a type only `$any` handles).
-    fn route(&self, event: &Event) -> Option<i32> {
-        let selected = match self.selector {
-            SelectorKind::All => true,
-            SelectorKind::Streams => self.streams.contains(&event.stream),
-            SelectorKind::Category => category_of(&event.stream) == self.category,
-        };
-        if !selected {
-            return None;
-        }
-        match self.type_index.get(&event.event_type) {
-            Some(&index) => Some(index),
-            None if self.any => Some(-1),
-            None => None,
+    fn route<'a>(&self, event: &'a Event) -> Route<'a> {
+        let number = self.type_index.get(&event.event_type).copied();
+        self.router.route(event, number)
+    }
+
+    /// Hands `event` to JavaScript if it reaches the projection; false when
+    /// it does not.
+    fn dispatch(&self, event: &Event) -> Result<bool, Failure> {
+        match self.route(event) {
+            Route::Skip => Ok(false),
+            Route::Apply(number) => self.sandbox.apply(number, event).map(|()| true),
+            Route::Delete(stream) => self.sandbox.deleted(stream).map(|()| true),
         }
     }
 
@@ -212,8 +219,7 @@ impl JsProjection {
             if rebuilt.is_err() {
                 break;
             }
-            let index = self.route(&event).unwrap_or(-1);
-            rebuilt = self.sandbox.apply(index, &event);
+            rebuilt = self.dispatch(&event).map(|_| ());
         }
         if rebuilt.is_err() {
             error.message.push_str(
@@ -299,13 +305,14 @@ impl Projection for JsProjection {
     }
 
     fn apply(&mut self, event: &Event) -> Result<(), ProjectionError> {
-        let Some(index) = self.route(event) else {
-            return Ok(());
-        };
-        if let Err(failure) = self.sandbox.apply(index, event) {
-            let mut error = self.error(Some(event.position), failure);
-            self.roll_back(&mut error);
-            return Err(error);
+        match self.dispatch(event) {
+            Ok(false) => return Ok(()),
+            Ok(true) => {}
+            Err(failure) => {
+                let mut error = self.error(Some(event.position), failure);
+                self.roll_back(&mut error);
+                return Err(error);
+            }
         }
         if self.since_checkpoint.len() >= MAX_SINCE_CHECKPOINT {
             self.checkpoint_now();
@@ -377,11 +384,18 @@ impl Projection for JsProjection {
     fn partition_of(&mut self, event: &Event) -> Result<Option<String>, ProjectionError> {
         match self.partitioning {
             Partitioning::None => Ok(None),
-            Partitioning::Stream => Ok(Some(event.stream.clone())),
-            Partitioning::Function => self
-                .sandbox
-                .partition_of(self.route(event).unwrap_or(-1), event)
-                .map_err(|f| self.error(Some(event.position), f)),
+            Partitioning::Stream => Ok(Some(stream_partition(event).to_string())),
+            Partitioning::Function => {
+                let number = match self.route(event) {
+                    Route::Apply(number) => number,
+                    // partitionBy only runs on events that reach the
+                    // projection.
+                    Route::Skip | Route::Delete(_) => return Ok(None),
+                };
+                self.sandbox
+                    .partition_of(number, event)
+                    .map_err(|f| self.error(Some(event.position), f))
+            }
         }
     }
 }

@@ -21,6 +21,9 @@ const PRELUDE: &str = include_str!("../../../../assets/js/prelude.js");
 /// The file name the prelude's frames carry in stacks; they are left out
 /// of the stacks shown to users.
 const PRELUDE_NAME: &str = "rewind:prelude";
+const OUT_OF_MEMORY: &str = "InternalError: out of memory";
+/// How [`describe`] words a thrown `null`.
+const UNCAUGHT_NULL: &str = "uncaught null";
 /// Output kept between two reads; older lines are dropped first.
 const MAX_OUTPUT: usize = 10_000;
 
@@ -59,6 +62,7 @@ struct Api {
     definition: Persistent<Function<'static>>,
     reset: Persistent<Function<'static>>,
     apply: Persistent<Function<'static>>,
+    deleted: Persistent<Function<'static>>,
     partition_of: Persistent<Function<'static>>,
     raw_state: Persistent<Function<'static>>,
     value_at: Persistent<Function<'static>>,
@@ -173,6 +177,12 @@ impl Sandbox {
         })
     }
 
+    /// Runs `$deleted` for the deletion of `stream`.
+    pub fn deleted(&self, stream: &str) -> Result<(), Failure> {
+        let api = self.api()?;
+        self.guarded(|ctx| api.deleted.clone().restore(ctx)?.call((stream,)))
+    }
+
     /// The partition key `partitionBy` gives the event.
     pub fn partition_of(&self, type_index: i32, event: &Event) -> Result<Option<String>, Failure> {
         let api = self.api()?;
@@ -219,7 +229,7 @@ impl Sandbox {
             Ok(value) => Ok(value),
             Err(rquickjs::Error::Exception) => Err(describe(&ctx, ctx.catch())),
             Err(rquickjs::Error::Allocation) => Err(Failure {
-                message: "InternalError: out of memory".into(),
+                message: OUT_OF_MEMORY.into(),
                 stack: None,
             }),
             Err(error) => Err(Failure {
@@ -236,11 +246,22 @@ impl Sandbox {
                 ),
                 stack: None,
             }),
-            Err(mut failure) if failure.message.starts_with("InternalError: out of memory") => {
+            Err(mut failure) if failure.message.starts_with(OUT_OF_MEMORY) => {
                 self.runtime.run_gc();
                 failure.message = format!(
                     "{} (the projection may use at most {} MiB)",
                     failure.message,
+                    self.limits.memory_bytes >> 20
+                );
+                Err(failure)
+            }
+            // QuickJS throws null when it runs out of memory and cannot even
+            // make the error; a `throw null` in the projection looks the same.
+            Err(mut failure) if failure.message == UNCAUGHT_NULL => {
+                self.runtime.run_gc();
+                failure.message = format!(
+                    "{UNCAUGHT_NULL} (QuickJS throws null when it runs out of memory while \
+                     making the error; the projection may use at most {} MiB)",
                     self.limits.memory_bytes >> 20
                 );
                 Err(failure)
@@ -312,6 +333,7 @@ fn install<'js>(ctx: &Ctx<'js>, output: Rc<RefCell<Output>>) -> rquickjs::Result
         definition: get("definition")?,
         reset: get("reset")?,
         apply: get("apply")?,
+        deleted: get("deleted")?,
         partition_of: get("partitionOf")?,
         raw_state: get("rawState")?,
         value_at: get("valueAt")?,

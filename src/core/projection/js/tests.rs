@@ -76,9 +76,25 @@ fn returned_state_replaces_and_undefined_keeps_the_mutated_one() {
 }
 
 #[test]
-fn without_init_the_state_starts_empty() {
+fn a_state_is_created_at_the_first_event_handled() {
+    let mut p = js(
+        "fromAll().when({$init: () => { log('init'); return {count: 0}; }, \
+                    A: (s) => { s.count += 1; }})",
+    );
+    assert_eq!(fold(&mut p, &[]), json!(null));
+    assert_eq!(
+        fold(&mut p, &[event(1, "x", 0, "Other", "{}")]),
+        json!(null)
+    );
+    assert!(p.take_output().logs.is_empty(), "$init ran early");
+    assert_eq!(
+        fold(
+            &mut p,
+            &[event(1, "x", 0, "Other", "{}"), event(2, "x", 1, "A", "{}")]
+        ),
+        json!({"count": 1})
+    );
     let mut p = js("fromAll().when({A: (s) => { s.count = (s.count || 0) + 1; }})");
-    assert_eq!(fold(&mut p, &[]), json!({}));
     assert_eq!(
         fold(&mut p, &[event(1, "x", 0, "A", "{}")]),
         json!({"count": 1})
@@ -86,15 +102,29 @@ fn without_init_the_state_starts_empty() {
 }
 
 #[test]
-fn any_runs_for_every_selected_event_before_the_typed_handler() {
-    let mut p = js("fromAll().when({$init: () => ({log: []}), \
-                    $any: (s, e) => { s.log.push('any:' + e.eventType); }, \
-                    B: (s, e) => { s.log.push('B'); }})");
-    let s = fold(
-        &mut p,
-        &[event(1, "x", 0, "A", "{}"), event(2, "x", 1, "B", "{}")],
+fn any_takes_every_event_only_without_typed_handlers() {
+    let mut p = js("fromAll().when({$init: () => [], $any: (s, e) => { s.push(e.eventType); }})");
+    let events = [event(1, "x", 0, "A", "{}"), event(2, "x", 1, "B", "{}")];
+    assert_eq!(fold(&mut p, &events), json!(["A", "B"]));
+    // Before a typed handler, $any narrows to nothing: only B is handled.
+    let mut p = js("fromAll().when({$init: () => [], \
+                    $any: (s, e) => { s.push('any:' + e.eventType); }, B: (s) => { s.push('B'); }})");
+    assert_eq!(fold(&mut p, &events), json!(["B"]));
+    // After one, KurrentDB refuses the projection.
+    let error = load_error("fromAll().when({B: (s) => s, $any: (s) => s})");
+    assert!(
+        error
+            .message
+            .contains("Both AllEvents and specific event filters"),
+        "{}",
+        error.message
     );
-    assert_eq!(s, json!({"log": ["any:A", "any:B", "B"]}));
+    // With no typed handler and no $any, the event's body becomes the state.
+    let mut p = js("fromAll().when({$init: () => ({n: 0})})");
+    assert_eq!(
+        fold(&mut p, &[event(1, "x", 0, "A", r#"{"a":1}"#)]),
+        json!({"a": 1})
+    );
 }
 
 #[test]
@@ -163,7 +193,7 @@ fn the_event_object_has_the_kurrentdb_fields() {
             "metadata": {"actor": "test"}, "metadataRaw": r#"{"actor":"test"}"#,
             "sequenceNumber": 3, "eventId": "00000000-0000-0000-0000-000000000012",
             "created": "2025-03-01T08:09:09.096Z", "position": 12, "schemaVersion": 2,
-            "category": "account", "partition": null, "isJson": true,
+            "category": "account", "partition": "", "isJson": true,
         })
     );
     let s = fold(&mut p, &[event(1, "x", 0, "T", "plain text")]);
