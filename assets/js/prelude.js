@@ -460,6 +460,7 @@
         types: indexTypes,
         allEvents,
         deleted: deletedHandler !== null,
+        biState: biState === true,
         includeLinks: options.$includelinks === true,
         shaped: shaping.length > 0,
         warnings,

@@ -364,7 +364,11 @@ impl Engine {
     fn initial_state(&mut self, query: Query<'_>) -> Result<StateAt, EngineError> {
         let projection = &mut self.projections[query.projection];
         projection.reset(None)?;
-        let state = projection.state()?;
+        let mut state = projection.state()?;
+        // A stream shows its own partition, which no event has made yet.
+        if let (true, Scope::Stream(stream)) = (projection.is_partitioned(), query.scope) {
+            state = pick_partition(state, stream);
+        }
         self.working = Some(Working {
             projection: query.projection,
             scope: query.scope.clone(),

@@ -23,6 +23,10 @@ pub(super) struct Definition {
     /// `options({$includeLinks: true})`.
     pub include_links: bool,
     pub shaped: bool,
+    /// `$initShared` or `options({biState: true})`: a shared state beside
+    /// the partitions.
+    #[serde(default)]
+    pub bi_state: bool,
     pub warnings: Vec<String>,
 }
 

@@ -40,7 +40,7 @@ use sha2::{Digest, Sha256};
 use super::{Output, Projection, ProjectionError, State};
 use crate::core::event::Event;
 use crate::core::hash::to_hex;
-use definition::{load_message, Definition, Partitioning};
+use definition::{load_message, Definition, Partitioning, SelectorKind};
 use replay_log::ReplayLog;
 use routing::{stream_partition, Route, Router};
 pub use runtime::Limits;
@@ -75,6 +75,8 @@ pub struct JsProjection {
     /// upcaster.
     type_index: HashMap<String, i32>,
     shaped: bool,
+    /// A shared state beside the partitions, which every event may change.
+    bi_state: bool,
     /// For projections using transformBy/filterBy: the working state behind
     /// each reshaped state handed out, keyed by a hash of its JSON.
     unshaped: HashMap<u64, String>,
@@ -150,6 +152,7 @@ impl JsProjection {
             partitioning: definition.partitioning,
             type_index,
             shaped: definition.shaped,
+            bi_state: definition.bi_state,
             unshaped: HashMap::new(),
             warnings: definition.warnings,
             checkpoint: Checkpoint::Initial,
@@ -276,7 +279,9 @@ impl Projection for JsProjection {
     }
 
     fn folds_per_stream(&self) -> bool {
-        self.partitioning == Partitioning::Stream
+        // A bi-state handler sees the shared state, which other streams'
+        // events change: its partitions need the whole fold.
+        self.partitioning == Partitioning::Stream && !self.bi_state
     }
 
     fn reset(&mut self, state: Option<&State>) -> Result<(), ProjectionError> {
@@ -370,12 +375,13 @@ impl Projection for JsProjection {
 
     fn selector_scope(&self) -> Option<crate::core::store::Scope> {
         use crate::core::store::Scope;
-        match self.selector {
-            SelectorKind::Category => Some(Scope::Category(self.category.clone())),
+        let router = &self.router;
+        match router.selector {
+            SelectorKind::Category => Some(Scope::Category(router.category.clone())),
             // One stream reads as that stream; several are read from $all,
             // where the selector picks theirs.
-            SelectorKind::Streams if self.streams.len() == 1 => {
-                self.streams.iter().next().cloned().map(Scope::Stream)
+            SelectorKind::Streams if router.streams.len() == 1 => {
+                router.streams.iter().next().cloned().map(Scope::Stream)
             }
             SelectorKind::Streams | SelectorKind::All => None,
         }
