@@ -631,12 +631,15 @@ impl Replay<'_, '_> {
         if !self.engine.keep_snapshots {
             return Ok(());
         }
-        let spacing = self.engine.spacing(index, self.query.scope, self.count);
         let since = self
             .engine
             .last_snapshot_row(index, self.query.scope, row)
             .map_or(row + 1, |r| row - r);
-        if since >= spacing {
+        // The spacing is never below K: look it up only then, since this
+        // runs for every event of a replay.
+        if since >= self.engine.interval()
+            && since >= self.engine.spacing(index, self.query.scope, self.count)
+        {
             let saved = self.engine.projections[index].save()?;
             self.engine.remember(index, self.query.scope, row, saved);
         }
