@@ -67,6 +67,8 @@ pub fn run(args: BenchArgs, opts: &StoreOptions) -> Result<()> {
     fuzzy_figures(&store_path, &mut figures)?;
     progress(args.json, "measuring the projection engine…");
     engine_figures(&store_path, &bank, &mut figures)?;
+    progress(args.json, "measuring wide scopes (category and $all)…");
+    super::bench_wide::figures(&store_path, &bank, &mut figures)?;
     progress(args.json, "measuring the explorer…");
     explorer_figures(&store_path, &mut figures)?;
     figures.insert("peak_rss_mb".into(), json!(peak_rss_mb()));

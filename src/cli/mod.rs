@@ -4,6 +4,7 @@
 mod args;
 mod bench;
 mod bench_store;
+mod bench_wide;
 pub(crate) mod demo;
 mod export;
 mod output;

@@ -100,6 +100,10 @@ pub struct App {
     pub first_version: i64,
     pub count: u64,
     pub cursor: u64,
+    /// The cursor stands before the scope's first event (a time before it
+    /// was typed): no event is selected and the projection shows its
+    /// initial state. `cursor` is then 0, where a step forward lands.
+    pub before_first: bool,
     pub timeline_offset: u64,
     pub window_start: u64,
     pub window: Vec<Event>,
@@ -184,6 +188,7 @@ impl App {
             first_version: 0,
             count: 0,
             cursor: 0,
+            before_first: false,
             timeline_offset: 0,
             window_start: 0,
             window: Vec::new(),
@@ -351,6 +356,24 @@ impl App {
     /// Moves the cursor (clamped), keeps it in view, reads the rows around
     /// it and asks the worker for the projection there.
     pub fn move_cursor_to(&mut self, row: u64) -> Result<()> {
+        self.before_first = false;
+        self.place_cursor(row)
+    }
+
+    /// Stands before the scope's first event: the projection's initial
+    /// state, no event selected.
+    pub fn stand_before_first(&mut self) -> Result<()> {
+        self.before_first = true;
+        self.place_cursor(0)
+    }
+
+    /// Places the cursor again where it is (after a resize or appends),
+    /// before the first event if it stood there.
+    pub fn refresh_cursor(&mut self) -> Result<()> {
+        self.place_cursor(self.cursor)
+    }
+
+    fn place_cursor(&mut self, row: u64) -> Result<()> {
         self.cursor = row.min(self.count.saturating_sub(1));
         let height = self.timeline_rows() as u64;
         // The offset counts shown rows: all of them, or the filtered ones.
@@ -421,7 +444,11 @@ impl App {
             .and_then(|i| self.window.get(i as usize))
     }
 
+    /// The event under the cursor; none before the first event.
     pub fn cursor_event(&self) -> Option<&Event> {
+        if self.before_first {
+            return None;
+        }
         self.event_at(self.cursor)
     }
 
@@ -457,7 +484,10 @@ impl App {
         }
         // The worker folds only the cursor event's stream when the
         // projection keeps one state per stream (Engine::stream_target).
-        let (scope, row) = (self.scope.clone(), self.cursor);
+        let (scope, row) = (
+            self.scope.clone(),
+            (!self.before_first).then_some(self.cursor),
+        );
         self.seq += 1;
         self.projection.pending = Some(self.seq);
         self.projection.progress = None;

@@ -96,8 +96,7 @@ fn apply(app: &mut App, action: Action) -> Result<()> {
             if let Some(report) = &mut app.report {
                 report.relayout(Some(width));
             }
-            let cursor = app.cursor;
-            app.move_cursor_to(cursor)
+            app.refresh_cursor()
         }
         Action::Tick { now_ms } => tick(app, now_ms),
         Action::Worker(reply) => {
@@ -200,6 +199,9 @@ fn step(app: &mut App, delta: i64) -> Result<()> {
             app.select_entry(target as usize)
         }
         Pane::Timeline if app.filter_ready() => filter::step_filtered(app, delta),
+        // Before the first event, the first step forward lands on it.
+        Pane::Timeline if app.before_first && delta <= 0 => Ok(()),
+        Pane::Timeline if app.before_first => app.move_cursor_to(delta as u64 - 1),
         Pane::Timeline => {
             let target = (app.cursor as i64).saturating_add(delta).max(0);
             app.move_cursor_to(target as u64)
@@ -292,12 +294,12 @@ fn go_to(app: &mut App, text: &str) -> Result<()> {
         }
         Ok(None) if app.count > 0 => {
             app.message = Some(format!(
-                "{} is before the first event of {}: showing the first event",
+                "{} is before the first event of {}: the projection's initial state",
                 crate::core::sanitize::visible(text),
                 crate::core::sanitize::visible(&app.scope.label())
             ));
             app.focus = Pane::Timeline;
-            app.move_cursor_to(0)
+            app.stand_before_first()
         }
         Ok(None) => Ok(()),
         Err(PointError::OutOfRange(reason)) => {
@@ -452,8 +454,7 @@ pub fn poll_head(app: &mut App, force: bool) -> Result<()> {
         };
         app.move_cursor_to(app.count.saturating_sub(1))
     } else {
-        let cursor = app.cursor;
-        app.move_cursor_to(cursor)
+        app.refresh_cursor()
     }
 }
 

@@ -21,8 +21,8 @@ use std::time::Duration;
 
 use super::action::WorkerReply;
 use crate::core::projection::cache::SnapshotCache;
-use crate::core::projection::{Engine, EngineError, ProjectionSpec, Query};
-use crate::core::store::{Scope, StoreLocation};
+use crate::core::projection::{Engine, EngineError, Progress, ProjectionSpec, Query, StateAt};
+use crate::core::store::{EventSource, Scope, StoreLocation};
 use crate::tui::app::HISTOGRAM_BUCKETS;
 
 /// Asks for the state of projection `projection` at `row` of `scope`.
@@ -31,7 +31,8 @@ pub struct Request {
     pub seq: u64,
     pub projection: usize,
     pub scope: Scope,
-    pub row: u64,
+    /// The row to stand at; `None` before the scope's first event.
+    pub row: Option<u64>,
 }
 
 /// A slow read for the loader thread.
@@ -186,27 +187,6 @@ fn serve(
             (_, None) => Err(format!("no projection number {}", request.projection)),
             (Ok(_), Some(None)) => Err(load_errors[request.projection].clone().unwrap_or_default()),
             (Ok(source), Some(Some(index))) => {
-                let (scope, row) = match engine.stream_target(
-                    source.as_ref(),
-                    *index,
-                    &request.scope,
-                    request.row,
-                ) {
-                    Ok(target) => target,
-                    Err(error) => {
-                        let result = Err(error.to_string());
-                        if replies.send(WorkerReply::Done { seq, result }).is_err() {
-                            return;
-                        }
-                        continue;
-                    }
-                };
-                let query = Query {
-                    projection: *index,
-                    scope: &scope,
-                    row,
-                    with_previous: true,
-                };
                 let mut control = |progress| {
                     if latest.load(Ordering::SeqCst) != seq {
                         return false;
@@ -218,7 +198,7 @@ fn serve(
                 // must not take the explorer down: report it in the pane and
                 // start the engine afresh, since its state may be torn.
                 let answer = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    engine.state_at_with(source.as_ref(), query, &mut control)
+                    state_for(&mut engine, source.as_ref(), *index, &request, &mut control)
                 }));
                 match answer {
                     Ok(Ok(state)) => Ok(Box::new(state)),
@@ -235,6 +215,29 @@ fn serve(
             return;
         }
     }
+}
+
+/// The state a request asks for: before the first event, or at its row,
+/// folding only the cursor event's stream when the projection keeps one
+/// state per stream.
+fn state_for(
+    engine: &mut Engine,
+    source: &dyn EventSource,
+    projection: usize,
+    request: &Request,
+    control: &mut dyn FnMut(Progress) -> bool,
+) -> Result<StateAt, EngineError> {
+    let Some(row) = request.row else {
+        return engine.initial(projection, &request.scope);
+    };
+    let (scope, row) = engine.stream_target(source, projection, &request.scope, row)?;
+    let query = Query {
+        projection,
+        scope: &scope,
+        row,
+        with_previous: true,
+    };
+    engine.state_at_with(source, query, control)
 }
 
 fn serve_loads(store: StoreLocation, loads: Receiver<Load>, replies: Sender<WorkerReply>) {

@@ -17,10 +17,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(block, area);
     let body = inner(area);
     let Some(event) = app.cursor_event() else {
-        frame.render_widget(
-            Paragraph::new(Line::styled("no event", app.theme.dim)),
-            body,
-        );
+        let text = if app.before_first {
+            "before the first event: none applied yet (j or ↓ goes to the first)"
+        } else {
+            "no event"
+        };
+        frame.render_widget(Paragraph::new(Line::styled(text, app.theme.dim)), body);
         return;
     };
     let metadata = event.metadata_json();

@@ -54,7 +54,9 @@ fn summary(app: &App) -> Vec<Span<'static>> {
         visible(&app.store_name).into_owned(),
         visible(&app.scope.label()).into_owned(),
     ];
-    if let Some(event) = app.cursor_event() {
+    if app.before_first {
+        parts.push("before the first event".to_string());
+    } else if let Some(event) = app.cursor_event() {
         parts.push(format!(
             "v{} @{} {}",
             event.version,

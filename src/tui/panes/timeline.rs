@@ -23,6 +23,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 .map_or("-".to_string(), |i| (i + 1).to_string());
             format!("{here}/{} shown ", filter.rows.len())
         }
+        _ if app.before_first => format!("before 1/{} ", app.count),
         _ => format!("{}/{} ", app.cursor + 1, app.count),
     };
     let mut extra = vec![
@@ -55,7 +56,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             break;
         };
         let mut line = Line::from(row_spans(app, row, event, body.width as usize));
-        if row == app.cursor {
+        if row == app.cursor && !app.before_first {
             line = line.style(app.theme.cursor);
         }
         lines.push(line);
@@ -83,7 +84,7 @@ fn shown_event(app: &App, shown: u64) -> Option<(u64, &Event)> {
 }
 
 fn row_spans(app: &App, row: u64, event: &Event, width: usize) -> Vec<Span<'static>> {
-    let gutter = match (row == app.cursor, mark_at(app, row)) {
+    let gutter = match (row == app.cursor && !app.before_first, mark_at(app, row)) {
         (_, Some(mark)) => Span::styled(format!("{mark} "), app.theme.mark),
         (true, None) => Span::raw("› "),
         (false, None) => Span::raw("  "),

@@ -149,6 +149,28 @@ fn go_to_version_position_and_time() {
     assert_eq!(app.cursor_event().map(|e| e.version), Some(7));
     go(&mut app, "-1000w");
     assert_eq!(app.cursor, 0);
+    // Before the stream began: no event, the projection's initial state.
+    assert!(app.before_first);
+    assert_eq!(app.cursor_event(), None);
+    let shown = app.projection.shown.as_ref().expect("a state");
+    assert_eq!((shown.row, shown.event.as_ref()), (None, None));
+    let screen = screen_text(&draw(&app));
+    assert!(screen.contains("before the first event"), "{screen}");
+    // Out of range: said, and the cursor stays.
+    go(&mut app, "999");
+    let message = app.message.clone().unwrap_or_default();
+    assert!(message.contains("versions run from 0 to 38"), "{message}");
+    assert!(app.before_first);
+    go(&mut app, "@99999999");
+    assert!(app
+        .message
+        .as_deref()
+        .unwrap_or("")
+        .contains("positions run up to"));
+    // The first step forward lands on the first event.
+    command(&mut app, Command::Down);
+    assert!(!app.before_first);
+    assert_eq!(app.cursor_event().map(|e| e.version), Some(0));
     go(&mut app, "gibberish");
     assert!(app
         .message

@@ -1,0 +1,144 @@
+//! The wide-scope figures of `rewind bench`: projections over a category
+//! and `$all`, as users run them (each command in its own process, so its
+//! peak memory is its own) and as the explorer jumps in them.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use serde_json::{json, Map, Value};
+
+use super::bench::{ms, percentile, timed};
+use crate::core::demo::Rng;
+use crate::core::projection::{Engine, ProjectionSpec, Query};
+use crate::core::store::sqlite::SqliteStore;
+use crate::core::store::{EventSource, Scope};
+
+const JUMPS: usize = 1_000;
+
+pub fn figures(store: &Path, bank: &Path, figures: &mut Map<String, Value>) -> Result<()> {
+    let store_arg = store.display().to_string();
+    let bank_arg = bank.display().to_string();
+    let mut peak_kb = 0;
+    for (key, args) in [
+        ("all_state_generic_ms", vec!["--all"]),
+        (
+            "all_state_bank_ms",
+            vec!["--all", "--projection", &bank_arg],
+        ),
+        (
+            "category_state_ms",
+            vec!["--category", "account", "--projection", &bank_arg],
+        ),
+    ] {
+        let mut command = vec!["state", &store_arg];
+        command.extend(args);
+        command.push("--json");
+        let (elapsed, rss_kb) = run_child(&command)?;
+        figures.insert(key.into(), json!(ms(elapsed)));
+        peak_kb = peak_kb.max(rss_kb);
+    }
+    figures.insert(
+        "wide_peak_rss_mb".into(),
+        json!((peak_kb as f64 / 1024.0 * 10.0).round() / 10.0),
+    );
+    let source = SqliteStore::open_read_only(store)?;
+    let spec = ProjectionSpec::JavaScript(bank.to_path_buf());
+    figures.insert("fold_all_ms".into(), json!(ms(fold_all(&source, &spec)?)));
+    let jumps = all_jumps(&source, &spec)?;
+    figures.insert(
+        "all_jump_p50_ms".into(),
+        json!(ms(percentile(&jumps, 50.0))),
+    );
+    figures.insert(
+        "all_jump_p99_ms".into(),
+        json!(ms(percentile(&jumps, 99.0))),
+    );
+    Ok(())
+}
+
+/// One sequential fold of every event with the projection, keeping no
+/// snapshots: the yardstick for the wide figures.
+fn fold_all(source: &SqliteStore, spec: &ProjectionSpec) -> Result<Duration> {
+    let mut engine = Engine::new(vec![spec.load()?]).one_shot();
+    let last = source.count(&Scope::All)?.saturating_sub(1);
+    let query = Query {
+        projection: 0,
+        scope: &Scope::All,
+        row: last,
+        with_previous: false,
+    };
+    Ok(timed(|| Ok(engine.state_at(source, query)?))?.1)
+}
+
+/// Random jumps in `$all` as the explorer makes them: the state of the
+/// cursor event's stream, with the state before it for highlighting.
+fn all_jumps(source: &SqliteStore, spec: &ProjectionSpec) -> Result<Vec<Duration>> {
+    let mut engine = Engine::new(vec![spec.load()?]);
+    let count = source.count(&Scope::All)?;
+    let mut rng = Rng::new(11);
+    let mut jumps = Vec::with_capacity(JUMPS);
+    for _ in 0..JUMPS {
+        let row = rng.below(count.max(1));
+        let started = Instant::now();
+        let (scope, row) = engine.stream_target(source, 0, &Scope::All, row)?;
+        engine.state_at(
+            source,
+            Query {
+                projection: 0,
+                scope: &scope,
+                row,
+                with_previous: true,
+            },
+        )?;
+        jumps.push(started.elapsed());
+    }
+    jumps.sort();
+    Ok(jumps)
+}
+
+/// Runs `rewind ARGS` with its output discarded; how long it took and its
+/// peak resident memory in KiB.
+fn run_child(args: &[&str]) -> Result<(Duration, i64)> {
+    let exe = std::env::current_exe().context("finding the rewind binary")?;
+    let started = Instant::now();
+    let mut child = std::process::Command::new(exe)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .with_context(|| format!("running rewind {}", args.join(" ")))?;
+    let (success, rss_kb) = wait_with_peak(&mut child)?;
+    let elapsed = started.elapsed();
+    if !success {
+        let mut stderr = String::new();
+        if let Some(mut pipe) = child.stderr.take() {
+            use std::io::Read;
+            pipe.read_to_string(&mut stderr).ok();
+        }
+        bail!("rewind {} failed: {}", args.join(" "), stderr.trim());
+    }
+    Ok((elapsed, rss_kb))
+}
+
+#[cfg(unix)]
+fn wait_with_peak(child: &mut std::process::Child) -> Result<(bool, i64)> {
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `pid` is our own child, not yet waited for; both pointers
+    // are to live locals.
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    if waited != pid {
+        return Err(std::io::Error::last_os_error()).context("waiting for a bench child");
+    }
+    let success = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+    Ok((success, usage.ru_maxrss))
+}
+
+#[cfg(not(unix))]
+fn wait_with_peak(child: &mut std::process::Child) -> Result<(bool, i64)> {
+    Ok((child.wait()?.success(), 0))
+}
