@@ -411,3 +411,41 @@ fn explore_a_message_db_store_and_follow_it() {
     session.quit();
     assert!(!session.parser.screen().alternate_screen());
 }
+
+/// Searches read the whole scope in the background: from the top of
+/// `$all` of a 250,000-event store, `/` finds an event more than 200,000
+/// rows away, and Esc stops a search that is still reading.
+#[test]
+fn timeline_search_reaches_every_event_and_esc_cancels_it() {
+    let home = tempfile::tempdir().expect("home");
+    let store = home.path().join("big.rewind");
+    let store_arg = store.to_str().expect("utf-8 path");
+    let sandbox = common::Sandbox::new();
+    sandbox
+        .run(&["demo", "--out", store_arg, "--events", "250000"])
+        .ok();
+    sandbox
+        .run(&[
+            "append",
+            store_arg,
+            "--stream",
+            "needle-1",
+            "--type",
+            "NeedleFound",
+        ])
+        .ok();
+    let mut session = Session::start(home.path(), &[store_arg, "--stream", "$all"]);
+    session.wait_for("the top of $all", |s| s.contains("Timeline $all 1/250001"));
+    session.send("/type=NeedleFound\r");
+    session.wait_for("the match 250,000 rows down", |s| {
+        s.contains("250001/250001") && s.contains("NeedleFound")
+    });
+    session.send("g");
+    session.wait_for("the top again", |s| s.contains("Timeline $all 1/250001"));
+    // Text search tests every byte of every event: still reading when Esc
+    // arrives.
+    session.send("/no such text anywhere at all\r\x1b");
+    session.wait_for("the search to be cancelled", |s| s.contains("cancelled"));
+    assert!(session.screen().contains("Timeline $all 1/250001"));
+    session.quit();
+}

@@ -165,6 +165,16 @@ pub enum WorkerReply {
         seq: u64,
         result: Result<Box<StateAt>, String>,
     },
+    /// How many rows a running search has read.
+    SearchProgress {
+        id: u64,
+        scanned: u64,
+    },
+    /// Where a search ended: the matching row, or none up to the end.
+    SearchFound {
+        id: u64,
+        result: Result<Option<u64>, String>,
+    },
 }
 
 #[derive(Debug, Clone)]

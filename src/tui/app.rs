@@ -130,6 +130,10 @@ pub struct App {
     pub message: Option<String>,
     /// The last timeline search, as typed and parsed, for `n`/`N`.
     pub search: Option<(String, Matcher)>,
+    /// The search running in the background (`n`, `N`, `[`, `]`), if any.
+    pub search_run: Option<super::search::SearchRun>,
+    /// Numbers searches, so an answer to an older one is ignored.
+    pub search_id: u64,
     /// The diff or blame view, while it is open.
     pub report: Option<ReportPane>,
     /// Which rows the timeline shows, when not all.
@@ -215,6 +219,8 @@ impl App {
             help: false,
             message: None,
             search: None,
+            search_run: None,
+            search_id: 0,
             report: None,
             timeline_filter: None,
             picker: None,
@@ -231,19 +237,29 @@ impl App {
             seq: 0,
         };
         match &options.stream {
+            // `$all` and `$ce-NAME` open those scopes, as the list shows them.
             Some(stream) => {
-                let Some(info) = app.source.stream_info(stream)? else {
-                    anyhow::bail!(
-                        "no stream '{}' in {}",
-                        crate::core::sanitize::visible(stream),
-                        app.store_name
-                    );
+                let scope = Scope::parse(stream);
+                let first_version = match &scope {
+                    Scope::Stream(name) => match app.source.stream_info(name)? {
+                        Some(info) => info.first_version,
+                        None => anyhow::bail!(
+                            "no stream '{}' in {}",
+                            crate::core::sanitize::visible(stream),
+                            app.store_name
+                        ),
+                    },
+                    _ => 0,
                 };
                 app.focus = Pane::Timeline;
-                app.open_scope(Scope::Stream(info.stream), info.first_version)?;
-                let row = options
-                    .at
-                    .map_or(0, |v| (v - app.first_version).max(0) as u64);
+                app.open_scope(scope.clone(), first_version)?;
+                let row = match options.at {
+                    Some(version) => crate::core::point::Point::Version(version)
+                        .resolve(app.source.as_ref(), &scope)
+                        .map_err(|e| anyhow::anyhow!("--at {version}: {e}"))?
+                        .unwrap_or(0),
+                    None => 0,
+                };
                 app.move_cursor_to(row)?;
             }
             None => app.open_scope(Scope::All, 0)?,
@@ -262,7 +278,10 @@ impl App {
 
     /// True while any background read or computation is under way.
     pub fn is_busy(&self) -> bool {
-        self.projection.pending.is_some() || self.streams_pending || self.histogram_pending
+        self.projection.pending.is_some()
+            || self.streams_pending
+            || self.histogram_pending
+            || self.search_run.is_some()
     }
 
     /// Takes in the stream list from the loader.
@@ -499,6 +518,11 @@ impl App {
                 row,
             });
         }
+    }
+
+    /// Where background jobs answer, beside the worker's own replies.
+    pub fn reply_to(&self) -> Option<std::sync::mpsc::Sender<super::action::WorkerReply>> {
+        self.worker.as_ref().map(Worker::reply_to)
     }
 
     /// The worker's next reply, without waiting.

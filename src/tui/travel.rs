@@ -19,12 +19,89 @@ pub(super) fn same_type(app: &mut App, forward: bool) -> Result<()> {
     let Some(wanted) = app.cursor_event().map(|e| e.event_type.clone()) else {
         return Ok(());
     };
-    match search::find(app, forward, &|e| e.event_type == wanted)? {
-        Some(row) => app.move_cursor_to(row),
-        None => {
-            app.message = Some("no other event of this type nearby".into());
+    let what = format!("type {}", visible(&wanted));
+    start_run(app, what, forward, move |e| e.event_type == wanted);
+    Ok(())
+}
+
+/// Starts a background search from the cursor (from the first event when
+/// standing before it); its answer moves the cursor (`search_found`).
+fn start_run(
+    app: &mut App,
+    what: String,
+    forward: bool,
+    wanted: impl Fn(&crate::core::Event) -> bool + Send + 'static,
+) {
+    let Some(reply_to) = app.reply_to() else {
+        return;
+    };
+    if let Some(old) = app.search_run.take() {
+        old.cancel();
+    }
+    let from = match (forward, app.before_first) {
+        (true, true) => 0,
+        (true, false) => app.cursor + 1,
+        (false, true) => 0,
+        (false, false) => app.cursor,
+    };
+    app.search_id += 1;
+    let spec = search::SearchSpec {
+        what,
+        location: app.location.clone(),
+        scope: app.scope.clone(),
+        from,
+        count: app.count,
+        forward,
+    };
+    let run = search::SearchRun::start(app.search_id, spec, wanted, reply_to);
+    app.message = Some(run.status());
+    app.search_run = Some(run);
+}
+
+/// How far a background search has read, for the status bar.
+pub(super) fn search_progress(app: &mut App, id: u64, scanned: u64) {
+    if let Some(run) = app.search_run.as_mut().filter(|run| run.id == id) {
+        run.scanned = scanned;
+        app.message = Some(run.status());
+    }
+}
+
+/// A background search's answer: the cursor moves to the match, or the
+/// status bar says there is none.
+pub(super) fn search_found(
+    app: &mut App,
+    id: u64,
+    found: Result<Option<u64>, String>,
+) -> Result<()> {
+    let Some(run) = app.search_run.take_if(|run| run.id == id) else {
+        return Ok(());
+    };
+    let direction = if run.forward { "after" } else { "before" };
+    match found {
+        Ok(Some(row)) => {
+            app.message = None;
+            app.move_cursor_to(row)
+        }
+        Ok(None) => {
+            app.message = Some(format!("no match for {} {direction} the cursor", run.what));
             Ok(())
         }
+        Err(error) => {
+            app.message = Some(format!("search failed: {}", visible(&error)));
+            Ok(())
+        }
+    }
+}
+
+/// Esc while a search runs: it stops, the cursor stays.
+pub(super) fn cancel_search(app: &mut App) -> bool {
+    match app.search_run.take() {
+        Some(run) => {
+            run.cancel();
+            app.message = Some(format!("search for {} cancelled", run.what));
+            true
+        }
+        None => false,
     }
 }
 
@@ -174,18 +251,9 @@ pub(super) fn search_step(app: &mut App, forward: bool) -> Result<()> {
             Some("no search yet: press / in the timeline and type text or path=value".into());
         return Ok(());
     };
-    match search::find(app, forward, &|e| matcher.matches_event(e))? {
-        Some(row) => app.move_cursor_to(row),
-        None => {
-            let direction = if forward { "after" } else { "before" };
-            app.message = Some(format!(
-                "no match for '{}' in the {} events {direction} the cursor",
-                visible(&text),
-                search::SEARCH_LIMIT
-            ));
-            Ok(())
-        }
-    }
+    let what = format!("'{}'", visible(&text));
+    start_run(app, what, forward, move |e| matcher.matches_event(e));
+    Ok(())
 }
 
 /// A search typed after `/` in the timeline: remembered for `n`/`N`, and

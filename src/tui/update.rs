@@ -9,8 +9,8 @@ use super::filter;
 use super::json_view::json_lines_with_paths;
 use super::layout::{areas, contains, inner};
 use super::travel::{
-    diff_view_command, open_event, same_type, search_step, start_blame, start_correlation,
-    start_diff, start_search, start_state_search,
+    cancel_search, diff_view_command, open_event, same_type, search_found, search_progress,
+    search_step, start_blame, start_correlation, start_diff, start_search, start_state_search,
 };
 use crate::core::point::{Point, PointError};
 
@@ -70,6 +70,9 @@ fn apply(app: &mut App, action: Action) -> Result<()> {
         }
         Action::Submit => submit(app),
         Action::Cancel => {
+            if cancel_search(app) {
+                return Ok(());
+            }
             if app.help {
                 app.help = false;
             } else if app.report.is_some() {
@@ -460,6 +463,12 @@ pub fn poll_head(app: &mut App, force: bool) -> Result<()> {
 
 fn worker_reply(app: &mut App, reply: WorkerReply) {
     match reply {
+        WorkerReply::SearchProgress { id, scanned } => search_progress(app, id, scanned),
+        WorkerReply::SearchFound { id, result } => {
+            if let Err(error) = search_found(app, id, result) {
+                app.message = Some(format!("error: {error:#}"));
+            }
+        }
         WorkerReply::Streams { result } => match result {
             Ok(streams) => app.receive_streams(streams),
             Err(error) => {

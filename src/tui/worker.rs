@@ -48,6 +48,9 @@ pub struct Worker {
     loads: [Option<Sender<Load>>; 2],
     loaders: [Option<JoinHandle<()>>; 2],
     replies: Receiver<WorkerReply>,
+    /// For jobs on threads of their own (searches) to answer on the same
+    /// channel as the worker.
+    reply_to: Sender<WorkerReply>,
     latest: Arc<AtomicU64>,
     thread: Option<JoinHandle<()>>,
 }
@@ -76,6 +79,7 @@ impl Worker {
                 .spawn(move || serve_loads(loader_store, load_rx, loader_replies))
                 .ok();
         }
+        let reply_to = reply_tx.clone();
         let thread = std::thread::Builder::new()
             .name(format!("{THREAD_PREFIX}projection"))
             .spawn(move || {
@@ -91,9 +95,16 @@ impl Worker {
             loads,
             loaders,
             replies: reply_rx,
+            reply_to,
             latest,
             thread,
         }
+    }
+
+    /// Where a job started elsewhere sends its answers, so that they
+    /// arrive with the worker's own.
+    pub fn reply_to(&self) -> Sender<WorkerReply> {
+        self.reply_to.clone()
     }
 
     pub fn request(&self, request: Request) {
