@@ -309,6 +309,29 @@ impl Projection for JsProjection {
         Ok(())
     }
 
+    fn save(&mut self) -> Result<String, ProjectionError> {
+        // The raw state as the prelude holds it (before transformBy and
+        // filterBy): what `restore` resumes from, with no parse on the way.
+        let raw = self.sandbox.text(Call::RawState).map_err(|f| {
+            let mut error = self.error(None, f);
+            error.message = format!("the state cannot be shown as JSON: {}", error.message);
+            error
+        })?;
+        self.checkpoint = Checkpoint::Json(raw.clone());
+        self.since_checkpoint.clear();
+        Ok(raw)
+    }
+
+    fn restore(&mut self, saved: &str) -> Result<(), ProjectionError> {
+        self.since_checkpoint.clear();
+        self.checkpoint = Checkpoint::Unavailable;
+        self.sandbox
+            .reset(Some(saved))
+            .map_err(|f| self.error(None, f))?;
+        self.checkpoint = Checkpoint::Json(saved.to_string());
+        Ok(())
+    }
+
     fn apply(&mut self, event: &Event) -> Result<(), ProjectionError> {
         match self.dispatch(event) {
             Ok(false) => return Ok(()),
