@@ -25,6 +25,17 @@ use crate::core::store::{Backend, EventSource, Histogram, Scope, StoreLocation, 
 use crate::core::time::Millis;
 
 /// What the explorer is opened on.
+/// A search `n` and `N` repeat.
+#[derive(Debug, Clone)]
+pub struct ActiveSearch {
+    /// As typed.
+    pub text: String,
+    pub matcher: Matcher,
+    /// True for a state search: `n`/`N` then find where the state starts
+    /// to match, after or before the cursor.
+    pub in_state: bool,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     pub store: PathBuf,
@@ -128,8 +139,8 @@ pub struct App {
     pub input: Option<(InputKind, String)>,
     pub help: bool,
     pub message: Option<String>,
-    /// The last timeline search, as typed and parsed, for `n`/`N`.
-    pub search: Option<(String, Matcher)>,
+    /// The last search, for `n`/`N`: of events (`/`) or of the state (`S`).
+    pub search: Option<ActiveSearch>,
     /// The search running in the background (`n`, `N`, `[`, `]`), if any.
     pub search_run: Option<super::search::SearchRun>,
     /// Numbers searches, so an answer to an older one is ignored.

@@ -177,27 +177,60 @@ pub fn correlation_job(location: StoreLocation, correlation: String) -> ReportJo
 }
 
 /// The first event of `scope` after which the projected state matches.
+/// Where a state search starts: the cursor's row (`None` before the first
+/// event), and which way it goes.
+#[derive(Debug, Clone, Copy)]
+pub struct StateSearchFrom {
+    pub row: Option<u64>,
+    pub forward: bool,
+}
+
+/// The first event after the cursor after which the state starts to
+/// match, as a report the user can jump from.
 pub fn state_search_job(
     location: StoreLocation,
     spec: ProjectionSpec,
     scope: Scope,
     text: String,
     matcher: Matcher,
+    from: Option<u64>,
 ) -> ReportJob {
     Job::spawn(move || {
-        let source = location.open().map_err(|e| e.to_string())?;
-        let mut engine = engine(source.as_ref(), &spec)?;
-        let found = engine
-            .first_state_match(source.as_ref(), 0, &scope, &|state| {
-                matcher.matches_state(state)
-            })
-            .map_err(|e| e.to_string())?;
-        let row = match &found {
-            Some(event) => source
-                .row_at_or_before_position(&scope, event.position)
-                .map_err(|e| e.to_string())?,
-            None => None,
+        let start = StateSearchFrom {
+            row: from,
+            forward: true,
         };
+        let (found, row) = state_becomes(&location, &spec, &scope, &matcher, start)?;
         Ok(state_search_report(&text, found.as_ref(), row))
     })
+}
+
+/// The nearest event from `from` at which the state starts to match, and
+/// its row in `scope`.
+pub fn state_becomes(
+    location: &StoreLocation,
+    spec: &ProjectionSpec,
+    scope: &Scope,
+    matcher: &Matcher,
+    from: StateSearchFrom,
+) -> Result<(Option<crate::core::Event>, Option<u64>), String> {
+    let source = location.open().map_err(|e| e.to_string())?;
+    let mut engine = engine(source.as_ref(), spec)?;
+    let found = engine
+        .state_becomes(
+            source.as_ref(),
+            0,
+            scope,
+            from.row,
+            from.forward,
+            &|state| matcher.matches_state(state),
+        )
+        .map_err(|e| e.to_string())?;
+    let row = match &found {
+        Some(event) => source
+            .row_at_or_before_position(scope, event.position)
+            .map_err(|e| e.to_string())?,
+        None => None,
+    };
+    Ok((found, row))
 }

@@ -39,41 +39,65 @@ pub struct SearchRun {
     /// Rows to read at most, and read so far.
     pub total: u64,
     pub scanned: u64,
+    /// False for work that does not report rows read (state searches).
+    counts_rows: bool,
     cancel: Arc<AtomicBool>,
 }
 
+/// What a background search runs: given a progress callback (rows read)
+/// and the cancel flag, the matching row or none.
+pub type SearchWork =
+    Box<dyn FnOnce(&dyn Fn(u64), &AtomicBool) -> Result<Option<u64>, String> + Send>;
+
 impl SearchRun {
-    /// Starts the search; its answers arrive as [`WorkerReply::SearchProgress`]
-    /// and one [`WorkerReply::SearchFound`] with this `id`.
+    /// Starts a search of events; its answers arrive as
+    /// [`WorkerReply::SearchProgress`] and one [`WorkerReply::SearchFound`]
+    /// with this `id`.
     pub fn start(
         id: u64,
         spec: SearchSpec,
         wanted: impl Fn(&Event) -> bool + Send + 'static,
         reply_to: Sender<WorkerReply>,
     ) -> SearchRun {
-        let cancel = Arc::new(AtomicBool::new(false));
         let total = if spec.forward {
             spec.count.saturating_sub(spec.from)
         } else {
             spec.from
         };
+        let (what, forward) = (spec.what.clone(), spec.forward);
+        let work: SearchWork = Box::new(move |progress, cancel| {
+            spec.location
+                .open()
+                .and_then(|source| find(source.as_ref(), &spec, &wanted, cancel, progress))
+                .map_err(|e| e.to_string())
+        });
+        SearchRun::spawn(id, what, forward, total, reply_to, work)
+    }
+
+    /// Runs `work` on a thread of its own, answering on `reply_to`.
+    pub fn spawn(
+        id: u64,
+        what: String,
+        forward: bool,
+        total: u64,
+        reply_to: Sender<WorkerReply>,
+        work: SearchWork,
+    ) -> SearchRun {
+        let cancel = Arc::new(AtomicBool::new(false));
         let run = SearchRun {
             id,
-            what: spec.what.clone(),
-            forward: spec.forward,
+            what,
+            forward,
             total,
             scanned: 0,
+            counts_rows: true,
             cancel: Arc::clone(&cancel),
         };
         std::thread::spawn(move || {
             let progress = |scanned| {
                 let _ = reply_to.send(WorkerReply::SearchProgress { id, scanned });
             };
-            let result = spec
-                .location
-                .open()
-                .and_then(|source| find(source.as_ref(), &spec, &wanted, &cancel, &progress))
-                .map_err(|e| e.to_string());
+            let result = work(&progress, &cancel);
             // A cancelled search has nobody waiting for it.
             if !cancel.load(Ordering::Relaxed) {
                 let _ = reply_to.send(WorkerReply::SearchFound { id, result });
@@ -82,14 +106,26 @@ impl SearchRun {
         run
     }
 
+    /// For work that reports no progress: the status line says so.
+    pub fn without_progress(mut self) -> SearchRun {
+        self.counts_rows = false;
+        self
+    }
+
     pub fn cancel(&self) {
         self.cancel.store(true, Ordering::Relaxed);
     }
 
     /// The status line while it runs.
     pub fn status(&self) -> String {
-        let percent = (self.scanned * 100).checked_div(self.total).unwrap_or(0);
         let direction = if self.forward { "after" } else { "before" };
+        if !self.counts_rows {
+            return format!(
+                "searching {} {direction} the cursor (Esc stops waiting)",
+                self.what
+            );
+        }
+        let percent = (self.scanned * 100).checked_div(self.total).unwrap_or(0);
         format!(
             "searching {} {direction} the cursor: {percent}% of {} events read (Esc cancels)",
             self.what,

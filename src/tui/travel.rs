@@ -5,8 +5,10 @@
 use anyhow::Result;
 
 use super::action::Command;
-use super::app::{App, Pane};
-use super::jobs::{blame_job, correlation_job, diff_job, state_search_job};
+use super::app::{ActiveSearch, App, Pane};
+use super::jobs::{
+    blame_job, correlation_job, diff_job, state_becomes, state_search_job, StateSearchFrom,
+};
 use super::panes::report::{payload_report, ReportPane};
 use super::search;
 use super::update::scroll;
@@ -161,19 +163,26 @@ pub(super) fn start_state_search(app: &mut App, text: &str) {
             return;
         }
     };
+    app.search = Some(ActiveSearch {
+        text: text.to_string(),
+        matcher: matcher.clone(),
+        in_state: true,
+    });
     let spec = app.active_spec();
+    let from = (!app.before_first).then_some(app.cursor);
     let job = state_search_job(
         app.location.clone(),
         spec,
         app.scope.clone(),
         text.to_string(),
         matcher,
+        from,
     );
     let title = format!("State search {text}");
     app.report = Some(ReportPane::computing(
         job,
         &title,
-        "folding the scope until the state matches…",
+        "folding from the cursor until the state matches…",
     ));
 }
 
@@ -244,15 +253,66 @@ pub(super) fn diff_view_command(app: &mut App, command: Command) {
     diff.scroll = scroll(diff.scroll, delta, diff.report.lines.len());
 }
 
-/// Moves to the next (or previous) event that matches the search.
+/// Moves to the next (or previous) event that matches the search, or,
+/// after a state search, where the state next (or last) starts to match.
 pub(super) fn search_step(app: &mut App, forward: bool) -> Result<()> {
-    let Some((text, matcher)) = app.search.clone() else {
-        app.message =
-            Some("no search yet: press / in the timeline and type text or path=value".into());
+    let Some(search) = app.search.clone() else {
+        app.message = Some(
+            "no search yet: press / in the timeline (events) or S (the state) and type text or \
+             path=value"
+                .into(),
+        );
         return Ok(());
     };
-    let what = format!("'{}'", visible(&text));
+    let what = format!("'{}'", visible(&search.text));
+    if search.in_state {
+        return state_step(app, what, search.matcher, forward);
+    }
+    let matcher = search.matcher;
     start_run(app, what, forward, move |e| matcher.matches_event(e));
+    Ok(())
+}
+
+/// `n`/`N` after a state search: a background fold from the cursor.
+fn state_step(app: &mut App, what: String, matcher: Matcher, forward: bool) -> Result<()> {
+    let Some(reply_to) = app.reply_to() else {
+        return Ok(());
+    };
+    let row = match (forward, app.before_first) {
+        (_, true) if !forward => {
+            app.message = Some("nothing before the first event".into());
+            return Ok(());
+        }
+        (_, true) => None,
+        (true, false) => Some(app.cursor),
+        // Transitions strictly before the cursor.
+        (false, false) => match app.cursor.checked_sub(1) {
+            Some(row) => Some(row),
+            None => {
+                app.message = Some("nothing before the first event".into());
+                return Ok(());
+            }
+        },
+    };
+    if let Some(old) = app.search_run.take() {
+        old.cancel();
+    }
+    let (location, spec, scope) = (app.location.clone(), app.active_spec(), app.scope.clone());
+    let from = StateSearchFrom { row, forward };
+    let work: search::SearchWork = Box::new(move |_progress, _cancel| {
+        state_becomes(&location, &spec, &scope, &matcher, from).map(|(_, row)| row)
+    });
+    app.search_id += 1;
+    let total = if forward {
+        app.count - app.cursor
+    } else {
+        app.cursor
+    };
+    let what = format!("the state for {what}");
+    let run = search::SearchRun::spawn(app.search_id, what, forward, total, reply_to, work)
+        .without_progress();
+    app.message = Some(run.status());
+    app.search_run = Some(run);
     Ok(())
 }
 
@@ -261,7 +321,11 @@ pub(super) fn search_step(app: &mut App, forward: bool) -> Result<()> {
 pub(super) fn start_search(app: &mut App, text: &str) -> Result<()> {
     match Matcher::parse(text) {
         Ok(matcher) => {
-            app.search = Some((text.to_string(), matcher));
+            app.search = Some(ActiveSearch {
+                text: text.to_string(),
+                matcher,
+                in_state: false,
+            });
             app.focus = Pane::Timeline;
             search_step(app, true)
         }

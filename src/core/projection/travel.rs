@@ -222,6 +222,90 @@ impl Engine {
         })
     }
 
+    /// Where the state starts to satisfy `matches`: the nearest event after
+    /// row `from` (or, going back, at or before it) after which the state
+    /// matches while just before it did not. `from` is `None` before the
+    /// first event. `None` when no such event lies that way.
+    pub fn state_becomes(
+        &mut self,
+        source: &dyn EventSource,
+        projection: usize,
+        scope: &Scope,
+        from: Option<u64>,
+        forward: bool,
+        matches: &dyn Fn(&Value) -> bool,
+    ) -> Result<Option<Event>, EngineError> {
+        let count = source.count(scope)?;
+        if count == 0 {
+            return Ok(None);
+        }
+        if !forward {
+            // The last change to "matches" up to `from`: one fold from the
+            // start, remembering each.
+            let Some(end) = from else { return Ok(None) };
+            let mut was = false;
+            let mut last = None;
+            let stop = self.fold(
+                source,
+                projection,
+                scope,
+                None,
+                end,
+                "",
+                &mut |p, event, full| {
+                    let now = p.value_at(full)?.is_some_and(|v| matches(&v));
+                    if let (Some(event), true, false) = (event, now, was) {
+                        last = Some(event.clone());
+                    }
+                    was = now;
+                    Ok(false)
+                },
+            )?;
+            if let Stop::Failed(error) = stop {
+                return Err(EngineError::Projection(error));
+            }
+            return Ok(last);
+        }
+        // Forward: from the state at `from`, kept as a snapshot to resume.
+        let start = match from {
+            Some(row) => {
+                let query = super::Query {
+                    projection,
+                    scope,
+                    row,
+                    with_previous: false,
+                };
+                let at = self.state_at(source, query)?;
+                if let Some(error) = at.error {
+                    return Err(EngineError::Projection(error));
+                }
+                let saved = self.projection_mut(projection)?.save()?;
+                Some((row, Snapshot::from(saved)))
+            }
+            None => None,
+        };
+        let mut was = false;
+        let stop = self.fold(
+            source,
+            projection,
+            scope,
+            start,
+            count - 1,
+            "",
+            &mut |p, event, full| {
+                let now = p.value_at(full)?.is_some_and(|v| matches(&v));
+                let became = event.is_some() && now && !was;
+                was = now;
+                Ok(became)
+            },
+        )?;
+        match stop {
+            Stop::Matched(event) => Ok(Some(event)),
+            Stop::Failed(error) => Err(EngineError::Projection(error)),
+            Stop::End => Ok(None),
+        }
+    }
+
     /// The first event of `scope` after which the projected state satisfies
     /// `matches`; `None` when no state up to the end does.
     pub fn first_state_match(

@@ -814,3 +814,51 @@ fn d_in_the_event_pane_diffs_two_payloads_and_diff_events_open() {
         "the first event after A"
     );
 }
+
+#[test]
+fn n_and_n_after_a_state_search_step_where_the_state_starts_to_match() {
+    use crate::core::search::Matcher;
+    let condition = "/fields/amount>1000";
+    let source = SqliteStore::open_read_only(demo_path()).expect("open");
+    let scope = Scope::Stream("account-0042".into());
+    let count = source.count(&scope).expect("count");
+    // Where the condition turns true, from the state after every event.
+    let matcher = Matcher::parse(condition).expect("matcher");
+    let mut engine = Engine::new(vec![ProjectionSpec::Generic.load().expect("generic")]);
+    let mut was = false;
+    let mut turns = Vec::new();
+    for row in 0..count {
+        let query = Query {
+            projection: 0,
+            scope: &scope,
+            row,
+            with_previous: false,
+        };
+        let now = matcher.matches_state(&engine.state_at(&source, query).expect("state").state);
+        if now && !was {
+            turns.push(row);
+        }
+        was = now;
+    }
+    assert!(
+        turns.len() >= 3,
+        "the condition turns true often: {turns:?}"
+    );
+
+    let mut app = open(demo_path(), Some("account-0042"), None, 80, 24);
+    command(&mut app, Command::StateSearch);
+    type_text(&mut app, condition);
+    update(&mut app, Action::Submit);
+    wait_for_diff(&mut app);
+    let report = &app.report.as_ref().expect("the result").report;
+    assert_eq!(report.jump_to, Some(turns[0]));
+    update(&mut app, Action::Submit);
+    settle(&mut app);
+    assert_eq!(app.cursor, turns[0]);
+    command(&mut app, Command::SearchNext);
+    assert_eq!(app.cursor, turns[1]);
+    command(&mut app, Command::SearchNext);
+    assert_eq!(app.cursor, turns[2]);
+    command(&mut app, Command::SearchPrevious);
+    assert_eq!(app.cursor, turns[1]);
+}
