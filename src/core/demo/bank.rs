@@ -39,6 +39,8 @@ struct Account {
 #[derive(Default)]
 pub(super) struct Bank {
     accounts: Vec<Account>,
+    /// The accounts neither closed nor hot, which steps pick from.
+    open_accounts: super::live::Live,
     /// The long-lived account, once opened.
     hot: Option<usize>,
 }
@@ -76,18 +78,19 @@ impl Bank {
             frozen: false,
             closed: false,
         });
+        let index = self.accounts.len() - 1;
+        if Some(index) != self.hot {
+            self.open_accounts.push(index);
+        }
         vec![opened]
     }
 
     pub fn step(&mut self, rng: &mut Rng) -> Vec<Emitted> {
-        let open: Vec<usize> = (0..self.accounts.len())
-            .filter(|&i| !self.accounts[i].closed && Some(i) != self.hot)
-            .collect();
-        if open.len() < 3 || rng.chance(0.06) {
+        if self.open_accounts.len() < 3 || rng.chance(0.06) {
             let stream = format!("account-{:04}", self.accounts.len() + 1);
             return self.open(rng, stream);
         }
-        let index = *rng.pick(&open);
+        let index = self.open_accounts.pick(rng);
         let roll = rng.below(100);
         if self.accounts[index].frozen {
             return self.unfreeze_or_close(rng, index);
@@ -96,8 +99,7 @@ impl Bank {
             0..=39 => self.deposit(rng, index),
             40..=69 => self.withdraw(rng, index),
             70..=89 => {
-                let others: Vec<usize> = open.iter().copied().filter(|&i| i != index).collect();
-                let to = *rng.pick(&others);
+                let to = self.open_accounts.pick_other(rng, index);
                 self.transfer(rng, index, to)
             }
             90..=96 => self.freeze(rng, index),
@@ -220,6 +222,7 @@ impl Bank {
             account.balance = 0;
         }
         account.closed = true;
+        self.open_accounts.remove(index);
         let mut closed = Emitted::new(
             &account.stream,
             "AccountClosed",

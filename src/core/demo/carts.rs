@@ -33,17 +33,16 @@ struct Cart {
 #[derive(Default)]
 pub(super) struct Carts {
     carts: Vec<Cart>,
+    /// The carts not done yet, which steps pick from.
+    live: super::live::Live,
 }
 
 impl Carts {
     pub fn step(&mut self, rng: &mut Rng) -> Vec<Emitted> {
-        let live: Vec<usize> = (0..self.carts.len())
-            .filter(|&i| self.carts[i].status != Status::Done)
-            .collect();
-        if live.len() < 4 || rng.chance(0.15) {
+        if self.live.len() < 4 || rng.chance(0.15) {
             return self.create(rng);
         }
-        let index = *rng.pick(&live);
+        let index = self.live.pick(rng);
         if self.carts[index].status == Status::Abandoned {
             return self.recover_or_expire(rng, index);
         }
@@ -64,6 +63,7 @@ impl Carts {
             items: Vec::new(),
             status: Status::Open,
         });
+        self.live.push(self.carts.len() - 1);
         vec![Emitted::new(
             &stream,
             "CartCreated",
@@ -107,6 +107,7 @@ impl Carts {
         let cart = &mut self.carts[index];
         let total: u64 = cart.items.iter().map(|(_, q, p)| q * p).sum();
         cart.status = Status::Done;
+        self.live.remove(index);
         let payment = format!("pay-{:08x}", rng.next_u64() as u32);
         vec![Emitted::new(
             &cart.stream,
@@ -139,6 +140,7 @@ impl Carts {
             )]
         } else {
             cart.status = Status::Done;
+            self.live.remove(index);
             vec![Emitted::new(
                 &cart.stream,
                 "CartExpired",

@@ -38,17 +38,16 @@ struct Booking {
 #[derive(Default)]
 pub(super) struct Flights {
     bookings: Vec<Booking>,
+    /// The bookings not finished yet, which steps pick from.
+    live: super::live::Live,
 }
 
 impl Flights {
     pub fn step(&mut self, rng: &mut Rng) -> Vec<Emitted> {
-        let live: Vec<usize> = (0..self.bookings.len())
-            .filter(|&i| self.bookings[i].status != Status::Finished)
-            .collect();
-        if live.len() < 4 || rng.chance(0.12) {
+        if self.live.len() < 4 || rng.chance(0.12) {
             return self.create(rng);
         }
-        let index = *rng.pick(&live);
+        let index = self.live.pick(rng);
         if self.bookings[index].status == Status::CheckedIn {
             return self.board(index);
         }
@@ -73,6 +72,7 @@ impl Flights {
             status: Status::Booked,
             seat: None,
         });
+        self.live.push(self.bookings.len() - 1);
         vec![Emitted::new(
             &stream,
             "BookingCreated",
@@ -136,6 +136,7 @@ impl Flights {
     fn board(&mut self, index: usize) -> Vec<Emitted> {
         let booking = &mut self.bookings[index];
         booking.status = Status::Finished;
+        self.live.remove(index);
         vec![Emitted::new(
             &booking.stream,
             "PassengerBoarded",
@@ -147,6 +148,7 @@ impl Flights {
     fn cancel(&mut self, rng: &mut Rng, index: usize) -> Vec<Emitted> {
         let booking = &mut self.bookings[index];
         booking.status = Status::Finished;
+        self.live.remove(index);
         vec![Emitted::new(
             &booking.stream,
             "BookingCancelled",

@@ -6,6 +6,7 @@
 mod bank;
 mod carts;
 mod flights;
+mod live;
 mod rng;
 
 use std::collections::VecDeque;
