@@ -280,8 +280,9 @@ impl Projection for JsProjection {
 
     fn folds_per_stream(&self) -> bool {
         // A bi-state handler sees the shared state, which other streams'
-        // events change: its partitions need the whole fold.
-        self.partitioning == Partitioning::Stream && !self.bi_state
+        // events change, and `$deleted` runs for soft deletes recorded in
+        // `$$stream` metadata streams: their partitions need the whole fold.
+        self.partitioning == Partitioning::Stream && !self.bi_state && !self.router.deleted
     }
 
     fn reset(&mut self, state: Option<&State>) -> Result<(), ProjectionError> {
@@ -342,7 +343,17 @@ impl Projection for JsProjection {
                 return Err(error);
             }
         }
-        if self.since_checkpoint.len() >= MAX_SINCE_CHECKPOINT {
+        // A checkpoint stringifies the whole state: past the first few
+        // thousand events, take one only once the log since the last holds
+        // as many bytes, so each event costs about its own size however
+        // big the state grows, and the log stays within the state's size.
+        let checkpoint_bytes = match &self.checkpoint {
+            Checkpoint::Json(json) => json.len(),
+            Checkpoint::Initial | Checkpoint::Unavailable => 0,
+        };
+        if self.since_checkpoint.len() >= MAX_SINCE_CHECKPOINT
+            && self.since_checkpoint.bytes() >= checkpoint_bytes
+        {
             self.checkpoint_now();
         } else {
             self.since_checkpoint.push(event);

@@ -25,6 +25,11 @@ impl ReplayLog {
         self.entries.len()
     }
 
+    /// The memory the log holds, roughly.
+    pub fn bytes(&self) -> usize {
+        self.text.len() + self.entries.len() * std::mem::size_of::<Entry>()
+    }
+
     pub fn clear(&mut self) {
         self.text.clear();
         self.entries.clear();
