@@ -5,13 +5,14 @@
 //! the size of its state: all snapshots together stay within a byte budget
 //! ([`DEFAULT_SNAPSHOT_MEMORY`] unless set), whatever the scope.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Arc;
+use std::collections::HashSet;
 use std::time::Instant;
 
 use serde_json::Value;
 
 use super::cache::SnapshotCache;
+use super::snapshots::Snapshots;
+pub use super::snapshots::{Snapshot, DEFAULT_SNAPSHOT_MEMORY};
 use super::{Output, Projection, ProjectionError, State};
 use crate::core::error::StoreError;
 use crate::core::event::Event;
@@ -87,37 +88,12 @@ const MIN_INTERVAL: u64 = 32;
 const MAX_INTERVAL: u64 = 8192;
 /// The replay time a jump may cost at most, which sets K.
 const JUMP_BUDGET_NS: f64 = 2_000_000.0;
-/// The bytes all snapshots may take together, over every projection and
-/// scope, unless set otherwise.
-pub const DEFAULT_SNAPSHOT_MEMORY: usize = 256 * 1024 * 1024;
-/// What a kept snapshot costs beyond its text (map entry, allocation).
-const SNAPSHOT_OVERHEAD: usize = 64;
 /// How often (in events) a long replay reports progress.
 const PROGRESS_EVERY: u64 = 4096;
 
-/// A snapshot: the state as compact JSON text, as the projection saved it.
-/// Text is what the budget counts, and it takes several times less memory
-/// than the same state parsed.
-pub type Snapshot = Arc<str>;
-
-/// The snapshots of one projection over one scope.
-#[derive(Default)]
-struct SnapshotSet {
-    rows: BTreeMap<u64, Snapshot>,
-    bytes: usize,
-    /// The size of the newest snapshot, which spaces the next ones.
-    last_bytes: usize,
-    /// At least this many events between snapshots: doubled each time the
-    /// set is thinned to fit the budget, so it does not refill at once.
-    min_spacing: u64,
-}
-
 pub struct Engine {
     projections: Vec<Box<dyn Projection>>,
-    snapshots: HashMap<(usize, Scope), SnapshotSet>,
-    /// Bytes held by all snapshot sets, and the most they may hold.
-    snapshot_bytes: usize,
-    budget: usize,
+    snapshots: Snapshots,
     /// False for one-shot replays, which keep no snapshots.
     keep_snapshots: bool,
     working: Option<Working>,
@@ -137,9 +113,7 @@ impl Engine {
     pub fn new(projections: Vec<Box<dyn Projection>>) -> Self {
         Engine {
             projections,
-            snapshots: HashMap::new(),
-            snapshot_bytes: 0,
-            budget: DEFAULT_SNAPSHOT_MEMORY,
+            snapshots: Snapshots::default(),
             keep_snapshots: true,
             working: None,
             ns_per_event: 2_000.0,
@@ -160,7 +134,7 @@ impl Engine {
     /// Keeps all snapshots within `bytes` (spacing them further apart as
     /// states grow, and thinning the largest set when full).
     pub fn with_snapshot_memory(mut self, bytes: usize) -> Self {
-        self.budget = bytes;
+        self.snapshots.set_budget(bytes);
         self
     }
 
@@ -173,7 +147,7 @@ impl Engine {
 
     /// Bytes the kept snapshots take now.
     pub fn snapshot_bytes(&self) -> usize {
-        self.snapshot_bytes
+        self.snapshots.bytes()
     }
 
     /// Also keeps snapshots on disk, so the next session starts warm.
@@ -218,7 +192,6 @@ impl Engine {
     /// in a way that is not an append, or to measure cold replays).
     pub fn clear(&mut self) {
         self.snapshots.clear();
-        self.snapshot_bytes = 0;
         self.working = None;
         self.loaded.clear();
         self.unsaved.clear();
@@ -233,8 +206,9 @@ impl Engine {
         }
         let saved = cache.load(&self.projections[projection].source_hash(), scope);
         self.loaded.insert(key.clone());
+        let interval = self.interval();
         for (row, snapshot) in saved {
-            self.insert_snapshot(&key, row, snapshot);
+            self.snapshots.insert(&key, row, snapshot, interval);
         }
         // Loading is not a change to save back.
         self.unsaved.remove(&key);
@@ -248,12 +222,8 @@ impl Engine {
         if !self.unsaved.remove(&key) || !self.projections[projection].persistable() {
             return;
         }
-        if let Some(set) = self.snapshots.get(&key) {
-            let _ = cache.save(
-                &self.projections[projection].source_hash(),
-                scope,
-                &set.rows,
-            );
+        if let Some(rows) = self.snapshots.rows(&key) {
+            let _ = cache.save(&self.projections[projection].source_hash(), scope, rows);
         }
     }
 
@@ -400,9 +370,8 @@ impl Engine {
         let interval = self.interval();
         let snapshot = self
             .snapshots
-            .get(&(projection, scope.clone()))
-            .and_then(|set| set.rows.range(..=target).next_back());
-        let snapshot_row = snapshot.map(|(row, _)| *row);
+            .at_or_before(&(projection, scope.clone()), target);
+        let snapshot_row = snapshot.map(|(row, _)| row);
         if let Some(working) = &self.working {
             let usable = working.projection == projection
                 && &working.scope == scope
@@ -426,76 +395,21 @@ impl Engine {
         Ok(snapshot_row)
     }
 
-    /// How many events apart snapshots of this set are taken: K from the
-    /// projection's cost, or more when `count` events' worth of snapshots
-    /// of the current state size would not fit the budget.
     fn spacing(&self, projection: usize, scope: &Scope, count: u64) -> u64 {
-        let interval = self.interval();
-        let Some(set) = self.snapshots.get(&(projection, scope.clone())) else {
-            return interval;
-        };
-        let per_snapshot = (set.last_bytes + SNAPSHOT_OVERHEAD) as u128;
-        let by_size = (count as u128 * per_snapshot / self.budget.max(1) as u128) as u64 + 1;
-        interval.max(by_size).max(set.min_spacing)
+        self.snapshots
+            .spacing(&(projection, scope.clone()), count, self.interval())
     }
 
     fn remember(&mut self, projection: usize, scope: &Scope, row: u64, saved: String) {
         let key = (projection, scope.clone());
-        self.insert_snapshot(&key, row, saved.into());
+        let interval = self.interval();
+        self.snapshots.insert(&key, row, saved.into(), interval);
         self.unsaved.insert(key);
-    }
-
-    fn insert_snapshot(&mut self, key: &(usize, Scope), row: u64, saved: Snapshot) {
-        let bytes = saved.len() + SNAPSHOT_OVERHEAD;
-        if bytes > self.budget {
-            // A state bigger than the whole budget is never kept: jumps then
-            // replay from the nearest smaller snapshot or the start.
-            return;
-        }
-        let set = self.snapshots.entry(key.clone()).or_default();
-        set.last_bytes = saved.len();
-        if let Some(old) = set.rows.insert(row, saved) {
-            set.bytes -= old.len() + SNAPSHOT_OVERHEAD;
-            self.snapshot_bytes -= old.len() + SNAPSHOT_OVERHEAD;
-        }
-        set.bytes += bytes;
-        self.snapshot_bytes += bytes;
-        self.fit_budget();
-    }
-
-    /// Thins the largest snapshot sets (every other snapshot goes) until
-    /// all of them fit the budget; a jump in a thinned set replays at most
-    /// twice as far.
-    fn fit_budget(&mut self) {
-        while self.snapshot_bytes > self.budget {
-            let Some(key) = self
-                .snapshots
-                .iter()
-                .max_by_key(|(_, set)| set.bytes)
-                .map(|(key, _)| key.clone())
-            else {
-                return;
-            };
-            let interval = self.interval();
-            let Some(set) = self.snapshots.get_mut(&key) else {
-                return;
-            };
-            let freed = thin(set, interval);
-            self.snapshot_bytes -= freed;
-            if set.rows.is_empty() {
-                self.snapshots.remove(&key);
-            }
-            // What was saved on disk is still there; the thinned set is
-            // written back only when new snapshots join it.
-        }
     }
 
     /// The snapshot of the state after row `row`, if one is kept.
     pub(super) fn snapshot(&self, projection: usize, scope: &Scope, row: u64) -> Option<Snapshot> {
-        self.snapshots
-            .get(&(projection, scope.clone()))
-            .and_then(|set| set.rows.get(&row))
-            .cloned()
+        self.snapshots.get(&(projection, scope.clone()), row)
     }
 
     pub(super) fn last_snapshot_row(
@@ -505,31 +419,8 @@ impl Engine {
         before: u64,
     ) -> Option<u64> {
         self.snapshots
-            .get(&(projection, scope.clone()))
-            .and_then(|set| set.rows.range(..before).next_back())
-            .map(|(row, _)| *row)
+            .last_row_before(&(projection, scope.clone()), before)
     }
-}
-
-/// Drops every other snapshot of `set` (all of them when one is left) and
-/// doubles its spacing; returns the bytes freed.
-fn thin(set: &mut SnapshotSet, interval: u64) -> usize {
-    let before = set.bytes;
-    if set.rows.len() <= 1 {
-        set.rows.clear();
-        set.bytes = 0;
-    } else {
-        let mut keep = false;
-        set.rows.retain(|_, saved| {
-            keep = !keep;
-            if !keep {
-                set.bytes -= saved.len() + SNAPSHOT_OVERHEAD;
-            }
-            keep
-        });
-    }
-    set.min_spacing = (set.min_spacing.max(interval) * 2).max(1);
-    before - set.bytes
 }
 
 /// One replay from the working state to a target row.

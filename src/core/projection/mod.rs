@@ -11,6 +11,7 @@ pub mod engine;
 pub mod external;
 pub mod generic;
 pub mod js;
+pub mod snapshots;
 pub mod travel;
 
 use serde_json::Value;
