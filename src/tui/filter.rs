@@ -14,6 +14,7 @@ use anyhow::Result;
 use super::action::Command;
 use super::app::App;
 use super::jobs::Job;
+use super::movement::Move;
 use crate::core::event::Event;
 use crate::core::filter::{matching_rows, metadata_matcher, EventFilter, TypeCount};
 use crate::core::sanitize::visible;
@@ -115,36 +116,21 @@ pub(super) fn picker_command(app: &mut App, command: Command) -> Result<()> {
     let Some(picker) = &mut app.picker else {
         return Ok(());
     };
-    let last = picker.types.len().saturating_sub(1) as i64;
-    let delta = match command {
-        Command::Up => -1,
-        Command::Down => 1,
-        Command::PageUp => -10,
-        Command::PageDown => 10,
-        Command::First => i64::MIN / 2,
-        Command::Last => i64::MAX / 2,
+    if let Some(movement) = Move::of(command) {
+        picker.selected = movement.apply(picker.selected, picker.types.len(), 10);
+        return Ok(());
+    }
+    match command {
         Command::PlayPause => {
             if let Some(t) = picker.types.get(picker.selected) {
                 if !picker.chosen.remove(&t.event_type) {
                     picker.chosen.insert(t.event_type.clone());
                 }
             }
-            0
         }
-        Command::MarkA => {
-            picker.chosen.clear();
-            0
-        }
-        Command::FilterTypes => {
-            app.picker = None;
-            0
-        }
-        _ => 0,
-    };
-    if let Some(picker) = &mut app.picker {
-        picker.selected = (picker.selected as i64)
-            .saturating_add(delta)
-            .clamp(0, last.max(0)) as usize;
+        Command::MarkA => picker.chosen.clear(),
+        Command::FilterTypes => app.picker = None,
+        _ => {}
     }
     Ok(())
 }

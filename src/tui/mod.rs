@@ -11,6 +11,7 @@ pub mod jobs;
 pub mod json_view;
 pub mod keymap;
 pub mod layout;
+pub mod movement;
 pub mod panes;
 pub mod search;
 pub mod terminal;

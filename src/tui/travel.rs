@@ -9,9 +9,9 @@ use super::app::{ActiveSearch, App, Pane};
 use super::jobs::{
     blame_job, correlation_job, diff_job, state_becomes, state_search_job, StateSearchFrom,
 };
+use super::movement::Move;
 use super::panes::report::{payload_report, ReportPane};
 use super::search;
-use super::update::scroll;
 use crate::core::sanitize::visible;
 use crate::core::search::{correlation_id, Matcher};
 use crate::core::store::Scope;
@@ -228,29 +228,22 @@ pub(super) fn diff_payloads(app: &mut App, marked: u64) {
 /// Keys while the diff view is open: arrows and pages scroll it; `d`
 /// (and anything else) closes it.
 pub(super) fn diff_view_command(app: &mut App, command: Command) {
-    let page = app.size.height.saturating_sub(4).max(1) as i64;
+    let page = app.size.height.saturating_sub(4).max(1) as usize;
     let Some(diff) = &mut app.report else { return };
-    let delta = match command {
-        Command::Up => -1,
-        Command::Down => 1,
-        Command::PageUp => -page,
-        Command::PageDown => page,
-        Command::First => i64::MIN / 2,
-        Command::Last => i64::MAX / 2,
+    if let Some(movement) = Move::of(command) {
+        diff.scroll = movement.apply(diff.scroll, diff.report.lines.len(), page);
+        return;
+    }
+    match command {
         // Still computing: nothing to switch yet.
-        Command::SwitchView if diff.report.diff.is_none() => return,
+        Command::SwitchView if diff.report.diff.is_none() => {}
         Command::SwitchView => {
             diff.side_by_side = !diff.side_by_side;
             diff.scroll = 0;
             diff.relayout(Some(app.size.width));
-            return;
         }
-        _ => {
-            app.report = None;
-            return;
-        }
-    };
-    diff.scroll = scroll(diff.scroll, delta, diff.report.lines.len());
+        _ => app.report = None,
+    }
 }
 
 /// Moves to the next (or previous) event that matches the search, or,

@@ -8,6 +8,7 @@ use super::app::{App, Pane};
 use super::filter;
 use super::json_view::json_lines_with_paths;
 use super::layout::{areas, contains, inner};
+use super::movement::{offset, Move};
 use super::travel::{
     cancel_search, diff_view_command, open_event, same_type, search_found, search_progress,
     search_step, start_blame, start_correlation, start_diff, start_search, start_state_search,
@@ -111,6 +112,9 @@ fn apply(app: &mut App, action: Action) -> Result<()> {
 
 fn run_command(app: &mut App, command: Command) -> Result<()> {
     let page = app.timeline_rows().max(1) as u64;
+    if let Some(movement) = Move::of(command) {
+        return step(app, movement.delta(page as usize));
+    }
     match command {
         Command::Quit => app.quit = true,
         Command::Help => app.help = !app.help,
@@ -127,17 +131,18 @@ fn run_command(app: &mut App, command: Command) -> Result<()> {
             };
             app.focus = Pane::ORDER[next % n];
         }
-        Command::Up => step(app, -1)?,
-        Command::Down => step(app, 1)?,
-        Command::PageUp => step(app, -(page as i64))?,
-        Command::PageDown => step(app, page as i64)?,
-        Command::First => step(app, i64::MIN / 2)?,
-        Command::Last => step(app, i64::MAX / 2)?,
         // `/` filters the stream list, or searches the events elsewhere.
         Command::Filter if app.focus == Pane::Streams => {
             app.input = Some((InputKind::Filter, app.filter.clone()));
         }
         Command::Filter => app.input = Some((InputKind::Search, String::new())),
+        // Taken by `Move::of` above.
+        Command::Up
+        | Command::Down
+        | Command::PageUp
+        | Command::PageDown
+        | Command::First
+        | Command::Last => {}
         Command::SearchNext => search_step(app, true)?,
         Command::Diff => start_diff(app),
         Command::Blame => start_blame(app),
@@ -195,11 +200,8 @@ fn set_mark(app: &mut App, which: usize) {
 fn step(app: &mut App, delta: i64) -> Result<()> {
     match app.focus {
         Pane::Streams => {
-            let last = app.matches.len().saturating_sub(1) as i64;
-            let target = (app.selected as i64)
-                .saturating_add(delta)
-                .clamp(0, last.max(0));
-            app.select_entry(target as usize)
+            let target = offset(app.selected, delta, app.matches.len());
+            app.select_entry(target)
         }
         Pane::Timeline if app.filter_ready() => filter::step_filtered(app, delta),
         // Before the first event, the first step forward lands on it.
@@ -210,21 +212,15 @@ fn step(app: &mut App, delta: i64) -> Result<()> {
             app.move_cursor_to(target as u64)
         }
         Pane::Event => {
-            app.event_scroll = scroll(app.event_scroll, delta, app.event_lines.len());
+            app.event_scroll = offset(app.event_scroll, delta, app.event_lines.len());
             Ok(())
         }
         Pane::Projection => {
             app.projection_scroll =
-                scroll(app.projection_scroll, delta, app.projection.lines.len());
+                offset(app.projection_scroll, delta, app.projection.lines.len());
             Ok(())
         }
     }
-}
-
-pub(super) fn scroll(current: usize, delta: i64, lines: usize) -> usize {
-    (current as i64)
-        .saturating_add(delta)
-        .clamp(0, lines.saturating_sub(1) as i64) as usize
 }
 
 fn submit(app: &mut App) -> Result<()> {
