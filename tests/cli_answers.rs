@@ -4,16 +4,8 @@
 
 mod common;
 
-use common::{demo_data, Sandbox};
+use common::{bank_store, Sandbox};
 use serde_json::{json, Value};
-
-fn bank_store(s: &Sandbox) -> String {
-    let store = s.path("bank.rewind");
-    let store = store.to_str().unwrap().to_string();
-    s.run(&["import", &store, demo_data("bank.ndjson").to_str().unwrap()])
-        .ok();
-    store
-}
 
 const BANK_JS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/projections/bank.js");
 

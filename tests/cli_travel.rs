@@ -2,17 +2,9 @@
 
 mod common;
 
-use common::{demo_data, Sandbox};
+use common::{bank_store, Sandbox};
 use rewind::core::diff::{apply, PatchOp};
 use serde_json::{json, Value};
-
-fn bank_store(s: &Sandbox) -> String {
-    let store = s.path("bank.rewind");
-    let store = store.to_str().unwrap().to_string();
-    s.run(&["import", &store, demo_data("bank.ndjson").to_str().unwrap()])
-        .ok();
-    store
-}
 
 fn state_at(s: &Sandbox, store: &str, stream: &str, version: i64) -> Value {
     let run = s

@@ -124,3 +124,17 @@ pub fn demo_data(name: &str) -> PathBuf {
         .join("demo-data")
         .join(name)
 }
+
+/// `bank.rewind` in the sandbox, imported from `demo-data/bank.ndjson`;
+/// its path as an argument.
+pub fn bank_store(s: &Sandbox) -> String {
+    let store = s.path("bank.rewind");
+    let store = store.to_str().expect("utf-8 path").to_string();
+    s.run(&[
+        "import",
+        &store,
+        demo_data("bank.ndjson").to_str().expect("utf-8 path"),
+    ])
+    .ok();
+    store
+}
