@@ -26,6 +26,8 @@ const OUT_OF_MEMORY: &str = "InternalError: out of memory";
 const UNCAUGHT_NULL: &str = "uncaught null";
 /// Output kept between two reads; older lines are dropped first.
 const MAX_OUTPUT: usize = 10_000;
+/// How long turning the state into JSON may take at least.
+const STATE_TIME: Duration = Duration::from_secs(30);
 
 /// What a projection may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,12 +149,19 @@ impl Sandbox {
     /// Calls one of the prelude's functions that return text.
     pub fn text(&self, call: Call) -> Result<String, Failure> {
         let api = self.api()?;
-        let function = match call {
-            Call::Definition => &api.definition,
-            Call::RawState => &api.raw_state,
-            Call::ShapedState => &api.shaped_state,
+        let (function, limit) = match call {
+            Call::Definition => (&api.definition, self.limits.time_per_call),
+            // Turning a big state (a whole category's partitions) into JSON
+            // takes longer than any one handler should: its own, longer
+            // limit, which still stops a toJSON that never returns.
+            Call::RawState => (&api.raw_state, self.state_time()),
+            Call::ShapedState => (&api.shaped_state, self.state_time()),
         };
-        self.guarded(|ctx| function.clone().restore(ctx)?.call(()))
+        self.guarded_for(limit, |ctx| function.clone().restore(ctx)?.call(()))
+    }
+
+    fn state_time(&self) -> Duration {
+        self.limits.time_per_call.max(STATE_TIME)
     }
 
     /// The JSON text at a JSON Pointer into the raw state; `None` if absent.
@@ -222,9 +231,17 @@ impl Sandbox {
         &self,
         f: impl for<'js> FnOnce(&Ctx<'js>) -> rquickjs::Result<R>,
     ) -> Result<R, Failure> {
+        self.guarded_for(self.limits.time_per_call, f)
+    }
+
+    /// [`Sandbox::guarded`] with a time limit of its own.
+    fn guarded_for<R>(
+        &self,
+        limit: Duration,
+        f: impl for<'js> FnOnce(&Ctx<'js>) -> rquickjs::Result<R>,
+    ) -> Result<R, Failure> {
         self.timed_out.set(false);
-        self.deadline
-            .set(Some(Instant::now() + self.limits.time_per_call));
+        self.deadline.set(Some(Instant::now() + limit));
         let result = self.context.with(|ctx| match f(&ctx) {
             Ok(value) => Ok(value),
             Err(rquickjs::Error::Exception) => Err(describe(&ctx, ctx.catch())),
@@ -242,7 +259,7 @@ impl Sandbox {
             Err(_) if self.timed_out.get() => Err(Failure {
                 message: format!(
                     "stopped after running longer than the time limit of {} (an endless loop?)",
-                    show_duration(self.limits.time_per_call)
+                    show_duration(limit)
                 ),
                 stack: None,
             }),
