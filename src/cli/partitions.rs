@@ -23,6 +23,29 @@ pub struct WideAt<'a> {
     pub events: Option<u64>,
 }
 
+impl<'a> WideAt<'a> {
+    /// The point `row` of `scope` stands for (`None`: before its first
+    /// event), with the event there read once.
+    pub fn new(
+        source: &dyn EventSource,
+        scope: &'a Scope,
+        point: Point,
+        row: Option<u64>,
+        events: Option<u64>,
+    ) -> Result<WideAt<'a>> {
+        let event = match row {
+            Some(row) => source.read_rows(scope, row, 1)?.pop(),
+            None => None,
+        };
+        Ok(WideAt {
+            scope,
+            point,
+            event,
+            events,
+        })
+    }
+}
+
 /// Folds every stream of `at.scope` up to the point and writes
 /// `{"partitions": {stream: state, ...}}` as it goes (JSON on one line, or
 /// pretty text). Streams with no state (none of their events selected) are

@@ -38,9 +38,7 @@ impl ProjectionArgs {
             specs
         }
     }
-}
 
-impl ProjectionArgs {
     /// The snapshot memory budget: the flag, else the config file and the
     /// environment.
     pub fn snapshot_memory(&self) -> Result<usize> {
@@ -113,16 +111,7 @@ pub fn state(args: StateArgs, opts: &StoreOptions) -> Result<()> {
             .projection
             .engine(source.as_ref(), spec.load()?, &scope)?;
         if !scope.is_stream() && engine.folds_per_stream(0) {
-            let event = match row {
-                Some(row) => source.read_rows(&scope, row, 1)?.pop(),
-                None => None,
-            };
-            let at = WideAt {
-                scope: &scope,
-                point,
-                event,
-                events: None,
-            };
+            let at = WideAt::new(source.as_ref(), &scope, point, row, None)?;
             let failed = write_partitions(&mut out, &mut engine, source.as_ref(), &at, args.json)?;
             failures.extend(failed.map(|e| e.to_string()));
             continue;
@@ -255,15 +244,7 @@ pub fn query(args: QueryArgs, opts: &StoreOptions) -> Result<()> {
         let count = source.count(&scope)?;
         let row = count.checked_sub(1);
         if !scope.is_stream() && engine.folds_per_stream(0) {
-            let at = WideAt {
-                scope: &scope,
-                point: Point::Latest,
-                event: match row {
-                    Some(row) => source.read_rows(&scope, row, 1)?.pop(),
-                    None => None,
-                },
-                events: Some(count),
-            };
+            let at = WideAt::new(source.as_ref(), &scope, Point::Latest, row, Some(count))?;
             let failed = write_partitions(&mut out, &mut engine, source.as_ref(), &at, args.json)?;
             failures.extend(failed.map(|e| e.to_string()));
             continue;
