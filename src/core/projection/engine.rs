@@ -276,44 +276,9 @@ impl Engine {
         result
     }
 
-    /// True when the projection keeps one state per stream that only its
-    /// stream's events change ([`Projection::folds_per_stream`]).
-    pub fn folds_per_stream(&self, projection: usize) -> bool {
-        self.projections
-            .get(projection)
-            .is_some_and(|p| p.folds_per_stream())
-    }
-
-    /// The scope the projection's selector reads, if narrower than `$all`.
-    pub fn selector_scope(&self, projection: usize) -> Option<Scope> {
-        self.projections
-            .get(projection)
-            .and_then(|p| p.selector_scope())
-    }
-
-    /// Where to fold for the state at `row` of `scope` as the explorer
-    /// shows it. A projection that folds per stream, on a category or
-    /// `$all`, shows the state of the event's own stream, so only that
-    /// stream is folded (with its own snapshots): the stream and the row
-    /// of the event in it. Anything else stays where it is.
-    pub fn stream_target(
-        &self,
-        source: &dyn EventSource,
-        projection: usize,
-        scope: &Scope,
-        row: u64,
-    ) -> Result<(Scope, u64), EngineError> {
-        if !self.folds_per_stream(projection) || scope.is_stream() {
-            return Ok((scope.clone(), row));
-        }
-        let Some(event) = source.read_rows(scope, row, 1)?.pop() else {
-            return Ok((scope.clone(), row));
-        };
-        let first = source
-            .stream_info(&event.stream)?
-            .map_or(0, |info| info.first_version);
-        let stream_row = (event.version - first).max(0) as u64;
-        Ok((Scope::Stream(event.stream), stream_row))
+    /// The projection numbered `index`, to read what it declares.
+    pub(super) fn projection(&self, index: usize) -> Option<&dyn Projection> {
+        self.projections.get(index).map(|p| p.as_ref())
     }
 
     /// The projection's state before any event of `scope`: where a point

@@ -12,6 +12,7 @@ pub mod external;
 pub mod generic;
 pub mod js;
 pub mod snapshots;
+mod targets;
 pub mod travel;
 
 use serde_json::Value;

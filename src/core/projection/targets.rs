@@ -1,0 +1,44 @@
+//! Where the engine folds for a wide scope: a projection that keeps one
+//! state per stream is folded over the cursor event's stream alone.
+
+use super::engine::{Engine, EngineError};
+use crate::core::store::{EventSource, Scope};
+
+impl Engine {
+    /// True when the projection keeps one state per stream that only its
+    /// stream's events change ([`Projection::folds_per_stream`]).
+    pub fn folds_per_stream(&self, projection: usize) -> bool {
+        self.projection(projection)
+            .is_some_and(|p| p.folds_per_stream())
+    }
+
+    /// The scope the projection's selector reads, if narrower than `$all`.
+    pub fn selector_scope(&self, projection: usize) -> Option<Scope> {
+        self.projection(projection).and_then(|p| p.selector_scope())
+    }
+
+    /// Where to fold for the state at `row` of `scope` as the explorer
+    /// shows it. A projection that folds per stream, on a category or
+    /// `$all`, shows the state of the event's own stream, so only that
+    /// stream is folded (with its own snapshots): the stream and the row
+    /// of the event in it. Anything else stays where it is.
+    pub fn stream_target(
+        &self,
+        source: &dyn EventSource,
+        projection: usize,
+        scope: &Scope,
+        row: u64,
+    ) -> Result<(Scope, u64), EngineError> {
+        if !self.folds_per_stream(projection) || scope.is_stream() {
+            return Ok((scope.clone(), row));
+        }
+        let Some(event) = source.read_rows(scope, row, 1)?.pop() else {
+            return Ok((scope.clone(), row));
+        };
+        let first = source
+            .stream_info(&event.stream)?
+            .map_or(0, |info| info.first_version);
+        let stream_row = (event.version - first).max(0) as u64;
+        Ok((Scope::Stream(event.stream), stream_row))
+    }
+}
