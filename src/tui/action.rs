@@ -149,7 +149,7 @@ pub enum Mouse {
 /// that take too long on a big store to make the first frame wait (the
 /// stream list, a histogram).
 #[derive(Debug, Clone)]
-pub enum WorkerReply {
+pub enum Reply {
     Streams {
         result: Result<Vec<StreamInfo>, String>,
     },
@@ -194,5 +194,5 @@ pub enum Action {
     Tick {
         now_ms: i64,
     },
-    Worker(WorkerReply),
+    Reply(Reply),
 }

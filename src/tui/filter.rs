@@ -90,14 +90,15 @@ pub struct TypePicker {
 
 /// Opens the type picker, with the filter's types already chosen.
 pub(super) fn open_picker(app: &mut App) {
-    let location = app.location.clone();
-    let scope = app.scope.clone();
+    let location = app.settings.location.clone();
+    let scope = app.timeline.scope.clone();
     let job = Job::spawn(move || {
         let source = location.open().map_err(|e| e.to_string())?;
         source.type_counts(&scope).map_err(|e| e.to_string())
     });
     let chosen = app
-        .timeline_filter
+        .timeline
+        .filter
         .as_ref()
         .map(|f| f.filter.types.clone())
         .unwrap_or_default();
@@ -164,7 +165,8 @@ pub(super) fn apply_metadata(app: &mut App, text: &str) -> Result<()> {
 }
 
 fn current_filter(app: &App) -> EventFilter {
-    app.timeline_filter
+    app.timeline
+        .filter
         .as_ref()
         .map(|f| f.filter.clone())
         .unwrap_or_default()
@@ -173,10 +175,10 @@ fn current_filter(app: &App) -> EventFilter {
 /// Shows only the rows `filter` matches (every row when it is empty), and
 /// starts finding them.
 pub(super) fn set_filter(app: &mut App, filter: EventFilter) -> Result<()> {
-    app.timeline_filter = None;
+    app.timeline.filter = None;
     restart(app, filter);
-    app.timeline_offset = 0;
-    let cursor = app.cursor;
+    app.timeline.offset = 0;
+    let cursor = app.timeline.cursor;
     app.move_cursor_to(cursor)
 }
 
@@ -184,23 +186,24 @@ pub(super) fn set_filter(app: &mut App, filter: EventFilter) -> Result<()> {
 /// it is empty); the timeline shows every row until they are found. The
 /// same filter on the same scope (after appends) scans only the new rows.
 pub(super) fn restart(app: &mut App, filter: EventFilter) {
-    let previous = app.timeline_filter.take();
+    let previous = app.timeline.filter.take();
     if filter.is_empty() {
         return;
     }
-    if let Some(mut same) = previous.filter(|p| p.filter == filter && p.scope == app.scope) {
+    if let Some(mut same) = previous.filter(|p| p.filter == filter && p.scope == app.timeline.scope)
+    {
         if same.job.is_some() {
             // Let the running scan finish; the new rows come after it.
             same.stale = true;
         } else {
-            same.job = Some(rows_job(&app.location, &same, same.scanned));
+            same.job = Some(rows_job(&app.settings.location, &same, same.scanned));
         }
-        app.timeline_filter = Some(same);
+        app.timeline.filter = Some(same);
         return;
     }
     let mut fresh = TimelineFilter {
         filter,
-        scope: app.scope.clone(),
+        scope: app.timeline.scope.clone(),
         rows: Vec::new(),
         known: false,
         scanned: 0,
@@ -210,8 +213,8 @@ pub(super) fn restart(app: &mut App, filter: EventFilter) {
         events_start: 0,
         events: Vec::new(),
     };
-    fresh.job = Some(rows_job(&app.location, &fresh, 0));
-    app.timeline_filter = Some(fresh);
+    fresh.job = Some(rows_job(&app.settings.location, &fresh, 0));
+    app.timeline.filter = Some(fresh);
 }
 
 /// Scans the filter's scope from row `from` for its rows.
@@ -239,7 +242,7 @@ pub(super) fn poll_jobs(app: &mut App) -> Result<()> {
             }
         }
     }
-    let Some(filter) = &mut app.timeline_filter else {
+    let Some(filter) = &mut app.timeline.filter else {
         return Ok(());
     };
     let Some(result) = filter.job.as_ref().and_then(Job::try_take) else {
@@ -254,9 +257,9 @@ pub(super) fn poll_jobs(app: &mut App) -> Result<()> {
             filter.scanned = reached;
             filter.events.clear();
             if std::mem::take(&mut filter.stale) {
-                filter.job = Some(rows_job(&app.location, filter, reached));
+                filter.job = Some(rows_job(&app.settings.location, filter, reached));
             }
-            let cursor = app.cursor;
+            let cursor = app.timeline.cursor;
             if !first_answer {
                 // Only new rows: the cursor stays where the user left it.
                 return app.move_cursor_to(cursor);
@@ -266,17 +269,17 @@ pub(super) fn poll_jobs(app: &mut App) -> Result<()> {
                 .index_of(cursor)
                 .min(filter.rows.len().saturating_sub(1));
             let row = filter.rows.get(i).copied().unwrap_or(cursor);
-            app.timeline_offset = 0;
+            app.timeline.offset = 0;
             app.move_cursor_to(row)
         }
         // Cancelled: the filter it belonged to is gone.
         Ok(None) => Ok(()),
         Err(error) => {
-            app.timeline_filter = None;
+            app.timeline.filter = None;
             app.message = Some(format!("error: filter: {error}"));
             // The offset counted filtered rows; it counts all rows again.
-            app.timeline_offset = app.cursor;
-            let cursor = app.cursor;
+            app.timeline.offset = app.timeline.cursor;
+            let cursor = app.timeline.cursor;
             app.move_cursor_to(cursor)
         }
     }
@@ -284,14 +287,14 @@ pub(super) fn poll_jobs(app: &mut App) -> Result<()> {
 
 /// Moves the cursor `delta` shown rows from where it is.
 pub(super) fn step_filtered(app: &mut App, delta: i64) -> Result<()> {
-    let Some(filter) = app.shown_filter() else {
+    let Some(filter) = app.timeline.shown_filter() else {
         return Ok(());
     };
     if filter.rows.is_empty() || delta == 0 {
         return Ok(());
     }
-    let here = filter.index_of(app.cursor);
-    let on_shown = filter.shown_at(app.cursor).is_some();
+    let here = filter.index_of(app.timeline.cursor);
+    let on_shown = filter.shown_at(app.timeline.cursor).is_some();
     // From a hidden row (after a jump), a step forward goes to the shown
     // row after it and a step back to the one before; past either end
     // there is none, and the cursor stays.
@@ -320,7 +323,7 @@ pub(super) fn step_filtered(app: &mut App, delta: i64) -> Result<()> {
 /// they are already read: one window read when the rows lie close
 /// together, otherwise one read per run of neighbouring rows.
 pub(super) fn ensure_events(app: &mut App, start: usize, end: usize) -> Result<()> {
-    let Some(filter) = &mut app.timeline_filter else {
+    let Some(filter) = &mut app.timeline.filter else {
         return Ok(());
     };
     let end = end.min(filter.rows.len());

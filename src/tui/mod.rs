@@ -4,7 +4,6 @@
 
 pub mod action;
 pub mod app;
-pub mod catalog;
 pub mod diff_layout;
 pub mod filter;
 pub mod jobs;
@@ -14,6 +13,7 @@ pub mod layout;
 pub mod movement;
 pub mod panes;
 pub mod search;
+pub mod state;
 pub mod terminal;
 pub mod text;
 pub mod theme;
@@ -66,7 +66,7 @@ pub fn bench_first_frame(location: &StoreLocation) -> Result<Duration> {
     // stream list and histogram follow in later frames on a big store.
     while app.projection.pending.is_some() {
         match app.wait_worker(Duration::from_secs(30)) {
-            Some(reply) => update::update(&mut app, action::Action::Worker(reply)),
+            Some(reply) => update::update(&mut app, action::Action::Reply(reply)),
             None => break,
         }
     }
@@ -89,7 +89,7 @@ pub fn bench_fully_loaded(location: &StoreLocation) -> Result<Duration> {
     let mut app = App::new(options, size)?;
     while app.is_busy() {
         match app.wait_worker(Duration::from_secs(60)) {
-            Some(reply) => update::update(&mut app, action::Action::Worker(reply)),
+            Some(reply) => update::update(&mut app, action::Action::Reply(reply)),
             None => break,
         }
     }
@@ -138,15 +138,18 @@ pub fn bench_cursor_step(location: &StoreLocation, stream: &str, steps: u32) -> 
     let settle = |app: &mut App| {
         while app.is_busy() {
             match app.wait_worker(Duration::from_secs(60)) {
-                Some(reply) => update::update(app, action::Action::Worker(reply)),
+                Some(reply) => update::update(app, action::Action::Reply(reply)),
                 None => break,
             }
         }
     };
     // Warm up: the first visit replays the stream and leaves snapshots.
-    let middle = app.count / 2;
+    let middle = app.timeline.count / 2;
     update::update(&mut app, action::Action::Command(action::Command::GoTo));
-    for c in (middle + app.first_version as u64).to_string().chars() {
+    for c in (middle + app.timeline.first_version as u64)
+        .to_string()
+        .chars()
+    {
         update::update(&mut app, action::Action::Input(c));
     }
     update::update(&mut app, action::Action::Submit);

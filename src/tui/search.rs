@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
 
-use super::action::WorkerReply;
+use super::action::Reply;
 use crate::core::error::StoreResult;
 use crate::core::event::Event;
 use crate::core::store::{EventSource, Scope, StoreLocation};
@@ -51,13 +51,13 @@ pub type SearchWork =
 
 impl SearchRun {
     /// Starts a search of events; its answers arrive as
-    /// [`WorkerReply::SearchProgress`] and one [`WorkerReply::SearchFound`]
+    /// [`Reply::SearchProgress`] and one [`Reply::SearchFound`]
     /// with this `id`.
     pub fn start(
         id: u64,
         spec: SearchSpec,
         wanted: impl Fn(&Event) -> bool + Send + 'static,
-        reply_to: Sender<WorkerReply>,
+        reply_to: Sender<Reply>,
     ) -> SearchRun {
         let total = if spec.forward {
             spec.count.saturating_sub(spec.from)
@@ -80,7 +80,7 @@ impl SearchRun {
         what: String,
         forward: bool,
         total: u64,
-        reply_to: Sender<WorkerReply>,
+        reply_to: Sender<Reply>,
         work: SearchWork,
     ) -> SearchRun {
         let cancel = Arc::new(AtomicBool::new(false));
@@ -95,12 +95,12 @@ impl SearchRun {
         };
         std::thread::spawn(move || {
             let progress = |scanned| {
-                let _ = reply_to.send(WorkerReply::SearchProgress { id, scanned });
+                let _ = reply_to.send(Reply::SearchProgress { id, scanned });
             };
             let result = work(&progress, &cancel);
             // A cancelled search has nobody waiting for it.
             if !cancel.load(Ordering::Relaxed) {
-                let _ = reply_to.send(WorkerReply::SearchFound { id, result });
+                let _ = reply_to.send(Reply::SearchFound { id, result });
             }
         });
         run

@@ -92,7 +92,7 @@ fn event_loop(app: &mut App, terminal: &mut Terminal<CrosstermBackend<Stdout>>) 
             }
         }
         while let Some(reply) = app.poll_worker() {
-            update(app, Action::Worker(reply));
+            update(app, Action::Reply(reply));
         }
         if last_tick.elapsed() >= TICK {
             last_tick = Instant::now();
@@ -149,7 +149,7 @@ pub fn key_action(app: &App, key: &KeyEvent) -> Option<Action> {
             _ => None,
         };
     }
-    if let Some(command) = app.keymap.command_for(key) {
+    if let Some(command) = app.settings.keymap.command_for(key) {
         return Some(Action::Command(command));
     }
     match key.code {

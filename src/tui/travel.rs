@@ -18,7 +18,7 @@ use crate::core::store::Scope;
 
 /// Moves to the nearest event of the cursor event's type.
 pub(super) fn same_type(app: &mut App, forward: bool) -> Result<()> {
-    let Some(wanted) = app.cursor_event().map(|e| e.event_type.clone()) else {
+    let Some(wanted) = app.timeline.cursor_event().map(|e| e.event_type.clone()) else {
         return Ok(());
     };
     let what = format!("type {}", visible(&wanted));
@@ -37,32 +37,32 @@ fn start_run(
     let Some(reply_to) = app.reply_to() else {
         return;
     };
-    if let Some(old) = app.search_run.take() {
+    if let Some(old) = app.timeline.search.run.take() {
         old.cancel();
     }
-    let from = match (forward, app.before_first) {
+    let from = match (forward, app.timeline.before_first) {
         (true, true) => 0,
-        (true, false) => app.cursor + 1,
+        (true, false) => app.timeline.cursor + 1,
         (false, true) => 0,
-        (false, false) => app.cursor,
+        (false, false) => app.timeline.cursor,
     };
-    app.search_id += 1;
+    app.timeline.search.id += 1;
     let spec = search::SearchSpec {
         what,
-        location: app.location.clone(),
-        scope: app.scope.clone(),
+        location: app.settings.location.clone(),
+        scope: app.timeline.scope.clone(),
         from,
-        count: app.count,
+        count: app.timeline.count,
         forward,
     };
-    let run = search::SearchRun::start(app.search_id, spec, wanted, reply_to);
+    let run = search::SearchRun::start(app.timeline.search.id, spec, wanted, reply_to);
     app.message = Some(run.status());
-    app.search_run = Some(run);
+    app.timeline.search.run = Some(run);
 }
 
 /// How far a background search has read, for the status bar.
 pub(super) fn search_progress(app: &mut App, id: u64, scanned: u64) {
-    if let Some(run) = app.search_run.as_mut().filter(|run| run.id == id) {
+    if let Some(run) = app.timeline.search.run.as_mut().filter(|run| run.id == id) {
         run.scanned = scanned;
         app.message = Some(run.status());
     }
@@ -75,7 +75,7 @@ pub(super) fn search_found(
     id: u64,
     found: Result<Option<u64>, String>,
 ) -> Result<()> {
-    let Some(run) = app.search_run.take_if(|run| run.id == id) else {
+    let Some(run) = app.timeline.search.run.take_if(|run| run.id == id) else {
         return Ok(());
     };
     let direction = if run.forward { "after" } else { "before" };
@@ -97,7 +97,7 @@ pub(super) fn search_found(
 
 /// Esc while a search runs: it stops, the cursor stays.
 pub(super) fn cancel_search(app: &mut App) -> bool {
-    match app.search_run.take() {
+    match app.timeline.search.run.take() {
         Some(run) => {
             run.cancel();
             app.message = Some(format!("search for {} cancelled", run.what));
@@ -110,16 +110,22 @@ pub(super) fn cancel_search(app: &mut App) -> bool {
 /// Opens the diff view: the state at mark A against mark B, or against
 /// the cursor when only A is set. The work runs on its own thread.
 pub(super) fn start_diff(app: &mut App) {
-    let Some(from) = app.marks[0] else {
+    let Some(from) = app.timeline.marks[0] else {
         app.message = Some("set mark A first (a), then mark B (b) or move the cursor".into());
         return;
     };
     if app.focus == Pane::Event {
         return diff_payloads(app, from);
     }
-    let to = app.marks[1].unwrap_or(app.cursor);
+    let to = app.timeline.marks[1].unwrap_or(app.timeline.cursor);
     let spec = app.active_spec();
-    let job = diff_job(app.location.clone(), spec, app.scope.clone(), from, to);
+    let job = diff_job(
+        app.settings.location.clone(),
+        spec,
+        app.timeline.scope.clone(),
+        from,
+        to,
+    );
     app.report = Some(ReportPane::computing(
         job,
         "Diff",
@@ -130,20 +136,20 @@ pub(super) fn start_diff(app: &mut App) {
 /// Opens the blame view for the field on the projection pane's top line:
 /// the event that last changed it up to the cursor, and its history.
 pub(super) fn start_blame(app: &mut App) {
-    let Some(pointer) = app.projection.paths.get(app.projection_scroll).cloned() else {
+    let Some(pointer) = app.projection.paths.get(app.projection.scroll).cloned() else {
         app.message = Some("no state to blame yet".into());
         return;
     };
-    if !app.scope.is_stream() {
+    if !app.timeline.scope.is_stream() {
         app.message = Some("blame works on one stream: open a stream first".into());
         return;
     }
     let spec = app.active_spec();
     let job = blame_job(
-        app.location.clone(),
+        app.settings.location.clone(),
         spec,
-        app.scope.clone(),
-        app.cursor,
+        app.timeline.scope.clone(),
+        app.timeline.cursor,
         pointer.clone(),
     );
     let title = format!("Blame {pointer}");
@@ -163,17 +169,17 @@ pub(super) fn start_state_search(app: &mut App, text: &str) {
             return;
         }
     };
-    app.search = Some(ActiveSearch {
+    app.timeline.search.last = Some(ActiveSearch {
         text: text.to_string(),
         matcher: matcher.clone(),
         in_state: true,
     });
     let spec = app.active_spec();
-    let from = (!app.before_first).then_some(app.cursor);
+    let from = (!app.timeline.before_first).then_some(app.timeline.cursor);
     let job = state_search_job(
-        app.location.clone(),
+        app.settings.location.clone(),
         spec,
-        app.scope.clone(),
+        app.timeline.scope.clone(),
         text.to_string(),
         matcher,
         from,
@@ -188,11 +194,11 @@ pub(super) fn start_state_search(app: &mut App, text: &str) {
 
 /// Lists every event that shares the cursor event's correlation id.
 pub(super) fn start_correlation(app: &mut App) {
-    let Some(id) = app.cursor_event().and_then(correlation_id) else {
+    let Some(id) = app.timeline.cursor_event().and_then(correlation_id) else {
         app.message = Some("this event has no correlation id in its metadata".into());
         return;
     };
-    let job = correlation_job(app.location.clone(), id.clone());
+    let job = correlation_job(app.settings.location.clone(), id.clone());
     let title = format!("Correlation {id}");
     app.report = Some(ReportPane::computing(job, &title, "reading every stream…"));
 }
@@ -204,7 +210,7 @@ pub(super) fn open_event(app: &mut App, stream: &str, version: i64) -> Result<()
         .stream_info(stream)?
         .map_or(0, |info| info.first_version);
     let scope = Scope::Stream(stream.to_string());
-    if app.scope != scope {
+    if app.timeline.scope != scope {
         app.open_scope(scope, first)?;
     }
     app.focus = Pane::Timeline;
@@ -216,10 +222,10 @@ pub(super) fn open_event(app: &mut App, stream: &str, version: i64) -> Result<()
 pub(super) fn diff_payloads(app: &mut App, marked: u64) {
     let a = app
         .source
-        .read_rows(&app.scope, marked, 1)
+        .read_rows(&app.timeline.scope, marked, 1)
         .ok()
         .and_then(|mut e| e.pop());
-    match (a, app.cursor_event().cloned()) {
+    match (a, app.timeline.cursor_event().cloned()) {
         (Some(a), Some(b)) => app.report = Some(ReportPane::ready(payload_report(&a, &b))),
         _ => app.message = Some("mark an event with a, move to another, then d".into()),
     }
@@ -249,7 +255,7 @@ pub(super) fn diff_view_command(app: &mut App, command: Command) {
 /// Moves to the next (or previous) event that matches the search, or,
 /// after a state search, where the state next (or last) starts to match.
 pub(super) fn search_step(app: &mut App, forward: bool) -> Result<()> {
-    let Some(search) = app.search.clone() else {
+    let Some(search) = app.timeline.search.last.clone() else {
         app.message = Some(
             "no search yet: press / in the timeline (events) or S (the state) and type text or \
              path=value"
@@ -271,15 +277,15 @@ fn state_step(app: &mut App, what: String, matcher: Matcher, forward: bool) -> R
     let Some(reply_to) = app.reply_to() else {
         return Ok(());
     };
-    let row = match (forward, app.before_first) {
+    let row = match (forward, app.timeline.before_first) {
         (_, true) if !forward => {
             app.message = Some("nothing before the first event".into());
             return Ok(());
         }
         (_, true) => None,
-        (true, false) => Some(app.cursor),
+        (true, false) => Some(app.timeline.cursor),
         // Transitions strictly before the cursor.
-        (false, false) => match app.cursor.checked_sub(1) {
+        (false, false) => match app.timeline.cursor.checked_sub(1) {
             Some(row) => Some(row),
             None => {
                 app.message = Some("nothing before the first event".into());
@@ -287,25 +293,30 @@ fn state_step(app: &mut App, what: String, matcher: Matcher, forward: bool) -> R
             }
         },
     };
-    if let Some(old) = app.search_run.take() {
+    if let Some(old) = app.timeline.search.run.take() {
         old.cancel();
     }
-    let (location, spec, scope) = (app.location.clone(), app.active_spec(), app.scope.clone());
+    let (location, spec, scope) = (
+        app.settings.location.clone(),
+        app.active_spec(),
+        app.timeline.scope.clone(),
+    );
     let from = StateSearchFrom { row, forward };
     let work: search::SearchWork = Box::new(move |_progress, _cancel| {
         state_becomes(&location, &spec, &scope, &matcher, from).map(|(_, row)| row)
     });
-    app.search_id += 1;
+    app.timeline.search.id += 1;
     let total = if forward {
-        app.count - app.cursor
+        app.timeline.count - app.timeline.cursor
     } else {
-        app.cursor
+        app.timeline.cursor
     };
     let what = format!("the state for {what}");
-    let run = search::SearchRun::spawn(app.search_id, what, forward, total, reply_to, work)
-        .without_progress();
+    let run =
+        search::SearchRun::spawn(app.timeline.search.id, what, forward, total, reply_to, work)
+            .without_progress();
     app.message = Some(run.status());
-    app.search_run = Some(run);
+    app.timeline.search.run = Some(run);
     Ok(())
 }
 
@@ -314,7 +325,7 @@ fn state_step(app: &mut App, what: String, matcher: Matcher, forward: bool) -> R
 pub(super) fn start_search(app: &mut App, text: &str) -> Result<()> {
     match Matcher::parse(text) {
         Ok(matcher) => {
-            app.search = Some(ActiveSearch {
+            app.timeline.search.last = Some(ActiveSearch {
                 text: text.to_string(),
                 matcher,
                 in_state: false,

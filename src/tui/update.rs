@@ -3,10 +3,9 @@
 
 use anyhow::Result;
 
-use super::action::{Action, Command, InputKind, Mouse, WorkerReply};
+use super::action::{Action, Command, InputKind, Mouse, Reply};
 use super::app::{App, Pane};
 use super::filter;
-use super::json_view::json_lines_with_paths;
 use super::layout::{areas, contains, inner};
 use super::movement::{offset, Move};
 use super::travel::{
@@ -14,11 +13,6 @@ use super::travel::{
     search_step, start_blame, start_correlation, start_diff, start_search, start_state_search,
 };
 use crate::core::point::{Point, PointError};
-
-/// How often follow mode and the status look for new events.
-const POLL_MS: i64 = 500;
-/// Play mode's step at 1x.
-const PLAY_STEP_MS: i64 = 400;
 
 /// Applies `action`. Errors from the store become a message in the status
 /// bar rather than ending the session.
@@ -53,8 +47,7 @@ fn apply(app: &mut App, action: Action) -> Result<()> {
             if let Some((kind, text)) = &mut app.input {
                 text.push(c);
                 if *kind == InputKind::Filter {
-                    app.filter = text.clone();
-                    app.apply_filter();
+                    app.streams.set_query(&text.clone());
                 }
             }
             Ok(())
@@ -63,8 +56,7 @@ fn apply(app: &mut App, action: Action) -> Result<()> {
             if let Some((kind, text)) = &mut app.input {
                 text.pop();
                 if *kind == InputKind::Filter {
-                    app.filter = text.clone();
-                    app.apply_filter();
+                    app.streams.set_query(&text.clone());
                 }
             }
             Ok(())
@@ -82,13 +74,11 @@ fn apply(app: &mut App, action: Action) -> Result<()> {
                 app.picker = None;
             } else if let Some((kind, _)) = app.input.take() {
                 if kind == InputKind::Filter {
-                    app.filter.clear();
-                    app.apply_filter();
+                    app.streams.set_query("");
                 }
-            } else if app.focus == Pane::Streams && !app.filter.is_empty() {
-                app.filter.clear();
-                app.apply_filter();
-            } else if app.focus == Pane::Timeline && app.timeline_filter.is_some() {
+            } else if app.focus == Pane::Streams && !app.streams.query.is_empty() {
+                app.streams.set_query("");
+            } else if app.focus == Pane::Timeline && app.timeline.filter.is_some() {
                 // Esc in the timeline shows every event again.
                 filter::set_filter(app, Default::default())?;
             }
@@ -103,7 +93,7 @@ fn apply(app: &mut App, action: Action) -> Result<()> {
             app.refresh_cursor()
         }
         Action::Tick { now_ms } => tick(app, now_ms),
-        Action::Worker(reply) => {
+        Action::Reply(reply) => {
             worker_reply(app, reply);
             Ok(())
         }
@@ -133,7 +123,7 @@ fn run_command(app: &mut App, command: Command) -> Result<()> {
         }
         // `/` filters the stream list, or searches the events elsewhere.
         Command::Filter if app.focus == Pane::Streams => {
-            app.input = Some((InputKind::Filter, app.filter.clone()));
+            app.input = Some((InputKind::Filter, app.streams.query.clone()));
         }
         Command::Filter => app.input = Some((InputKind::Search, String::new())),
         // Taken by `Move::of` above.
@@ -154,7 +144,8 @@ fn run_command(app: &mut App, command: Command) -> Result<()> {
         Command::FilterTypes => filter::open_picker(app),
         Command::FilterMetadata => {
             let current = app
-                .timeline_filter
+                .timeline
+                .filter
                 .as_ref()
                 .and_then(|f| f.filter.metadata.as_ref())
                 .map(|(text, _)| text.clone())
@@ -163,24 +154,21 @@ fn run_command(app: &mut App, command: Command) -> Result<()> {
         }
         Command::SearchPrevious => search_step(app, false)?,
         Command::GoTo => app.input = Some((InputKind::GoTo, String::new())),
-        Command::MarkA => set_mark(app, 0),
-        Command::MarkB => set_mark(app, 1),
+        Command::MarkA => app.timeline.set_mark(0),
+        Command::MarkB => app.timeline.set_mark(1),
         Command::NextProjection => {
-            app.active_projection = (app.active_projection + 1) % app.projection_names.len().max(1);
-            app.projection.shown = None;
-            app.projection.lines.clear();
-            app.projection.paths.clear();
+            app.projection.next();
             app.request_projection();
         }
-        Command::ToggleTime => app.local_time = !app.local_time,
-        Command::PlayPause => app.playing = !app.playing,
-        Command::Faster => app.speed = (app.speed * 2).min(4),
-        Command::Slower => app.speed = (app.speed / 2).max(1),
+        Command::ToggleTime => app.settings.local_time = !app.settings.local_time,
+        Command::PlayPause => app.playback.playing = !app.playback.playing,
+        Command::Faster => app.playback.faster(),
+        Command::Slower => app.playback.slower(),
         Command::PreviousSameType => same_type(app, false)?,
         Command::NextSameType => same_type(app, true)?,
         Command::Follow => {
-            app.follow = !app.follow;
-            if app.follow {
+            app.playback.follow = !app.playback.follow;
+            if app.playback.follow {
                 poll_head(app, true)?;
             }
         }
@@ -188,36 +176,29 @@ fn run_command(app: &mut App, command: Command) -> Result<()> {
     Ok(())
 }
 
-fn set_mark(app: &mut App, which: usize) {
-    if app.count > 0 {
-        app.marks[which] = Some(app.cursor);
-        app.mark_times[which] = app.cursor_event().map(|e| e.time_ms);
-    }
-}
-
 /// Moves by `delta` in the focused pane: the selection in Streams, the
 /// cursor in the Timeline, the scroll in Event and Projection.
 fn step(app: &mut App, delta: i64) -> Result<()> {
     match app.focus {
         Pane::Streams => {
-            let target = offset(app.selected, delta, app.matches.len());
+            let target = offset(app.streams.selected, delta, app.streams.matches.len());
             app.select_entry(target)
         }
-        Pane::Timeline if app.filter_ready() => filter::step_filtered(app, delta),
+        Pane::Timeline if app.timeline.filter_ready() => filter::step_filtered(app, delta),
         // Before the first event, the first step forward lands on it.
-        Pane::Timeline if app.before_first && delta <= 0 => Ok(()),
-        Pane::Timeline if app.before_first => app.move_cursor_to(delta as u64 - 1),
+        Pane::Timeline if app.timeline.before_first && delta <= 0 => Ok(()),
+        Pane::Timeline if app.timeline.before_first => app.move_cursor_to(delta as u64 - 1),
         Pane::Timeline => {
-            let target = (app.cursor as i64).saturating_add(delta).max(0);
+            let target = (app.timeline.cursor as i64).saturating_add(delta).max(0);
             app.move_cursor_to(target as u64)
         }
         Pane::Event => {
-            app.event_scroll = offset(app.event_scroll, delta, app.event_lines.len());
+            app.event.scroll = offset(app.event.scroll, delta, app.event.lines.len());
             Ok(())
         }
         Pane::Projection => {
-            app.projection_scroll =
-                offset(app.projection_scroll, delta, app.projection.lines.len());
+            app.projection.scroll =
+                offset(app.projection.scroll, delta, app.projection.lines.len());
             Ok(())
         }
     }
@@ -256,11 +237,10 @@ fn submit(app: &mut App) -> Result<()> {
     match kind {
         InputKind::Filter => {
             // The best match unless the arrows picked another one.
-            if app.filter != text {
-                app.filter = text;
-                app.apply_filter();
+            if app.streams.query != text {
+                app.streams.set_query(&text);
             }
-            let chosen = app.selected;
+            let chosen = app.streams.selected;
             app.select_entry(chosen)?;
             app.focus = Pane::Timeline;
         }
@@ -276,7 +256,7 @@ fn submit(app: &mut App) -> Result<()> {
 /// position · `latest` · anything else: a time. A point outside the scope
 /// is reported and the cursor stays where it is.
 fn go_to(app: &mut App, text: &str) -> Result<()> {
-    let point = match Point::parse(text, app.now_ms) {
+    let point = match Point::parse(text, app.settings.now_ms) {
         Ok(point) => point,
         Err(_) => {
             app.message = Some(format!(
@@ -286,16 +266,16 @@ fn go_to(app: &mut App, text: &str) -> Result<()> {
             return Ok(());
         }
     };
-    match point.resolve(app.source.as_ref(), &app.scope) {
+    match point.resolve(app.source.as_ref(), &app.timeline.scope) {
         Ok(Some(row)) => {
             app.focus = Pane::Timeline;
             app.move_cursor_to(row)
         }
-        Ok(None) if app.count > 0 => {
+        Ok(None) if app.timeline.count > 0 => {
             app.message = Some(format!(
                 "{} is before the first event of {}: the projection's initial state",
                 crate::core::sanitize::visible(text),
-                crate::core::sanitize::visible(&app.scope.label())
+                crate::core::sanitize::visible(&app.timeline.scope.label())
             ));
             app.focus = Pane::Timeline;
             app.stand_before_first()
@@ -321,9 +301,9 @@ fn on_mouse(app: &mut App, mouse: Mouse) -> Result<()> {
     let panes = areas(app.size);
     match mouse {
         Mouse::Down { column, row } => {
-            app.dragging_histogram = false;
+            app.timeline.dragging_histogram = false;
             if contains(panes.histogram, column, row) {
-                app.dragging_histogram = true;
+                app.timeline.dragging_histogram = true;
                 app.focus = Pane::Timeline;
                 scrub(app, column)?;
             } else if contains(panes.streams, column, row) {
@@ -331,10 +311,10 @@ fn on_mouse(app: &mut App, mouse: Mouse) -> Result<()> {
                 let first = inner(panes.streams).y + 1;
                 if row + 1 == first {
                     // The filter line: start typing a filter.
-                    app.input = Some((InputKind::Filter, app.filter.clone()));
+                    app.input = Some((InputKind::Filter, app.streams.query.clone()));
                 } else if row >= first {
-                    let index = app.streams_offset + (row - first) as usize;
-                    if index < app.matches.len() {
+                    let index = app.streams.offset + (row - first) as usize;
+                    if index < app.streams.matches.len() {
                         app.select_entry(index)?;
                     }
                 }
@@ -342,8 +322,8 @@ fn on_mouse(app: &mut App, mouse: Mouse) -> Result<()> {
                 app.focus = Pane::Timeline;
                 let first = inner(panes.timeline).y;
                 if row >= first {
-                    let shown = app.timeline_offset + (row - first) as u64;
-                    if let Some(target) = app.row_of_shown(shown) {
+                    let shown = app.timeline.offset + (row - first) as u64;
+                    if let Some(target) = app.timeline.row_of_shown(shown) {
                         app.move_cursor_to(target)?;
                     }
                 }
@@ -354,7 +334,7 @@ fn on_mouse(app: &mut App, mouse: Mouse) -> Result<()> {
             }
         }
         Mouse::Drag { column, .. } => {
-            if app.dragging_histogram {
+            if app.timeline.dragging_histogram {
                 scrub(app, column)?;
             }
         }
@@ -388,15 +368,17 @@ fn on_mouse(app: &mut App, mouse: Mouse) -> Result<()> {
 /// `column` of the histogram.
 fn scrub(app: &mut App, column: u16) -> Result<()> {
     let area = inner(areas(app.size).histogram);
-    if area.width == 0 || app.histogram.counts.is_empty() {
+    if area.width == 0 || app.timeline.histogram.counts.is_empty() {
         return Ok(());
     }
     let x = column.saturating_sub(area.x).min(area.width - 1) as i64;
-    let span = app.histogram.bucket_ms * app.histogram.counts.len() as i64;
-    let time = app.histogram.start_ms + span * x / area.width as i64 + span / area.width as i64 / 2;
+    let span = app.timeline.histogram.bucket_ms * app.timeline.histogram.counts.len() as i64;
+    let time = app.timeline.histogram.start_ms
+        + span * x / area.width as i64
+        + span / area.width as i64 / 2;
     let row = app
         .source
-        .row_at_or_before_time(&app.scope, time)?
+        .row_at_or_before_time(&app.timeline.scope, time)?
         .unwrap_or(0);
     app.move_cursor_to(row)
 }
@@ -411,22 +393,18 @@ fn tick(app: &mut App, now_ms: i64) -> Result<()> {
             report.job = None;
         }
     }
-    if !app.fixed_clock {
-        app.now_ms = now_ms;
-    }
-    if app.playing && now_ms - app.last_step_ms >= PLAY_STEP_MS / app.speed.max(1) as i64 {
-        app.last_step_ms = now_ms;
-        let before = app.cursor;
-        if app.filter_ready() {
+    app.settings.tick(now_ms);
+    if app.playback.step_due(now_ms) {
+        let before = app.timeline.cursor;
+        if app.timeline.filter_ready() {
             filter::step_filtered(app, 1)?;
-        } else if app.cursor + 1 < app.count {
+        } else if app.timeline.cursor + 1 < app.timeline.count {
             app.move_cursor_to(before + 1)?;
         }
         // Play stops at the last (shown) event.
-        app.playing = app.cursor != before;
+        app.playback.playing = app.timeline.cursor != before;
     }
-    if now_ms - app.last_poll_ms >= POLL_MS {
-        app.last_poll_ms = now_ms;
+    if app.playback.poll_due(now_ms) {
         poll_head(app, false)?;
     }
     Ok(())
@@ -436,87 +414,52 @@ fn tick(app: &mut App, now_ms: i64) -> Result<()> {
 /// (in follow mode) moves to the newest event.
 pub fn poll_head(app: &mut App, force: bool) -> Result<()> {
     let head = app.source.head_position()?;
-    if head == app.head && !force {
+    if head == app.playback.head && !force {
         return Ok(());
     }
-    let grew = head != app.head;
-    app.head = head;
+    let grew = head != app.playback.head;
+    app.playback.head = head;
     if grew {
         app.request_streams();
         app.load_scope()?;
     }
-    if app.follow {
+    if app.playback.follow {
         app.focus = if app.focus == Pane::Streams {
             Pane::Timeline
         } else {
             app.focus
         };
-        app.move_cursor_to(app.count.saturating_sub(1))
+        app.move_cursor_to(app.timeline.count.saturating_sub(1))
     } else {
         app.refresh_cursor()
     }
 }
 
-fn worker_reply(app: &mut App, reply: WorkerReply) {
+fn worker_reply(app: &mut App, reply: Reply) {
     match reply {
-        WorkerReply::SearchProgress { id, scanned } => search_progress(app, id, scanned),
-        WorkerReply::SearchFound { id, result } => {
+        Reply::SearchProgress { id, scanned } => search_progress(app, id, scanned),
+        Reply::SearchFound { id, result } => {
             if let Err(error) = search_found(app, id, result) {
                 app.message = Some(format!("error: {error:#}"));
             }
         }
-        WorkerReply::Streams { result } => match result {
+        Reply::Streams { result } => match result {
             Ok(streams) => app.receive_streams(streams),
             Err(error) => {
-                app.streams_pending = false;
+                app.streams.pending = false;
                 app.message = Some(format!("error: cannot list streams: {error}"));
             }
         },
-        WorkerReply::Histogram { scope, result } => {
-            if scope == app.scope {
-                app.histogram_pending = false;
+        Reply::Histogram { scope, result } => {
+            if scope == app.timeline.scope {
+                app.timeline.histogram_pending = false;
                 match result {
-                    Ok(histogram) => app.histogram = histogram,
+                    Ok(histogram) => app.timeline.histogram = histogram,
                     Err(error) => app.message = Some(format!("error: histogram: {error}")),
                 }
             }
         }
-        WorkerReply::Progress { seq, progress } => {
-            if app.projection.pending == Some(seq) {
-                app.projection.progress = Some(progress);
-            }
-        }
-        WorkerReply::Done { seq, result } => {
-            if app.projection.pending != Some(seq) {
-                return;
-            }
-            app.projection.pending = None;
-            app.projection.progress = None;
-            match result {
-                Ok(state) => {
-                    // At a scope's first event everything in the state is
-                    // the event's doing: compare with nothing at all.
-                    let nothing = serde_json::Value::Null;
-                    let previous = match (&state.previous, state.row) {
-                        (Some(previous), _) => Some(previous),
-                        (None, Some(0)) => Some(&nothing),
-                        (None, _) => None,
-                    };
-                    let (lines, paths) = json_lines_with_paths(&state.state, previous, &app.theme);
-                    app.projection.lines = lines;
-                    app.projection.paths = paths;
-                    app.projection.error = None;
-                    app.projection.shown = Some(state);
-                }
-                Err(error) => {
-                    app.projection.error = Some(error);
-                    app.projection.shown = None;
-                    app.projection.lines.clear();
-                }
-            }
-            app.projection_scroll = app
-                .projection_scroll
-                .min(app.projection.lines.len().saturating_sub(1));
-        }
+        Reply::Progress { seq, progress } => app.projection.progress(seq, progress),
+        Reply::Done { seq, result } => app.projection.receive(seq, result, &app.settings),
     }
 }

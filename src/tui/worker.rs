@@ -19,11 +19,11 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use super::action::WorkerReply;
+use super::action::Reply;
 use crate::core::projection::cache::SnapshotCache;
 use crate::core::projection::{Engine, EngineError, Progress, ProjectionSpec, Query, StateAt};
 use crate::core::store::{EventSource, Scope, StoreLocation};
-use crate::tui::app::HISTOGRAM_BUCKETS;
+use crate::tui::state::timeline::HISTOGRAM_BUCKETS;
 
 /// Asks for the state of projection `projection` at `row` of `scope`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,10 +47,10 @@ pub struct Worker {
     /// Stream lists go to the first loader, histograms to the second.
     loads: [Option<Sender<Load>>; 2],
     loaders: [Option<JoinHandle<()>>; 2],
-    replies: Receiver<WorkerReply>,
+    replies: Receiver<Reply>,
     /// For jobs on threads of their own (searches) to answer on the same
     /// channel as the worker.
-    reply_to: Sender<WorkerReply>,
+    reply_to: Sender<Reply>,
     latest: Arc<AtomicU64>,
     thread: Option<JoinHandle<()>>,
 }
@@ -64,7 +64,7 @@ impl Worker {
         snapshot_memory: usize,
     ) -> Worker {
         let (request_tx, request_rx) = mpsc::channel::<Request>();
-        let (reply_tx, reply_rx) = mpsc::channel::<WorkerReply>();
+        let (reply_tx, reply_rx) = mpsc::channel::<Reply>();
         let latest = Arc::new(AtomicU64::new(0));
         let thread_latest = Arc::clone(&latest);
         let mut loads = [None, None];
@@ -103,7 +103,7 @@ impl Worker {
 
     /// Where a job started elsewhere sends its answers, so that they
     /// arrive with the worker's own.
-    pub fn reply_to(&self) -> Sender<WorkerReply> {
+    pub fn reply_to(&self) -> Sender<Reply> {
         self.reply_to.clone()
     }
 
@@ -123,11 +123,11 @@ impl Worker {
         }
     }
 
-    pub fn try_recv(&self) -> Option<WorkerReply> {
+    pub fn try_recv(&self) -> Option<Reply> {
         self.replies.try_recv().ok()
     }
 
-    pub fn recv_timeout(&self, timeout: Duration) -> Option<WorkerReply> {
+    pub fn recv_timeout(&self, timeout: Duration) -> Option<Reply> {
         self.replies.recv_timeout(timeout).ok()
     }
 }
@@ -159,7 +159,7 @@ fn serve(
     store: StoreLocation,
     setup: EngineSetup,
     requests: Receiver<Request>,
-    replies: Sender<WorkerReply>,
+    replies: Sender<Reply>,
     latest: Arc<AtomicU64>,
 ) {
     let source = store.open().map_err(|e| e.to_string());
@@ -202,7 +202,7 @@ fn serve(
                     if latest.load(Ordering::SeqCst) != seq {
                         return false;
                     }
-                    let _ = replies.send(WorkerReply::Progress { seq, progress });
+                    let _ = replies.send(Reply::Progress { seq, progress });
                     true
                 };
                 // A projection that panics (a bug in a handler's host code)
@@ -222,7 +222,7 @@ fn serve(
                 }
             }
         };
-        if replies.send(WorkerReply::Done { seq, result }).is_err() {
+        if replies.send(Reply::Done { seq, result }).is_err() {
             return;
         }
     }
@@ -251,7 +251,7 @@ fn state_for(
     engine.state_at_with(source, query, control)
 }
 
-fn serve_loads(store: StoreLocation, loads: Receiver<Load>, replies: Sender<WorkerReply>) {
+fn serve_loads(store: StoreLocation, loads: Receiver<Load>, replies: Sender<Reply>) {
     let source = store.open().map_err(|e| e.to_string());
     while let Ok(first) = loads.recv() {
         // Coalesce: one stream list and the newest histogram are enough.
@@ -270,10 +270,7 @@ fn serve_loads(store: StoreLocation, loads: Receiver<Load>, replies: Sender<Work
                     .map_err(|e| e.to_string()),
                 Err(e) => Err(e.clone()),
             };
-            if replies
-                .send(WorkerReply::Histogram { scope, result })
-                .is_err()
-            {
+            if replies.send(Reply::Histogram { scope, result }).is_err() {
                 return;
             }
         }
@@ -282,7 +279,7 @@ fn serve_loads(store: StoreLocation, loads: Receiver<Load>, replies: Sender<Work
                 Ok(s) => s.streams().map_err(|e| e.to_string()),
                 Err(e) => Err(e.clone()),
             };
-            if replies.send(WorkerReply::Streams { result }).is_err() {
+            if replies.send(Reply::Streams { result }).is_err() {
                 return;
             }
         }

@@ -16,13 +16,16 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let block = pane_block(app, Some(Pane::Event), title(app, "Event", Vec::new()));
     frame.render_widget(block, area);
     let body = inner(area);
-    let Some(event) = app.cursor_event() else {
-        let text = if app.before_first {
+    let Some(event) = app.timeline.cursor_event() else {
+        let text = if app.timeline.before_first {
             "before the first event: none applied yet (j or ↓ goes to the first)"
         } else {
             "no event"
         };
-        frame.render_widget(Paragraph::new(Line::styled(text, app.theme.dim)), body);
+        frame.render_widget(
+            Paragraph::new(Line::styled(text, app.settings.theme.dim)),
+            body,
+        );
         return;
     };
     let metadata = event.metadata_json();
@@ -33,19 +36,19 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     };
     let field = |name: &str, value: String| {
         Line::from(vec![
-            Span::styled(format!("{:<12}", visible(name)), app.theme.dim),
+            Span::styled(format!("{:<12}", visible(name)), app.settings.theme.dim),
             Span::raw(visible(&clip_chars(&value, 200)).into_owned()),
         ])
     };
     let mut header = vec![
         Line::from(Span::styled(
             visible(&clip_chars(&event.event_type, 200)).into_owned(),
-            app.theme.json_key,
+            app.settings.theme.json_key,
         )),
         field("stream", event.stream.clone()),
         field("version", event.version.to_string()),
         field("position", event.position.to_string()),
-        field("time", app.format_time(event.time_ms)),
+        field("time", app.settings.format_time(event.time_ms)),
         field("schema", format!("v{}", event.schema_version)),
         field("id", event.id.clone()),
         field("correlation", meta("correlationId")),
@@ -70,18 +73,18 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             header.push(field(&fit(key, 11), text));
         }
     }
-    header.push(Line::styled("data", app.theme.dim));
+    header.push(Line::styled("data", app.settings.theme.dim));
     // The header scrolls away with the data, as one document.
     let mut lines = Vec::with_capacity(body.height as usize);
-    let skip_header = app.event_scroll.min(header.len());
+    let skip_header = app.event.scroll.min(header.len());
     lines.extend(header.into_iter().skip(skip_header));
-    let data_scroll = app.event_scroll.saturating_sub(skip_header);
+    let data_scroll = app.event.scroll.saturating_sub(skip_header);
     let remaining = Rect {
         height: body.height.saturating_sub(lines.len() as u16),
         ..body
     };
     lines.extend(
-        visible_slice(&app.event_lines, data_scroll, remaining)
+        visible_slice(&app.event.lines, data_scroll, remaining)
             .iter()
             .cloned(),
     );

@@ -20,11 +20,11 @@ pub fn render(app: &App, frame: &mut Frame, screen: Rect) {
     };
     let mut lines = Vec::new();
     for command in Command::ALL {
-        let keys = app.keymap.keys_for(command).join(" ");
+        let keys = app.settings.keymap.keys_for(command).join(" ");
         lines.push(Line::from(vec![
-            Span::styled(format!("{keys:>12}  "), app.theme.json_key),
+            Span::styled(format!("{keys:>12}  "), app.settings.theme.json_key),
             Span::raw(format!("{:<20}", command.name())),
-            Span::styled(command.describe(), app.theme.dim),
+            Span::styled(command.describe(), app.settings.theme.dim),
         ]));
     }
     // The mouse line only where it fits: the bindings come first.
@@ -32,17 +32,20 @@ pub fn render(app: &App, frame: &mut Frame, screen: Rect) {
         lines.push(Line::raw(""));
         lines.push(Line::styled(
             "mouse: click to focus and select, wheel to scroll, drag on the histogram to scrub",
-            app.theme.dim,
+            app.settings.theme.dim,
         ));
         lines.push(Line::styled(
             "in a prompt: enter confirms, esc cancels, ↑/↓ move through the matches",
-            app.theme.dim,
+            app.settings.theme.dim,
         ));
     }
     let block = Block::default()
         .borders(Borders::ALL)
-        .border_style(app.theme.focused_border)
-        .title(Span::styled(" Keys (esc or ? to close) ", app.theme.title));
+        .border_style(app.settings.theme.focused_border)
+        .title(Span::styled(
+            " Keys (esc or ? to close) ",
+            app.settings.theme.title,
+        ));
     frame.render_widget(Clear, area);
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }

@@ -41,9 +41,9 @@ pub fn render(app: &App, frame: &mut Frame) {
 pub fn pane_block(app: &App, pane: Option<Pane>, title: Line<'static>) -> Block<'static> {
     let focused = pane.is_some_and(|p| p == app.focus);
     let style = if focused {
-        app.theme.focused_border
+        app.settings.theme.focused_border
     } else {
-        app.theme.border
+        app.settings.theme.border
     };
     Block::default()
         .borders(Borders::ALL)
@@ -53,7 +53,7 @@ pub fn pane_block(app: &App, pane: Option<Pane>, title: Line<'static>) -> Block<
 
 /// A title with the pane's name in the title style.
 pub fn title(app: &App, text: &str, extra: Vec<Span<'static>>) -> Line<'static> {
-    let mut spans = vec![Span::styled(format!(" {text} "), app.theme.title)];
+    let mut spans = vec![Span::styled(format!(" {text} "), app.settings.theme.title)];
     spans.extend(extra);
     Line::from(spans)
 }
@@ -79,7 +79,7 @@ pub fn overlay(app: &App, frame: &mut Frame, area: Rect, title: &str, lines: Vec
         ratatui::widgets::Paragraph::new(lines).block(
             Block::default()
                 .borders(Borders::ALL)
-                .border_style(app.theme.focused_border)
+                .border_style(app.settings.theme.focused_border)
                 .title(title.trim_end().to_string()),
         ),
         area,

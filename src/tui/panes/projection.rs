@@ -15,8 +15,9 @@ use crate::tui::text::clip_chars;
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let (name, generic) = app
-        .projection_names
-        .get(app.active_projection)
+        .projection
+        .names
+        .get(app.projection.active)
         .cloned()
         .unwrap_or_default();
     let label = if generic {
@@ -24,15 +25,18 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         name
     };
-    let mut extra = vec![Span::styled(visible(&label).into_owned(), app.theme.title)];
-    if app.projection_names.len() > 1 {
+    let mut extra = vec![Span::styled(
+        visible(&label).into_owned(),
+        app.settings.theme.title,
+    )];
+    if app.projection.names.len() > 1 {
         extra.push(Span::styled(
             format!(
                 " {}/{}",
-                app.active_projection + 1,
-                app.projection_names.len()
+                app.projection.active + 1,
+                app.projection.names.len()
             ),
-            app.theme.dim,
+            app.settings.theme.dim,
         ));
     }
     if let Some(partition) = app
@@ -43,7 +47,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     {
         extra.push(Span::styled(
             format!(" [{}]", visible(&partition)),
-            app.theme.dim,
+            app.settings.theme.dim,
         ));
     }
     let block = pane_block(app, Some(Pane::Projection), title(app, "Projection", extra));
@@ -55,12 +59,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             Some(p) if p.total > 0 => format!("computing… {}%", p.done * 100 / p.total),
             _ => "computing…".to_string(),
         };
-        lines.push(Line::styled(text, app.theme.dim));
+        lines.push(Line::styled(text, app.settings.theme.dim));
     }
     if let Some(error) = &app.projection.error {
         lines.push(Line::styled(
             visible(&clip_chars(error, 400)).into_owned(),
-            app.theme.error,
+            app.settings.theme.error,
         ));
     }
     let mut tail: Vec<Line<'static>> = Vec::new();
@@ -68,18 +72,18 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         if let Some(error) = &shown.error {
             tail.push(Line::styled(
                 visible(&clip_chars(&error.to_string(), 400)).into_owned(),
-                app.theme.error,
+                app.settings.theme.error,
             ));
         }
         for log in shown.output.logs.iter().take(50) {
             tail.push(Line::from(vec![
-                Span::styled("log ", app.theme.dim),
+                Span::styled("log ", app.settings.theme.dim),
                 Span::raw(visible(&clip_chars(log, 400)).into_owned()),
             ]));
         }
         for emitted in shown.output.emitted.iter().take(20) {
             tail.push(Line::from(vec![
-                Span::styled("emit ", app.theme.dim),
+                Span::styled("emit ", app.settings.theme.dim),
                 Span::raw(visible(&clip_chars(&emitted.to_string(), 400)).into_owned()),
             ]));
         }
@@ -91,11 +95,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         height: body.height.saturating_sub(lines.len() as u16 + tail_rows),
         ..body
     };
-    let state_lines = visible_slice(&app.projection.lines, app.projection_scroll, state_area);
+    let state_lines = visible_slice(&app.projection.lines, app.projection.scroll, state_area);
     for (i, line) in state_lines.iter().enumerate() {
         // With the pane focused, the top line is the field `B` blames.
         if i == 0 && app.focus == Pane::Projection {
-            lines.push(line.clone().patch_style(app.theme.selected));
+            lines.push(line.clone().patch_style(app.settings.theme.selected));
         } else {
             lines.push(line.clone());
         }

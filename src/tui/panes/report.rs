@@ -415,13 +415,15 @@ pub fn render(app: &App, diff: &ReportPane, frame: &mut Frame, screen: Rect) {
         .enumerate()
         .map(|(i, line)| {
             let line = match line {
-                ReportLine::Note(t) => Line::styled(fit(t, inner), app.theme.dim),
-                ReportLine::Error(t) => Line::styled(fit(t, inner), app.theme.error),
+                ReportLine::Note(t) => Line::styled(fit(t, inner), app.settings.theme.dim),
+                ReportLine::Error(t) => Line::styled(fit(t, inner), app.settings.theme.error),
                 ReportLine::Event(t) => Line::raw(fit(&format!("  {t}"), inner)),
-                ReportLine::Added(t) => sign("+ ", app.theme.json_string, t, inner),
-                ReportLine::Removed(t) => sign("- ", app.theme.error, t, inner),
-                ReportLine::Changed(t) => sign("~ ", app.theme.json_key, t, inner),
-                ReportLine::Node(t) => Line::styled(fit(&format!("  {t}"), inner), app.theme.title),
+                ReportLine::Added(t) => sign("+ ", app.settings.theme.json_string, t, inner),
+                ReportLine::Removed(t) => sign("- ", app.settings.theme.error, t, inner),
+                ReportLine::Changed(t) => sign("~ ", app.settings.theme.json_key, t, inner),
+                ReportLine::Node(t) => {
+                    Line::styled(fit(&format!("  {t}"), inner), app.settings.theme.title)
+                }
                 ReportLine::Pair { left, right, side } => pair(app, left, right, *side, inner),
             };
             // In a list of events or paths, the top line is the one
@@ -437,7 +439,7 @@ pub fn render(app: &App, diff: &ReportPane, frame: &mut Frame, screen: Rect) {
                     .get(diff.scroll + i)
                     .is_some_and(Option::is_some);
             if i == 0 && selectable {
-                line.patch_style(app.theme.selected)
+                line.patch_style(app.settings.theme.selected)
             } else {
                 line
             }
@@ -464,10 +466,10 @@ fn sign(
 fn pair(app: &App, left: &str, right: &str, side: Side, width: usize) -> Line<'static> {
     let column = width.saturating_sub(3) / 2;
     let (left_style, right_style) = match side {
-        Side::Same => (app.theme.dim, app.theme.dim),
-        Side::Left => (app.theme.error, app.theme.dim),
-        Side::Right => (app.theme.dim, app.theme.json_string),
-        Side::Both => (app.theme.error, app.theme.json_string),
+        Side::Same => (app.settings.theme.dim, app.settings.theme.dim),
+        Side::Left => (app.settings.theme.error, app.settings.theme.dim),
+        Side::Right => (app.settings.theme.dim, app.settings.theme.json_string),
+        Side::Both => (app.settings.theme.error, app.settings.theme.json_string),
     };
     Line::from(vec![
         Span::styled(fit(left, column), left_style),

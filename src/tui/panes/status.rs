@@ -20,14 +20,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             Span::raw(word),
             Span::raw(visible(text).into_owned()),
             Span::raw("▏"),
-            Span::styled(hint, app.theme.dim),
+            Span::styled(hint, app.settings.theme.dim),
         ])
     } else if let Some(message) = &app.message {
-        Line::styled(visible(message).into_owned(), app.theme.error)
+        Line::styled(visible(message).into_owned(), app.settings.theme.error)
     } else {
         Line::from(summary(app))
     };
-    frame.render_widget(Paragraph::new(line).style(app.theme.status), area);
+    frame.render_widget(Paragraph::new(line).style(app.settings.theme.status), area);
 }
 
 /// The word before what is typed, and the hint after it, for the prompts
@@ -51,47 +51,58 @@ fn prompt(kind: InputKind) -> Option<(&'static str, &'static str)> {
 
 fn summary(app: &App) -> Vec<Span<'static>> {
     let mut parts = vec![
-        visible(&app.store_name).into_owned(),
-        visible(&app.scope.label()).into_owned(),
+        visible(&app.settings.store_name).into_owned(),
+        visible(&app.timeline.scope.label()).into_owned(),
     ];
-    if app.before_first {
+    if app.timeline.before_first {
         parts.push("before the first event".to_string());
-    } else if let Some(event) = app.cursor_event() {
+    } else if let Some(event) = app.timeline.cursor_event() {
         parts.push(format!(
             "v{} @{} {}",
             event.version,
             event.position,
-            app.format_time(event.time_ms)
+            app.settings.format_time(event.time_ms)
         ));
     }
     let (projection, _) = app
-        .projection_names
-        .get(app.active_projection)
+        .projection
+        .names
+        .get(app.projection.active)
         .cloned()
         .unwrap_or_default();
     parts.push(format!("proj {}", visible(&projection)));
-    let mark = |m: Option<u64>| match (m, app.version_of_row(m.unwrap_or(0))) {
+    let mark = |m: Option<u64>| match (m, app.timeline.version_of_row(m.unwrap_or(0))) {
         (None, _) => "-".to_string(),
         (Some(_), Some(v)) => format!("v{v}"),
         (Some(row), None) => format!("#{}", row + 1),
     };
-    parts.push(format!("A {} B {}", mark(app.marks[0]), mark(app.marks[1])));
-    if app.playing {
-        parts.push(format!("▶ {}x", app.speed));
+    parts.push(format!(
+        "A {} B {}",
+        mark(app.timeline.marks[0]),
+        mark(app.timeline.marks[1])
+    ));
+    if app.playback.playing {
+        parts.push(format!("▶ {}x", app.playback.speed));
     }
-    if app.follow {
+    if app.playback.follow {
         parts.push("following".into());
     }
-    if app.local_time {
+    if app.settings.local_time {
         parts.push("local time".into());
     }
     let hints = [Command::Help, Command::GoTo, Command::Filter, Command::Quit]
         .iter()
-        .map(|c| format!("{} {}", app.keymap.hint(*c), c.name().replace('_', " ")))
+        .map(|c| {
+            format!(
+                "{} {}",
+                app.settings.keymap.hint(*c),
+                c.name().replace('_', " ")
+            )
+        })
         .collect::<Vec<_>>()
         .join("  ");
     vec![
         Span::raw(format!(" {}", parts.join(" │ "))),
-        Span::styled(format!("   {hints}"), app.theme.dim),
+        Span::styled(format!("   {hints}"), app.settings.theme.dim),
     ]
 }

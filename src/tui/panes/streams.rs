@@ -15,7 +15,10 @@ use crate::tui::layout::inner;
 use crate::tui::text::{fit, highlighted};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let count = Span::styled(format!("{} ", app.matches.len()), app.theme.dim);
+    let count = Span::styled(
+        format!("{} ", app.streams.matches.len()),
+        app.settings.theme.dim,
+    );
     let block = pane_block(app, Some(Pane::Streams), title(app, "Streams", vec![count]));
     frame.render_widget(block, area);
     let body = inner(area);
@@ -26,44 +29,50 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let filtering = matches!(app.input, Some((InputKind::Filter, _)));
     let filter_line = if filtering {
         Line::from(vec![
-            Span::styled("/", app.theme.matched),
+            Span::styled("/", app.settings.theme.matched),
             Span::raw(
-                fit(&app.filter, body.width.saturating_sub(2) as usize)
+                fit(&app.streams.query, body.width.saturating_sub(2) as usize)
                     .trim_end()
                     .to_string(),
             ),
-            Span::styled("▏", app.theme.matched),
+            Span::styled("▏", app.settings.theme.matched),
         ])
-    } else if app.filter.is_empty() {
+    } else if app.streams.query.is_empty() {
         Line::styled(
             format!(
                 "{} to filter",
-                app.keymap.hint(crate::tui::action::Command::Filter)
+                app.settings
+                    .keymap
+                    .hint(crate::tui::action::Command::Filter)
             ),
-            app.theme.dim,
+            app.settings.theme.dim,
         )
     } else {
         Line::from(vec![
-            Span::styled("/", app.theme.dim),
-            Span::raw(fit(&app.filter, body.width.saturating_sub(1) as usize)),
+            Span::styled("/", app.settings.theme.dim),
+            Span::raw(fit(
+                &app.streams.query,
+                body.width.saturating_sub(1) as usize,
+            )),
         ])
     };
     lines.push(filter_line);
-    if app.entries.is_empty() && app.streams_pending {
-        lines.push(Line::styled("loading streams…", app.theme.dim));
+    if app.streams.entries.is_empty() && app.streams.pending {
+        lines.push(Line::styled("loading streams…", app.settings.theme.dim));
     }
     let width = body.width as usize;
     for (i, m) in app
+        .streams
         .matches
         .iter()
         .enumerate()
-        .skip(app.streams_offset)
+        .skip(app.streams.offset)
         .take(body.height.saturating_sub(1) as usize)
     {
-        let Some(entry) = app.entries.get(m.index) else {
+        let Some(entry) = app.streams.entries.get(m.index) else {
             continue;
         };
-        let age = relative_age(entry.last_time_ms, app.now_ms);
+        let age = relative_age(entry.last_time_ms, app.settings.now_ms);
         // Wide panes also show the category (pseudo-streams name their own).
         let category = if width >= 40 && entry.scope.is_stream() {
             fit(&entry.category, 9)
@@ -81,16 +90,16 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 &entry.label,
                 &m.positions,
                 ratatui::style::Style::default(),
-                app.theme.matched,
+                app.settings.theme.matched,
             );
             let used: usize = s.iter().map(|span| span.content.width()).sum();
             s.push(Span::raw(" ".repeat(name_width.saturating_sub(used))));
             s
         };
-        spans.push(Span::styled(meta, app.theme.dim));
+        spans.push(Span::styled(meta, app.settings.theme.dim));
         let mut line = Line::from(spans);
-        if i == app.selected {
-            line = line.style(app.theme.selected);
+        if i == app.streams.selected {
+            line = line.style(app.settings.theme.selected);
         }
         lines.push(line);
     }

@@ -15,25 +15,25 @@ use crate::tui::layout::inner;
 use crate::tui::text::fit;
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let position = match app.shown_filter() {
-        _ if app.count == 0 => "empty ".to_string(),
+    let position = match app.timeline.shown_filter() {
+        _ if app.timeline.count == 0 => "empty ".to_string(),
         Some(filter) => {
             let here = filter
-                .shown_at(app.cursor)
+                .shown_at(app.timeline.cursor)
                 .map_or("-".to_string(), |i| (i + 1).to_string());
             format!("{here}/{} shown ", filter.rows.len())
         }
-        _ if app.before_first => format!("before 1/{} ", app.count),
-        _ => format!("{}/{} ", app.cursor + 1, app.count),
+        _ if app.timeline.before_first => format!("before 1/{} ", app.timeline.count),
+        _ => format!("{}/{} ", app.timeline.cursor + 1, app.timeline.count),
     };
     let mut extra = vec![
         Span::styled(
-            crate::core::sanitize::visible(&app.scope.label()).into_owned(),
-            app.theme.title,
+            crate::core::sanitize::visible(&app.timeline.scope.label()).into_owned(),
+            app.settings.theme.title,
         ),
-        Span::styled(format!(" {position}"), app.theme.dim),
+        Span::styled(format!(" {position}"), app.settings.theme.dim),
     ];
-    if let Some(filter) = &app.timeline_filter {
+    if let Some(filter) = &app.timeline.filter {
         let pending = if filter.job.is_some() {
             " filtering…"
         } else {
@@ -44,7 +44,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 "· {}{pending} ",
                 crate::core::sanitize::visible(&filter.filter.describe())
             ),
-            app.theme.mark,
+            app.settings.theme.mark,
         ));
     }
     let block = pane_block(app, Some(Pane::Timeline), title(app, "Timeline", extra));
@@ -52,22 +52,22 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let body = inner(area);
     let mut lines = Vec::with_capacity(body.height as usize);
     for i in 0..body.height as u64 {
-        let Some((row, event)) = shown_event(app, app.timeline_offset + i) else {
+        let Some((row, event)) = shown_event(app, app.timeline.offset + i) else {
             break;
         };
         let mut line = Line::from(row_spans(app, row, event, body.width as usize));
-        if row == app.cursor && !app.before_first {
-            line = line.style(app.theme.cursor);
+        if row == app.timeline.cursor && !app.timeline.before_first {
+            line = line.style(app.settings.theme.cursor);
         }
         lines.push(line);
     }
     if lines.is_empty() {
-        let text = if app.filter_ready() {
+        let text = if app.timeline.filter_ready() {
             "no events match the filter (esc shows all)"
         } else {
             "no events"
         };
-        lines.push(Line::styled(text, app.theme.dim));
+        lines.push(Line::styled(text, app.settings.theme.dim));
     }
     frame.render_widget(Paragraph::new(lines), body);
 }
@@ -75,29 +75,32 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
 /// The row and event drawn on line `shown` of the timeline (counting from
 /// the first shown row), from the filtered rows when a filter is on.
 fn shown_event(app: &App, shown: u64) -> Option<(u64, &Event)> {
-    let row = app.row_of_shown(shown)?;
-    let event = match app.shown_filter() {
+    let row = app.timeline.row_of_shown(shown)?;
+    let event = match app.timeline.shown_filter() {
         Some(filter) => filter.event(shown as usize)?,
-        None => app.event_at(row)?,
+        None => app.timeline.event_at(row)?,
     };
     Some((row, event))
 }
 
 fn row_spans(app: &App, row: u64, event: &Event, width: usize) -> Vec<Span<'static>> {
-    let gutter = match (row == app.cursor && !app.before_first, mark_at(app, row)) {
-        (_, Some(mark)) => Span::styled(format!("{mark} "), app.theme.mark),
+    let gutter = match (
+        row == app.timeline.cursor && !app.timeline.before_first,
+        mark_at(app, row),
+    ) {
+        (_, Some(mark)) => Span::styled(format!("{mark} "), app.settings.theme.mark),
         (true, None) => Span::raw("› "),
         (false, None) => Span::raw("  "),
     };
     let wide = width >= 90;
     let time = short_time(app, event.time_ms, wide);
-    let age = relative_age(event.time_ms, app.now_ms);
-    let where_ = if app.scope.is_stream() {
+    let age = relative_age(event.time_ms, app.settings.now_ms);
+    let where_ = if app.timeline.scope.is_stream() {
         format!("{:>5}", event.version)
     } else {
         format!("{}:{}", event.stream, event.version)
     };
-    let where_width = if app.scope.is_stream() {
+    let where_width = if app.timeline.scope.is_stream() {
         5
     } else {
         if wide {
@@ -108,7 +111,7 @@ fn row_spans(app: &App, row: u64, event: &Event, width: usize) -> Vec<Span<'stat
     };
     let position = format!("@{}", event.position);
     // As wide as the store's largest position needs, and no wider.
-    let position_width = format!("@{}", app.head.max(event.position)).len();
+    let position_width = format!("@{}", app.playback.head.max(event.position)).len();
     let fixed = 2 + where_width + 1 + position_width + 1 + 1 + time.chars().count() + 1 + 4;
     let type_width = width.saturating_sub(fixed).clamp(6, 28);
     let actor_width = width.saturating_sub(fixed + type_width + 1);
@@ -117,11 +120,14 @@ fn row_spans(app: &App, row: u64, event: &Event, width: usize) -> Vec<Span<'stat
         Span::raw(fit(&where_, where_width)),
         Span::styled(
             format!(" {} ", fit(&position, position_width)),
-            app.theme.dim,
+            app.settings.theme.dim,
         ),
-        Span::styled(fit(&event.event_type, type_width), app.theme.json_key),
+        Span::styled(
+            fit(&event.event_type, type_width),
+            app.settings.theme.json_key,
+        ),
         Span::raw(format!(" {time}")),
-        Span::styled(format!(" {age:>4}"), app.theme.dim),
+        Span::styled(format!(" {age:>4}"), app.settings.theme.dim),
     ];
     if actor_width > 2 {
         spans.push(Span::raw(format!(" {}", fit(&actor(event), actor_width))));
@@ -130,9 +136,9 @@ fn row_spans(app: &App, row: u64, event: &Event, width: usize) -> Vec<Span<'stat
 }
 
 fn mark_at(app: &App, row: u64) -> Option<char> {
-    if app.marks[0] == Some(row) {
+    if app.timeline.marks[0] == Some(row) {
         Some('A')
-    } else if app.marks[1] == Some(row) {
+    } else if app.timeline.marks[1] == Some(row) {
         Some('B')
     } else {
         None
@@ -140,7 +146,7 @@ fn mark_at(app: &App, row: u64) -> Option<char> {
 }
 
 fn short_time(app: &App, ms: Millis, wide: bool) -> String {
-    let full = app.format_time(ms);
+    let full = app.settings.format_time(ms);
     // `2025-03-01T08:13:02.465Z` → `2025-03-01 08:13:02` or `03-01 08:13:02`.
     let text = full.replacen('T', " ", 1);
     let start = if wide { 0 } else { 5 };
@@ -165,15 +171,19 @@ pub fn render_histogram(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(block, area);
     let body = inner(area);
     let width = body.width as usize;
-    if width == 0 || body.height == 0 || app.histogram.counts.is_empty() {
+    if width == 0 || body.height == 0 || app.timeline.histogram.counts.is_empty() {
         return;
     }
-    let columns = resample(&app.histogram.counts, width);
+    let columns = resample(&app.timeline.histogram.counts, width);
     let max = columns.iter().copied().max().unwrap_or(0).max(1);
     let rows = body.height as usize;
     let levels = rows * 8;
-    let cursor_column = app.cursor_event().map(|e| column_of(app, e.time_ms, width));
+    let cursor_column = app
+        .timeline
+        .cursor_event()
+        .map(|e| column_of(app, e.time_ms, width));
     let mark_columns: Vec<(usize, char)> = app
+        .timeline
         .mark_times
         .iter()
         .zip(['A', 'B'])
@@ -191,15 +201,15 @@ pub fn render_histogram(app: &App, frame: &mut Frame, area: Rect) {
             }
             let fill = height.saturating_sub(floor).min(8);
             let mut symbol = BARS[fill].to_string();
-            let mut style = app.theme.histogram;
+            let mut style = app.settings.theme.histogram;
             if let Some((_, name)) = mark_columns.iter().find(|(c, _)| *c == x) {
                 if r == 0 {
                     symbol = name.to_string();
                 }
-                style = app.theme.mark;
+                style = app.settings.theme.mark;
             }
             if cursor_column == Some(x) {
-                style = style.patch(app.theme.cursor);
+                style = style.patch(app.settings.theme.cursor);
                 if r == 0 && symbol == " " {
                     symbol = "▼".into();
                 }
@@ -213,7 +223,7 @@ pub fn render_histogram(app: &App, frame: &mut Frame, area: Rect) {
 
 /// The histogram column of time `ms`.
 fn column_of(app: &App, ms: Millis, width: usize) -> usize {
-    let h = &app.histogram;
+    let h = &app.timeline.histogram;
     let span = (h.bucket_ms * h.counts.len() as i64).max(1);
     let x = (ms - h.start_ms).clamp(0, span - 1) as i128 * width as i128 / span as i128;
     (x as usize).min(width - 1)

@@ -26,14 +26,17 @@ pub fn render(app: &App, picker: &TypePicker, frame: &mut Frame, screen: Rect) {
             "space ticks · a clears · enter shows the ticked types (none: all)",
             inner,
         ),
-        app.theme.dim,
+        app.settings.theme.dim,
     )];
     if let Some(error) = &picker.error {
-        lines.push(Line::styled(fit(error, inner), app.theme.error));
+        lines.push(Line::styled(fit(error, inner), app.settings.theme.error));
     } else if picker.job.is_some() {
-        lines.push(Line::styled("counting event types…", app.theme.dim));
+        lines.push(Line::styled(
+            "counting event types…",
+            app.settings.theme.dim,
+        ));
     } else if picker.types.is_empty() {
-        lines.push(Line::styled("no events here", app.theme.dim));
+        lines.push(Line::styled("no events here", app.settings.theme.dim));
     }
     let count_width = picker
         .types
@@ -54,13 +57,13 @@ pub fn render(app: &App, picker: &TypePicker, frame: &mut Frame, screen: Rect) {
         );
         let mut line = Line::from(Span::raw(fit(&text, inner)));
         if i == picker.selected {
-            line = line.style(app.theme.selected);
+            line = line.style(app.settings.theme.selected);
         }
         lines.push(line);
     }
     let title = format!(
         " Event types · {} (esc closes) ",
-        visible(&app.scope.label())
+        visible(&app.timeline.scope.label())
     );
     overlay(app, frame, area, &title, lines);
 }

@@ -14,7 +14,8 @@ pub fn wait_for_filter(app: &mut App) {
     let busy = |app: &App| {
         app.picker.as_ref().is_some_and(|p| p.job.is_some())
             || app
-                .timeline_filter
+                .timeline
+                .filter
                 .as_ref()
                 .is_some_and(|f| f.job.is_some())
     };
@@ -24,7 +25,7 @@ pub fn wait_for_filter(app: &mut App) {
             "the filter did not finish"
         );
         std::thread::sleep(Duration::from_millis(5));
-        let now_ms = app.now_ms;
+        let now_ms = app.settings.now_ms;
         update(app, Action::Tick { now_ms });
     }
     settle(app);
@@ -32,9 +33,9 @@ pub fn wait_for_filter(app: &mut App) {
 
 /// Every event of the scope, read straight from the store.
 fn all_events(app: &App) -> Vec<crate::core::event::Event> {
-    let count = app.source.count(&app.scope).expect("count");
+    let count = app.source.count(&app.timeline.scope).expect("count");
     app.source
-        .read_rows(&app.scope, 0, count as usize)
+        .read_rows(&app.timeline.scope, 0, count as usize)
         .expect("read")
 }
 
@@ -86,7 +87,7 @@ fn the_picker_lists_every_type_with_its_count() {
     // Esc closes it without filtering.
     update(&mut app, Action::Cancel);
     assert!(app.picker.is_none());
-    assert!(app.timeline_filter.is_none());
+    assert!(app.timeline.filter.is_none());
 }
 
 #[test]
@@ -101,23 +102,23 @@ fn picked_types_are_the_only_rows_and_steps_skip_the_rest() {
         .filter(|(_, e)| e.event_type == wanted)
         .map(|(i, _)| i as u64)
         .collect();
-    let filter = app.timeline_filter.as_ref().expect("filter on");
+    let filter = app.timeline.filter.as_ref().expect("filter on");
     assert_eq!(filter.rows, expected);
     // The cursor lands on a shown row, and every step stays on one.
-    assert!(expected.contains(&app.cursor));
+    assert!(expected.contains(&app.timeline.cursor));
     command(&mut app, Command::First);
     for want in &expected {
-        assert_eq!(app.cursor, *want);
+        assert_eq!(app.timeline.cursor, *want);
         assert_eq!(
-            app.cursor_event().map(|e| e.event_type.as_str()),
+            app.timeline.cursor_event().map(|e| e.event_type.as_str()),
             Some(wanted.as_str())
         );
         // The projection is still the fold of every event up to the cursor.
         let shown = app.projection.shown.as_ref().expect("state");
-        assert_eq!(shown.row, Some(app.cursor));
+        assert_eq!(shown.row, Some(app.timeline.cursor));
         command(&mut app, Command::Down);
     }
-    assert_eq!(app.cursor, *expected.last().expect("rows"));
+    assert_eq!(app.timeline.cursor, *expected.last().expect("rows"));
     // Only the chosen type is drawn, and the title says how many are shown.
     let screen = screen_text(&draw(&app));
     assert!(
@@ -140,10 +141,10 @@ fn picked_types_are_the_only_rows_and_steps_skip_the_rest() {
     );
     // Esc in the timeline shows everything again.
     update(&mut app, Action::Cancel);
-    assert!(app.timeline_filter.is_none());
+    assert!(app.timeline.filter.is_none());
     command(&mut app, Command::First);
     command(&mut app, Command::Down);
-    assert_eq!(app.cursor, 1);
+    assert_eq!(app.timeline.cursor, 1);
 }
 
 #[test]
@@ -157,16 +158,17 @@ fn metadata_filter_keeps_matching_events_across_streams() {
     type_text(&mut app, "actor=test");
     update(&mut app, Action::Submit);
     wait_for_filter(&mut app);
-    let filter = app.timeline_filter.as_ref().expect("filter");
-    assert_eq!(filter.rows, vec![app.count - 1]);
+    let filter = app.timeline.filter.as_ref().expect("filter");
+    assert_eq!(filter.rows, vec![app.timeline.count - 1]);
     assert_eq!(
-        app.cursor_event().map(|e| e.event_type.as_str()),
+        app.timeline.cursor_event().map(|e| e.event_type.as_str()),
         Some("Audited")
     );
     // Types and metadata combine; a type without such events shows none.
     pick(&mut app, &["AccountOpened"]);
     assert!(app
-        .timeline_filter
+        .timeline
+        .filter
         .as_ref()
         .expect("filter")
         .rows
@@ -183,14 +185,14 @@ fn metadata_filter_keeps_matching_events_across_streams() {
         update(&mut app, Action::Backspace);
     }
     update(&mut app, Action::Submit);
-    assert!(app.timeline_filter.is_none());
+    assert!(app.timeline.filter.is_none());
 }
 
 #[test]
 fn clicks_pick_shown_rows_and_the_filter_follows_the_open_stream() {
     let mut app = open(demo_path(), Some("account-0042"), None, 80, 24);
     pick(&mut app, &["FundsDeposited"]);
-    let rows = app.timeline_filter.as_ref().expect("filter").rows.clone();
+    let rows = app.timeline.filter.as_ref().expect("filter").rows.clone();
     assert_ne!(rows[1], 1, "shown rows are not the scope's rows");
     // A click on the second timeline line opens the second shown row.
     let area = inner(areas(app.size).timeline);
@@ -201,7 +203,7 @@ fn clicks_pick_shown_rows_and_the_filter_follows_the_open_stream() {
             row: area.y + 1,
         }),
     );
-    assert_eq!(app.cursor, rows[1]);
+    assert_eq!(app.timeline.cursor, rows[1]);
     // Opening another stream keeps the filter and finds its rows there.
     app.open_scope(Scope::Stream("account-0007".into()), 0)
         .expect("open");
@@ -212,7 +214,7 @@ fn clicks_pick_shown_rows_and_the_filter_follows_the_open_stream() {
         .filter(|(_, e)| e.event_type == "FundsDeposited")
         .map(|(i, _)| i as u64)
         .collect();
-    let filter = app.timeline_filter.as_ref().expect("filter kept");
+    let filter = app.timeline.filter.as_ref().expect("filter kept");
     assert_eq!(filter.scope, Scope::Stream("account-0007".into()));
     assert_eq!(filter.rows, expected);
 }
@@ -222,24 +224,24 @@ fn appends_add_their_matches_without_moving_the_cursor() {
     let (_dir, path) = writable_copy();
     let mut app = open(&path, Some("account-0042"), None, 80, 24);
     pick(&mut app, &["FundsDeposited"]);
-    let before = app.timeline_filter.as_ref().expect("filter").rows.clone();
+    let before = app.timeline.filter.as_ref().expect("filter").rows.clone();
     command(&mut app, Command::First);
-    let cursor = app.cursor;
+    let cursor = app.timeline.cursor;
     append(&path, "account-0042", "FundsDeposited", r#"{"amount":1}"#);
     append(&path, "account-0042", "Audited", "{}");
     crate::tui::update::poll_head(&mut app, false).expect("poll");
     wait_for_filter(&mut app);
-    let filter = app.timeline_filter.as_ref().expect("filter");
+    let filter = app.timeline.filter.as_ref().expect("filter");
     // Only the new rows were scanned; the new deposit is in, the audit not.
     let mut expected = before.clone();
-    expected.push(app.count - 2);
+    expected.push(app.timeline.count - 2);
     assert_eq!(filter.rows, expected);
-    assert_eq!(filter.scanned, app.count);
-    assert_eq!(app.cursor, cursor);
+    assert_eq!(filter.scanned, app.timeline.count);
+    assert_eq!(app.timeline.cursor, cursor);
     // From a hidden row past the last shown one, Down has nowhere to go.
-    app.move_cursor_to(app.count - 1).expect("move");
+    app.move_cursor_to(app.timeline.count - 1).expect("move");
     command(&mut app, Command::Down);
-    assert_eq!(app.cursor, app.count - 1);
+    assert_eq!(app.timeline.cursor, app.timeline.count - 1);
     command(&mut app, Command::Up);
-    assert_eq!(app.cursor, app.count - 2);
+    assert_eq!(app.timeline.cursor, app.timeline.count - 2);
 }

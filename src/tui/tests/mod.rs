@@ -79,7 +79,7 @@ pub fn open(store: &Path, stream: Option<&str>, at: Option<i64>, width: u16, hei
 pub fn settle(app: &mut App) {
     while app.is_busy() {
         match app.wait_worker(Duration::from_secs(20)) {
-            Some(reply) => update(app, Action::Worker(reply)),
+            Some(reply) => update(app, Action::Reply(reply)),
             None => panic!("the projection worker did not answer"),
         }
     }
@@ -129,5 +129,5 @@ pub fn scroll_projection_to(app: &mut App, pointer: &str) {
     for _ in 0..line {
         command(app, Command::Down);
     }
-    assert_eq!(app.projection.paths[app.projection_scroll], pointer);
+    assert_eq!(app.projection.paths[app.projection.scroll], pointer);
 }

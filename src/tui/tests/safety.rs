@@ -61,7 +61,7 @@ fn wide_characters_keep_columns_aligned() {
         type_text(&mut app, "注文");
         update(&mut app, Action::Submit);
         settle(&mut app);
-        assert_eq!(app.scope, Scope::Stream("注文-日本語🎉".into()));
+        assert_eq!(app.timeline.scope, Scope::Stream("注文-日本語🎉".into()));
         let terminal = draw(&app);
         let buffer = terminal.backend().buffer();
         let panes = areas(app.size);
@@ -103,7 +103,7 @@ fn tiny_terminals_and_empty_stores_do_not_panic() {
     let path = dir.path().join("empty.rewind");
     drop(SqliteStore::create(&path).expect("create"));
     let mut app = open(&path, None, None, 80, 24);
-    assert_eq!(app.count, 0);
+    assert_eq!(app.timeline.count, 0);
     for c in Command::ALL {
         if c != Command::Quit {
             command(&mut app, c);

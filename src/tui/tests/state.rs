@@ -27,19 +27,19 @@ fn full_replay(store: &Path, scope: &Scope, row: u64) -> serde_json::Value {
 fn starts_on_streams_with_all_selected() {
     let app = open(demo_path(), None, None, 80, 24);
     assert_eq!(app.focus, Pane::Streams);
-    assert_eq!(app.scope, Scope::All);
-    assert_eq!(app.count, 6000);
-    assert_eq!(app.entries[0].label, "$all");
-    assert!(app.entries[1].label.starts_with("$ce-"));
-    assert_eq!(app.cursor, 0);
+    assert_eq!(app.timeline.scope, Scope::All);
+    assert_eq!(app.timeline.count, 6000);
+    assert_eq!(app.streams.entries[0].label, "$all");
+    assert!(app.streams.entries[1].label.starts_with("$ce-"));
+    assert_eq!(app.timeline.cursor, 0);
 }
 
 #[test]
 fn stream_and_at_open_on_the_timeline() {
     let app = open(demo_path(), Some("account-0042"), Some(5), 80, 24);
     assert_eq!(app.focus, Pane::Timeline);
-    assert_eq!(app.scope, Scope::Stream("account-0042".into()));
-    assert_eq!(app.cursor_event().map(|e| e.version), Some(5));
+    assert_eq!(app.timeline.scope, Scope::Stream("account-0042".into()));
+    assert_eq!(app.timeline.cursor_event().map(|e| e.version), Some(5));
     assert!(App::new(
         options(demo_path(), Some("nope"), None),
         Rect::new(0, 0, 80, 24)
@@ -52,31 +52,31 @@ fn cursor_moves_and_clamps() {
     let mut app = open(demo_path(), Some("account-0042"), None, 80, 24);
     command(&mut app, Command::Down);
     command(&mut app, Command::Down);
-    assert_eq!(app.cursor, 2);
+    assert_eq!(app.timeline.cursor, 2);
     command(&mut app, Command::Up);
-    assert_eq!(app.cursor, 1);
+    assert_eq!(app.timeline.cursor, 1);
     command(&mut app, Command::Last);
-    assert_eq!(app.cursor, app.count - 1);
+    assert_eq!(app.timeline.cursor, app.timeline.count - 1);
     command(&mut app, Command::Down);
-    assert_eq!(app.cursor, app.count - 1);
+    assert_eq!(app.timeline.cursor, app.timeline.count - 1);
     command(&mut app, Command::First);
-    assert_eq!(app.cursor, 0);
+    assert_eq!(app.timeline.cursor, 0);
     command(&mut app, Command::PageDown);
-    assert_eq!(app.cursor as usize, app.timeline_rows());
+    assert_eq!(app.timeline.cursor as usize, app.timeline_rows());
     // The cursor row is always in view.
-    assert!(app.cursor >= app.timeline_offset);
-    assert!(app.cursor < app.timeline_offset + app.timeline_rows() as u64);
+    assert!(app.timeline.cursor >= app.timeline.offset);
+    assert!(app.timeline.cursor < app.timeline.offset + app.timeline_rows() as u64);
 }
 
 #[test]
 fn projection_at_cursor_equals_full_replay() {
     let mut app = open(demo_path(), Some("account-0042"), None, 80, 24);
-    let scope = app.scope.clone();
+    let scope = app.timeline.scope.clone();
     for steps in [Command::Down, Command::Down, Command::Last, Command::Up] {
         command(&mut app, steps);
         let shown = app.projection.shown.as_ref().expect("state shown");
-        assert_eq!(shown.row, Some(app.cursor));
-        let expected = full_replay(demo_path(), &scope, app.cursor);
+        assert_eq!(shown.row, Some(app.timeline.cursor));
+        let expected = full_replay(demo_path(), &scope, app.timeline.cursor);
         assert_eq!(shown.state, expected);
     }
     // On $all the generic projection shows the cursor event's stream: the
@@ -85,9 +85,13 @@ fn projection_at_cursor_equals_full_replay() {
     app.focus = Pane::Timeline;
     for _ in 0..3 {
         command(&mut app, Command::PageDown);
-        let stream = app.cursor_event().map(|e| e.stream.clone()).expect("event");
+        let stream = app
+            .timeline
+            .cursor_event()
+            .map(|e| e.stream.clone())
+            .expect("event");
         let shown = app.projection.shown.as_ref().expect("state shown");
-        let everything = full_replay(demo_path(), &Scope::All, app.cursor);
+        let everything = full_replay(demo_path(), &Scope::All, app.timeline.cursor);
         assert_eq!(shown.state, everything["partitions"][&stream]);
         assert_eq!(shown.partition.as_deref(), Some(stream.as_str()));
     }
@@ -100,8 +104,8 @@ fn marks_are_set_at_the_cursor() {
     command(&mut app, Command::MarkA);
     command(&mut app, Command::Last);
     command(&mut app, Command::MarkB);
-    assert_eq!(app.marks, [Some(1), Some(app.count - 1)]);
-    assert!(app.mark_times[0].is_some() && app.mark_times[1].is_some());
+    assert_eq!(app.timeline.marks, [Some(1), Some(app.timeline.count - 1)]);
+    assert!(app.timeline.mark_times[0].is_some() && app.timeline.mark_times[1].is_some());
 }
 
 #[test]
@@ -110,22 +114,25 @@ fn filter_updates_as_you_type_and_enter_opens_the_best() {
     command(&mut app, Command::Filter);
     assert!(matches!(app.input, Some((InputKind::Filter, _))));
     type_text(&mut app, "acc42");
-    assert_eq!(app.entries[app.matches[0].index].label, "account-0042");
-    assert!(app.matches.len() < app.entries.len());
+    assert_eq!(
+        app.streams.entries[app.streams.matches[0].index].label,
+        "account-0042"
+    );
+    assert!(app.streams.matches.len() < app.streams.entries.len());
     update(&mut app, Action::Backspace);
-    assert_eq!(app.filter, "acc4");
+    assert_eq!(app.streams.query, "acc4");
     update(&mut app, Action::Input('2'));
     update(&mut app, Action::Submit);
     settle(&mut app);
-    assert_eq!(app.scope, Scope::Stream("account-0042".into()));
+    assert_eq!(app.timeline.scope, Scope::Stream("account-0042".into()));
     assert_eq!(app.focus, Pane::Timeline);
     assert!(app.input.is_none());
     // Back in the stream list, Esc in the prompt drops the filter.
     app.focus = Pane::Streams;
     command(&mut app, Command::Filter);
     update(&mut app, Action::Cancel);
-    assert!(app.filter.is_empty());
-    assert_eq!(app.matches.len(), app.entries.len());
+    assert!(app.streams.query.is_empty());
+    assert_eq!(app.streams.matches.len(), app.streams.entries.len());
 }
 
 #[test]
@@ -138,20 +145,28 @@ fn go_to_version_position_and_time() {
         settle(app);
     };
     go(&mut app, "7");
-    assert_eq!(app.cursor_event().map(|e| e.version), Some(7));
-    let position = app.cursor_event().map(|e| e.position).expect("event");
+    assert_eq!(app.timeline.cursor_event().map(|e| e.version), Some(7));
+    let position = app
+        .timeline
+        .cursor_event()
+        .map(|e| e.position)
+        .expect("event");
     go(&mut app, "0");
     go(&mut app, &format!("@{position}"));
-    assert_eq!(app.cursor_event().map(|e| e.version), Some(7));
-    let time = app.cursor_event().map(|e| e.time_ms).expect("event");
+    assert_eq!(app.timeline.cursor_event().map(|e| e.version), Some(7));
+    let time = app
+        .timeline
+        .cursor_event()
+        .map(|e| e.time_ms)
+        .expect("event");
     go(&mut app, "0");
     go(&mut app, &crate::core::time::rfc3339_ms(time));
-    assert_eq!(app.cursor_event().map(|e| e.version), Some(7));
+    assert_eq!(app.timeline.cursor_event().map(|e| e.version), Some(7));
     go(&mut app, "-1000w");
-    assert_eq!(app.cursor, 0);
+    assert_eq!(app.timeline.cursor, 0);
     // Before the stream began: no event, the projection's initial state.
-    assert!(app.before_first);
-    assert_eq!(app.cursor_event(), None);
+    assert!(app.timeline.before_first);
+    assert_eq!(app.timeline.cursor_event(), None);
     let shown = app.projection.shown.as_ref().expect("a state");
     assert_eq!((shown.row, shown.event.as_ref()), (None, None));
     let screen = screen_text(&draw(&app));
@@ -160,7 +175,7 @@ fn go_to_version_position_and_time() {
     go(&mut app, "999");
     let message = app.message.clone().unwrap_or_default();
     assert!(message.contains("versions run from 0 to 38"), "{message}");
-    assert!(app.before_first);
+    assert!(app.timeline.before_first);
     go(&mut app, "@99999999");
     assert!(app
         .message
@@ -169,15 +184,15 @@ fn go_to_version_position_and_time() {
         .contains("positions run up to"));
     // The first step forward lands on the first event.
     command(&mut app, Command::Down);
-    assert!(!app.before_first);
-    assert_eq!(app.cursor_event().map(|e| e.version), Some(0));
+    assert!(!app.timeline.before_first);
+    assert_eq!(app.timeline.cursor_event().map(|e| e.version), Some(0));
     go(&mut app, "gibberish");
     assert!(app
         .message
         .as_deref()
         .unwrap_or("")
         .contains("cannot go to"));
-    assert_eq!(app.cursor, 0);
+    assert_eq!(app.timeline.cursor, 0);
 }
 
 #[test]
@@ -185,43 +200,48 @@ fn same_type_jumps() {
     let mut app = open(demo_path(), Some("account-0042"), None, 80, 24);
     command(&mut app, Command::Down);
     let wanted = app
+        .timeline
         .cursor_event()
         .map(|e| e.event_type.clone())
         .expect("event");
-    let start = app.cursor;
+    let start = app.timeline.cursor;
     command(&mut app, Command::NextSameType);
-    assert!(app.cursor > start);
+    assert!(app.timeline.cursor > start);
     assert_eq!(
-        app.cursor_event().map(|e| e.event_type.clone()),
+        app.timeline.cursor_event().map(|e| e.event_type.clone()),
         Some(wanted.clone())
     );
-    let found = app.cursor;
+    let found = app.timeline.cursor;
     command(&mut app, Command::PreviousSameType);
-    assert!(app.cursor < found);
+    assert!(app.timeline.cursor < found);
     assert_eq!(
-        app.cursor_event().map(|e| e.event_type.clone()),
+        app.timeline.cursor_event().map(|e| e.event_type.clone()),
         Some(wanted)
     );
     // Across streams too, where reads page by position.
     for scope_label in ["$all", "$ce-account"] {
         let mut app = open(demo_path(), None, None, 80, 24);
         let index = app
+            .streams
             .matches
             .iter()
-            .position(|m| app.entries[m.index].label == scope_label)
+            .position(|m| app.streams.entries[m.index].label == scope_label)
             .expect("pseudo-stream");
         app.select_entry(index).expect("select");
         settle(&mut app);
         app.focus = Pane::Timeline;
         command(&mut app, Command::PageDown);
-        let wanted = app.cursor_event().map(|e| e.event_type.clone());
-        let start = app.cursor;
+        let wanted = app.timeline.cursor_event().map(|e| e.event_type.clone());
+        let start = app.timeline.cursor;
         command(&mut app, Command::NextSameType);
-        let next = app.cursor;
+        let next = app.timeline.cursor;
         assert!(next > start);
-        assert_eq!(app.cursor_event().map(|e| e.event_type.clone()), wanted);
+        assert_eq!(
+            app.timeline.cursor_event().map(|e| e.event_type.clone()),
+            wanted
+        );
         command(&mut app, Command::PreviousSameType);
-        assert_eq!(app.cursor, start, "back on {scope_label}");
+        assert_eq!(app.timeline.cursor, start, "back on {scope_label}");
     }
 }
 
@@ -234,7 +254,7 @@ fn focus_cycles_and_toggles() {
     command(&mut app, Command::FocusPrevious);
     assert_eq!(app.focus, Pane::Projection);
     command(&mut app, Command::ToggleTime);
-    assert!(app.local_time);
+    assert!(app.settings.local_time);
     command(&mut app, Command::Help);
     assert!(app.help);
     update(&mut app, Action::Cancel);
@@ -255,16 +275,16 @@ fn next_projection_cycles_and_shows_load_errors() {
     opts.projections = vec![ProjectionSpec::Command("no-such-reducer".into())];
     let mut app = App::new(opts, Rect::new(0, 0, 80, 24)).expect("app");
     settle(&mut app);
-    assert_eq!(app.projection_names.len(), 2);
+    assert_eq!(app.projection.names.len(), 2);
     // The named projection is active first; it cannot load here.
-    assert_eq!(app.active_projection, 1);
+    assert_eq!(app.projection.active, 1);
     assert!(app.projection.error.is_some());
     command(&mut app, Command::NextProjection);
-    assert_eq!(app.active_projection, 0);
+    assert_eq!(app.projection.active, 0);
     assert!(app.projection.shown.is_some());
     assert!(app.projection.error.is_none());
     command(&mut app, Command::NextProjection);
-    assert_eq!(app.active_projection, 1);
+    assert_eq!(app.projection.active, 1);
     assert!(app.projection.error.is_some());
 }
 
@@ -272,45 +292,45 @@ fn next_projection_cycles_and_shows_load_errors() {
 fn play_advances_with_the_clock_and_speeds_up() {
     let mut app = open(demo_path(), Some("account-0042"), None, 80, 24);
     command(&mut app, Command::PlayPause);
-    assert!(app.playing);
+    assert!(app.playback.playing);
     update(&mut app, Action::Tick { now_ms: 1_000 });
     update(&mut app, Action::Tick { now_ms: 1_100 });
-    assert_eq!(app.cursor, 1);
+    assert_eq!(app.timeline.cursor, 1);
     command(&mut app, Command::Faster);
     command(&mut app, Command::Faster);
     command(&mut app, Command::Faster);
-    assert_eq!(app.speed, 4);
+    assert_eq!(app.playback.speed, 4);
     update(&mut app, Action::Tick { now_ms: 1_110 });
-    assert_eq!(app.cursor, 2);
+    assert_eq!(app.timeline.cursor, 2);
     command(&mut app, Command::Slower);
-    assert_eq!(app.speed, 2);
+    assert_eq!(app.playback.speed, 2);
     command(&mut app, Command::PlayPause);
     update(&mut app, Action::Tick { now_ms: 9_000 });
-    assert_eq!(app.cursor, 2);
+    assert_eq!(app.timeline.cursor, 2);
 }
 
 #[test]
 fn follow_picks_up_appended_events() {
     let (_dir, path) = writable_copy();
     let mut app = open(&path, Some("account-0042"), None, 80, 24);
-    let before = app.count;
+    let before = app.timeline.count;
     command(&mut app, Command::Follow);
-    assert!(app.follow);
-    assert_eq!(app.cursor, before - 1);
+    assert!(app.playback.follow);
+    assert_eq!(app.timeline.cursor, before - 1);
     append(&path, "account-0042", "FundsDeposited", r#"{"amount": 1}"#);
     update(&mut app, Action::Tick { now_ms: 10_000 });
     settle(&mut app);
-    assert_eq!(app.count, before + 1);
-    assert_eq!(app.cursor, before);
+    assert_eq!(app.timeline.count, before + 1);
+    assert_eq!(app.timeline.cursor, before);
     assert_eq!(
-        app.cursor_event().map(|e| e.event_type.as_str()),
+        app.timeline.cursor_event().map(|e| e.event_type.as_str()),
         Some("FundsDeposited")
     );
     // A brand-new stream shows up in the list.
     append(&path, "zebra-1", "Born", "{}");
     update(&mut app, Action::Tick { now_ms: 20_000 });
     settle(&mut app);
-    assert!(app.entries.iter().any(|e| e.label == "zebra-1"));
+    assert!(app.streams.entries.iter().any(|e| e.label == "zebra-1"));
 }
 
 #[test]
@@ -328,8 +348,11 @@ fn mouse_clicks_focus_and_select() {
     );
     settle(&mut app);
     assert_eq!(app.focus, Pane::Streams);
-    assert_eq!(app.selected, 2);
-    assert_eq!(app.scope, app.entries[app.matches[2].index].scope);
+    assert_eq!(app.streams.selected, 2);
+    assert_eq!(
+        app.timeline.scope,
+        app.streams.entries[app.streams.matches[2].index].scope
+    );
     let rows = inner(panes.timeline);
     update(
         &mut app,
@@ -340,7 +363,7 @@ fn mouse_clicks_focus_and_select() {
     );
     settle(&mut app);
     assert_eq!(app.focus, Pane::Timeline);
-    assert_eq!(app.cursor, 4);
+    assert_eq!(app.timeline.cursor, 4);
     update(
         &mut app,
         Action::Mouse(Mouse::ScrollDown {
@@ -349,7 +372,7 @@ fn mouse_clicks_focus_and_select() {
         }),
     );
     settle(&mut app);
-    assert_eq!(app.cursor, 7);
+    assert_eq!(app.timeline.cursor, 7);
     // Click then drag across the histogram: the cursor follows the time.
     let bars = inner(panes.histogram);
     update(
@@ -360,7 +383,7 @@ fn mouse_clicks_focus_and_select() {
         }),
     );
     settle(&mut app);
-    let at_start = app.cursor;
+    let at_start = app.timeline.cursor;
     update(
         &mut app,
         Action::Mouse(Mouse::Drag {
@@ -370,15 +393,15 @@ fn mouse_clicks_focus_and_select() {
     );
     settle(&mut app);
     assert!(
-        at_start < app.count / 10,
+        at_start < app.timeline.count / 10,
         "cursor {at_start} of {}",
-        app.count
+        app.timeline.count
     );
     assert!(
-        app.cursor > app.count * 9 / 10,
+        app.timeline.cursor > app.timeline.count * 9 / 10,
         "cursor {} of {}",
-        app.cursor,
-        app.count
+        app.timeline.cursor,
+        app.timeline.count
     );
 }
 
@@ -418,15 +441,17 @@ fn arrows_pick_another_match_and_esc_clears_the_filter() {
     type_text(&mut app, "account-00");
     command(&mut app, Command::Down);
     assert!(app.input.is_some(), "the prompt stays open");
-    let second = app.entries[app.matches[1].index].scope.clone();
+    let second = app.streams.entries[app.streams.matches[1].index]
+        .scope
+        .clone();
     update(&mut app, Action::Submit);
     settle(&mut app);
-    assert_eq!(app.scope, second);
-    assert_eq!(app.filter, "account-00");
+    assert_eq!(app.timeline.scope, second);
+    assert_eq!(app.streams.query, "account-00");
     app.focus = Pane::Streams;
     update(&mut app, Action::Cancel);
-    assert!(app.filter.is_empty());
-    assert_eq!(app.matches.len(), app.entries.len());
+    assert!(app.streams.query.is_empty());
+    assert_eq!(app.streams.matches.len(), app.streams.entries.len());
 }
 
 #[test]
@@ -436,7 +461,7 @@ fn fields_the_event_changed_are_highlighted() {
         .projection
         .lines
         .iter()
-        .filter(|line| line.style == app.theme.changed)
+        .filter(|line| line.style == app.settings.theme.changed)
         .map(|line| {
             line.spans
                 .iter()
@@ -467,7 +492,7 @@ fn fields_the_event_changed_are_highlighted() {
     let area = inner(areas(app.size).projection);
     let highlighted_cells = (area.y..area.y + area.height)
         .flat_map(|y| (area.x..area.x + area.width).map(move |x| (x, y)))
-        .filter(|&(x, y)| buffer[(x, y)].bg == app.theme.changed.bg.unwrap_or_default())
+        .filter(|&(x, y)| buffer[(x, y)].bg == app.settings.theme.changed.bg.unwrap_or_default())
         .count();
     assert!(highlighted_cells > 0);
 }
@@ -480,22 +505,30 @@ fn slash_in_the_timeline_searches_events_and_n_finds_the_next() {
     type_text(&mut app, "type=TransferSent");
     update(&mut app, Action::Submit);
     settle(&mut app);
-    let first = app.cursor;
+    let first = app.timeline.cursor;
     assert_eq!(
-        app.cursor_event().map(|e| e.event_type.clone()).as_deref(),
+        app.timeline
+            .cursor_event()
+            .map(|e| e.event_type.clone())
+            .as_deref(),
         Some("TransferSent")
     );
     command(&mut app, Command::SearchNext);
-    assert!(app.cursor > first);
+    assert!(app.timeline.cursor > first);
     assert_eq!(
-        app.cursor_event().map(|e| e.event_type.clone()).as_deref(),
+        app.timeline
+            .cursor_event()
+            .map(|e| e.event_type.clone())
+            .as_deref(),
         Some("TransferSent")
     );
     command(&mut app, Command::SearchPrevious);
-    assert_eq!(app.cursor, first);
+    assert_eq!(app.timeline.cursor, first);
     // Every match in between was visited: none lies between first and next.
     let source = SqliteStore::open_read_only(demo_path()).expect("open");
-    let events = source.read_rows(&app.scope, 0, 1000).expect("read");
+    let events = source
+        .read_rows(&app.timeline.scope, 0, 1000)
+        .expect("read");
     let expected: Vec<u64> = events
         .iter()
         .enumerate()
@@ -510,16 +543,16 @@ fn slash_in_the_timeline_searches_events_and_n_finds_the_next() {
     type_text(&mut app, "MOBILE-APP");
     update(&mut app, Action::Submit);
     settle(&mut app);
-    let event = app.cursor_event().cloned().expect("an event");
+    let event = app.timeline.cursor_event().cloned().expect("an event");
     assert!(event.metadata.contains("mobile-app") || event.data.contains("mobile-app"));
 
     // No match says so and leaves the cursor alone.
-    let before = app.cursor;
+    let before = app.timeline.cursor;
     command(&mut app, Command::Filter);
     type_text(&mut app, "/data/amount=123456789");
     update(&mut app, Action::Submit);
     settle(&mut app);
-    assert_eq!(app.cursor, before);
+    assert_eq!(app.timeline.cursor, before);
     assert!(app.message.as_deref().unwrap_or("").contains("no match"));
 }
 
@@ -536,7 +569,7 @@ pub fn wait_for_diff(app: &mut App) {
     while app.report.as_ref().is_some_and(|d| d.job.is_some()) {
         assert!(started.elapsed().as_secs() < 20, "the diff did not arrive");
         std::thread::sleep(std::time::Duration::from_millis(5));
-        let now_ms = app.now_ms;
+        let now_ms = app.settings.now_ms;
         update(app, Action::Tick { now_ms });
     }
 }
@@ -691,7 +724,7 @@ fn capital_b_blames_the_projection_field_and_enter_jumps_to_it() {
     assert!(app.report.is_none());
     assert_eq!(app.focus, Pane::Timeline);
     assert_eq!(
-        app.cursor_event().map(|e| e.version),
+        app.timeline.cursor_event().map(|e| e.version),
         Some(last.event.version)
     );
 }
@@ -705,7 +738,7 @@ fn c_lists_the_correlation_across_streams_and_enter_opens_one() {
     type_text(&mut app, "type=TransferSent");
     update(&mut app, Action::Submit);
     settle(&mut app);
-    let sent = app.cursor_event().cloned().expect("a transfer");
+    let sent = app.timeline.cursor_event().cloned().expect("a transfer");
     let id = correlation_id(&sent).expect("a correlation id");
     command(&mut app, Command::Correlation);
     wait_for_diff(&mut app);
@@ -734,8 +767,11 @@ fn c_lists_the_correlation_across_streams_and_enter_opens_one() {
     settle(&mut app);
     assert!(app.report.is_none());
     let (stream, version) = &listed[received - 1];
-    assert_eq!(app.scope, Scope::Stream(stream.clone()));
-    assert_eq!(app.cursor_event().map(|e| e.version), Some(*version));
+    assert_eq!(app.timeline.scope, Scope::Stream(stream.clone()));
+    assert_eq!(
+        app.timeline.cursor_event().map(|e| e.version),
+        Some(*version)
+    );
 }
 
 #[test]
@@ -760,7 +796,7 @@ fn capital_s_finds_the_first_event_after_which_the_state_matches() {
     update(&mut app, Action::Submit);
     settle(&mut app);
     assert_eq!(
-        app.cursor_event().map(|e| e.version),
+        app.timeline.cursor_event().map(|e| e.version),
         Some(expected.version)
     );
 }
@@ -809,7 +845,7 @@ fn d_in_the_event_pane_diffs_two_payloads_and_diff_events_open() {
     settle(&mut app);
     assert!(app.report.is_none());
     assert_eq!(
-        app.cursor_event().map(|e| e.version),
+        app.timeline.cursor_event().map(|e| e.version),
         Some(2),
         "the first event after A"
     );
@@ -854,11 +890,11 @@ fn n_and_n_after_a_state_search_step_where_the_state_starts_to_match() {
     assert_eq!(report.jump_to, Some(turns[0]));
     update(&mut app, Action::Submit);
     settle(&mut app);
-    assert_eq!(app.cursor, turns[0]);
+    assert_eq!(app.timeline.cursor, turns[0]);
     command(&mut app, Command::SearchNext);
-    assert_eq!(app.cursor, turns[1]);
+    assert_eq!(app.timeline.cursor, turns[1]);
     command(&mut app, Command::SearchNext);
-    assert_eq!(app.cursor, turns[2]);
+    assert_eq!(app.timeline.cursor, turns[2]);
     command(&mut app, Command::SearchPrevious);
-    assert_eq!(app.cursor, turns[1]);
+    assert_eq!(app.timeline.cursor, turns[1]);
 }

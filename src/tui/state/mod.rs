@@ -1,0 +1,17 @@
+//! The explorer's state, one sub-state per part of the screen. `App`
+//! (`src/tui/app.rs`) holds one of each; `update` changes them; the panes
+//! only read them.
+
+pub mod event_view;
+pub mod playback;
+pub mod projection_view;
+pub mod settings;
+pub mod streams;
+pub mod timeline;
+
+pub use event_view::EventView;
+pub use playback::Playback;
+pub use projection_view::ProjectionView;
+pub use settings::Settings;
+pub use streams::{stream_entries, StreamEntry, StreamList};
+pub use timeline::{ActiveSearch, Search, Timeline};
