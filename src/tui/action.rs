@@ -4,6 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::overlay::Mode;
+use super::report::Report;
+use crate::core::filter::TypeCount;
 use crate::core::projection::{Progress, StateAt};
 use crate::core::store::{Histogram, Scope, StreamInfo};
 
@@ -43,11 +46,22 @@ pub enum Command {
     FilterMetadata,
     SwitchView,
     Follow,
+    /// Enter: what it confirms depends on the mode.
+    Confirm,
+    /// Esc: closes the overlay, or in the explorer stops a search or
+    /// clears a filter.
+    Cancel,
+    /// In a prompt: deletes the character before the end.
+    DeleteBack,
+    /// In the picker: ticks or unticks the selected type.
+    Toggle,
+    /// In the picker: unticks every type.
+    Clear,
 }
 
 impl Command {
     /// Every command, in the order the help screen lists them.
-    pub const ALL: [Command; 31] = [
+    pub const ALL: [Command; 36] = [
         Command::Quit,
         Command::Help,
         Command::FocusNext,
@@ -79,6 +93,11 @@ impl Command {
         Command::FilterMetadata,
         Command::SwitchView,
         Command::Follow,
+        Command::Confirm,
+        Command::Cancel,
+        Command::DeleteBack,
+        Command::Toggle,
+        Command::Clear,
     ];
 
     /// The keymap word, e.g. `focus_next`.
@@ -89,7 +108,30 @@ impl Command {
             .unwrap_or_default()
     }
 
-    pub fn describe(self) -> &'static str {
+    /// What the command does in `mode`.
+    pub fn describe(self, mode: Mode) -> &'static str {
+        match (mode, self) {
+            (Mode::Prompt, Command::Confirm) => return "confirm what is typed",
+            (Mode::Prompt, Command::Cancel) => return "cancel",
+            (Mode::Prompt, Command::Up | Command::Down) => {
+                return "move through the matches (stream filter)"
+            }
+            (Mode::Picker, Command::Confirm) => return "show the ticked types (none ticked: all)",
+            (Mode::Picker, Command::Cancel) => return "close the picker",
+            (Mode::Report, Command::Confirm) => {
+                return "fold a path · jump to the event on the top line"
+            }
+            (Mode::Report, Command::Cancel) => return "close (so does any key not listed)",
+            (Mode::Report, Command::SwitchView) => {
+                return "a diff: the changes as a tree / the states side by side"
+            }
+            (Mode::Help, Command::Cancel) => return "close (so does any key not listed)",
+            (Mode::Picker | Mode::Report, Command::Up) => return "move up",
+            (Mode::Picker | Mode::Report, Command::Down) => return "move down",
+            (Mode::Picker | Mode::Report, Command::First) => return "first line",
+            (Mode::Picker | Mode::Report, Command::Last) => return "last line",
+            _ => {}
+        }
         match self {
             Command::Quit => "quit",
             Command::Help => "show or hide this help",
@@ -122,18 +164,13 @@ impl Command {
             Command::FilterMetadata => "timeline: show only events whose metadata matches",
             Command::SwitchView => "diff: the changes as a tree / the states side by side",
             Command::Follow => "follow new events",
+            Command::Confirm => "open the selected stream in the timeline",
+            Command::Cancel => "stop a search · clear the stream filter or the timeline filter",
+            Command::DeleteBack => "delete the last character",
+            Command::Toggle => "tick or untick the selected type",
+            Command::Clear => "untick every type",
         }
     }
-}
-
-/// What the prompt is for while the user types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InputKind {
-    Filter,
-    GoTo,
-    Search,
-    StateSearch,
-    MetadataFilter,
 }
 
 /// A mouse gesture in terminal cells.
@@ -145,9 +182,10 @@ pub enum Mouse {
     ScrollDown { column: u16, row: u16 },
 }
 
-/// The background threads' answers: projection states, and the reads
-/// that take too long on a big store to make the first frame wait (the
-/// stream list, a histogram).
+/// The background threads' answers, all on one channel: projection
+/// states, the reads that take too long on a big store to make the first
+/// frame wait (the stream list, a histogram), searches, reports, type
+/// counts and filter scans.
 #[derive(Debug, Clone)]
 pub enum Reply {
     Streams {
@@ -175,6 +213,23 @@ pub enum Reply {
         id: u64,
         result: Result<Option<u64>, String>,
     },
+    /// A report for the report view; `last` when no more will follow.
+    Report {
+        id: u64,
+        result: Result<Report, String>,
+        last: bool,
+    },
+    /// The picker's event types with their counts.
+    TypeCounts {
+        id: u64,
+        result: Result<Vec<TypeCount>, String>,
+    },
+    /// A timeline filter's scan: the matching rows from where it started
+    /// and the row count it reached; `None` when it was cancelled.
+    FilterRows {
+        id: u64,
+        result: Result<Option<(Vec<u64>, u64)>, String>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -182,9 +237,6 @@ pub enum Action {
     Command(Command),
     /// A character typed into the prompt.
     Input(char),
-    Backspace,
-    Submit,
-    Cancel,
     Mouse(Mouse),
     Resize {
         width: u16,

@@ -8,11 +8,11 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use ratatui::layout::Rect;
 
-use super::action::{InputKind, Reply};
-use super::filter::TypePicker;
+use super::action::Reply;
+use super::jobs::{next_id, Answer};
 use super::keymap::Keymap;
 use super::layout::{areas, inner};
-use super::panes::report::ReportPane;
+use super::overlay::Overlays;
 use super::state::{EventView, Playback, ProjectionView, Settings, StreamList, Timeline};
 use super::theme::Theme;
 use super::worker::{Load, Request, Worker};
@@ -75,12 +75,8 @@ pub struct App {
     pub playback: Playback,
     pub event: EventView,
     pub projection: ProjectionView,
-    pub input: Option<(InputKind, String)>,
-    pub help: bool,
-    /// The diff or blame view, while it is open.
-    pub report: Option<ReportPane>,
-    /// The event-type picker, while it is open.
-    pub picker: Option<TypePicker>,
+    /// Help, prompts, the picker, reports: the top one gets keys first.
+    pub overlays: Overlays,
     /// What the status bar says instead of the summary, until the next key.
     pub message: Option<String>,
     pub quit: bool,
@@ -135,10 +131,7 @@ impl App {
             playback: Playback::new(head),
             event: EventView::default(),
             projection,
-            input: None,
-            help: false,
-            report: None,
-            picker: None,
+            overlays: Overlays::default(),
             message: None,
             quit: false,
             worker: Some(worker),
@@ -192,17 +185,18 @@ impl App {
             || self.streams.pending
             || self.timeline.histogram_pending
             || self.timeline.search.run.is_some()
+            || self
+                .timeline
+                .filter
+                .as_ref()
+                .is_some_and(|f| f.job.is_some())
+            || self.overlays.is_busy()
     }
 
     /// Takes in the stream list from the loader.
     pub fn receive_streams(&mut self, streams: Vec<StreamInfo>) {
         let rows = self.streams_rows();
         self.streams.receive(streams, &self.timeline.scope, rows);
-    }
-
-    /// Matches the stream list against `query`.
-    pub fn set_stream_query(&mut self, query: &str) {
-        self.streams.set_query(query);
     }
 
     /// Opens the timeline of the entry at `matches[index]`.
@@ -242,7 +236,7 @@ impl App {
         }
         self.timeline.forget_window();
         if let Some(filter) = self.timeline.filter.as_ref().map(|f| f.filter.clone()) {
-            super::filter::restart(self, filter);
+            super::timeline_filter::restart(self, filter);
         }
         Ok(())
     }
@@ -280,7 +274,7 @@ impl App {
         }
         let (start, end) = (timeline.offset, timeline.offset + height.max(1));
         if timeline.filter_ready() {
-            super::filter::ensure_events(self, start as usize, end as usize)?;
+            super::timeline_filter::ensure_events(self, start as usize, end as usize)?;
         } else {
             timeline.ensure_window(self.source.as_ref(), start, end)?;
         }
@@ -323,6 +317,14 @@ impl App {
     /// Where background jobs answer, beside the worker's own replies.
     pub fn reply_to(&self) -> Option<std::sync::mpsc::Sender<Reply>> {
         self.worker.as_ref().map(Worker::reply_to)
+    }
+
+    /// A new job's id and where it answers.
+    pub fn answer(&self) -> Option<Answer> {
+        Some(Answer {
+            id: next_id(),
+            reply_to: self.reply_to()?,
+        })
     }
 
     /// The next background reply, without waiting.

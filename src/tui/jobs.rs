@@ -3,14 +3,17 @@
 //! the explorer keeps drawing while a long stream is replayed. A job
 //! answers with a laid-out [`Report`]: the UI thread only draws it.
 
-use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::Sender;
+
+use super::action::Reply;
 
 use crate::core::diff::diff;
 use crate::core::projection::cache::SnapshotCache;
 use crate::core::projection::{Engine, ProjectionSpec, Query};
 use crate::core::search::{has_correlation, Matcher};
 use crate::core::store::{EventSource, Scope, StoreLocation};
-use crate::tui::panes::report::{
+use crate::tui::report::{
     blame_report, correlation_report, diff_report, last_change_report, state_search_report,
     DiffView, Report,
 };
@@ -18,49 +21,49 @@ use crate::tui::panes::report::{
 /// Events listed beside a diff, at most.
 pub const MAX_EVENTS: usize = 500;
 
-/// A computation running on its own thread, answering once or, for work
-/// that has a quick first answer, several times.
-pub struct Job<T> {
-    result: Receiver<T>,
-    finished: std::cell::Cell<bool>,
+/// Numbers jobs, so an answer to one no longer awaited is dropped.
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+pub fn next_id() -> u64 {
+    NEXT_ID.fetch_add(1, Ordering::Relaxed)
 }
 
-impl<T: Send + 'static> Job<T> {
-    pub fn spawn(work: impl FnOnce() -> T + Send + 'static) -> Job<T> {
-        Job::answering(move |send| {
-            let _ = send.send(work());
-        })
+/// Where a job sends its answers: the explorer's one reply channel.
+#[derive(Clone)]
+pub struct Answer {
+    pub id: u64,
+    pub reply_to: Sender<Reply>,
+}
+
+impl Answer {
+    /// A report on the way to the final one (blame: the answer before the
+    /// history).
+    fn partial(&self, result: Result<Report, String>) {
+        self.report(result, false);
     }
 
-    /// `work` sends as many answers as it has, the best one last.
-    pub fn answering(work: impl FnOnce(&Sender<T>) + Send + 'static) -> Job<T> {
-        let (send, result) = mpsc::channel();
-        std::thread::spawn(move || work(&send));
-        Job {
+    fn last(&self, result: Result<Report, String>) {
+        self.report(result, true);
+    }
+
+    fn report(&self, result: Result<Report, String>, last: bool) {
+        let _ = self.reply_to.send(Reply::Report {
+            id: self.id,
             result,
-            finished: std::cell::Cell::new(false),
-        }
+            last,
+        });
     }
 
-    /// The next answer, once it is there.
-    pub fn try_take(&self) -> Option<T> {
-        match self.result.try_recv() {
-            Ok(answer) => Some(answer),
-            Err(TryRecvError::Disconnected) => {
-                self.finished.set(true);
-                None
-            }
-            Err(TryRecvError::Empty) => None,
-        }
-    }
-
-    /// True once every answer has been taken and the thread has ended.
-    pub fn finished(&self) -> bool {
-        self.finished.get()
+    /// Sends any other reply.
+    pub fn send(&self, reply: Reply) {
+        let _ = self.reply_to.send(reply);
     }
 }
 
-pub type ReportJob = Job<Result<Report, String>>;
+/// Runs `work` on a thread of its own.
+pub fn spawn(work: impl FnOnce() + Send + 'static) {
+    std::thread::spawn(work);
+}
 
 fn engine(source: &dyn EventSource, spec: &ProjectionSpec) -> Result<Engine, String> {
     let projection = spec.load().map_err(|e| e.to_string())?;
@@ -73,13 +76,24 @@ fn engine(source: &dyn EventSource, spec: &ProjectionSpec) -> Result<Engine, Str
 
 /// The state at row `from` against the state at row `to` of `scope`.
 pub fn diff_job(
+    answer: Answer,
     location: StoreLocation,
     spec: ProjectionSpec,
     scope: Scope,
     from: u64,
     to: u64,
-) -> ReportJob {
-    Job::spawn(move || {
+) {
+    spawn(move || answer.last(diff_states(location, spec, scope, from, to)));
+}
+
+fn diff_states(
+    location: StoreLocation,
+    spec: ProjectionSpec,
+    scope: Scope,
+    from: u64,
+    to: u64,
+) -> Result<Report, String> {
+    {
         let source = location.open().map_err(|e| e.to_string())?;
         let mut engine = engine(source.as_ref(), &spec)?;
         let mut at = |row| {
@@ -110,18 +124,19 @@ pub fn diff_job(
             event_count: high - low,
             states: (a.state, b.state),
         }))
-    })
+    }
 }
 
 /// Who last changed the value at `pointer`, up to row `row` of `scope`.
 pub fn blame_job(
+    answer: Answer,
     location: StoreLocation,
     spec: ProjectionSpec,
     scope: Scope,
     row: u64,
     pointer: String,
-) -> ReportJob {
-    Job::answering(move |send| {
+) {
+    spawn(move || {
         let work = || -> Result<(), String> {
             let source = location.open().map_err(|e| e.to_string())?;
             let mut engine = engine(source.as_ref(), &spec)?;
@@ -140,18 +155,18 @@ pub fn blame_job(
                 let last = engine
                     .last_change(source.as_ref(), 0, &scope, row, &pointer)
                     .map_err(|e| e.to_string())?;
-                let _ = send.send(Ok(last_change_report(&last, first_version)));
+                answer.partial(Ok(last_change_report(&last, first_version)));
             }
             let blame = engine
                 .blame(source.as_ref(), 0, &scope, row, &pointer)
                 .map_err(|e| e.to_string())?;
-            let _ = send.send(Ok(blame_report(&blame, first_version)));
+            answer.last(Ok(blame_report(&blame, first_version)));
             Ok(())
         };
         if let Err(error) = work() {
-            let _ = send.send(Err(error));
+            answer.last(Err(error));
         }
-    })
+    });
 }
 
 /// Events listed for a correlation id, at most.
@@ -159,21 +174,25 @@ pub const MAX_CORRELATED: usize = 1_000;
 
 /// Every event, in all streams, that carries `correlation` (a full scan of
 /// the log, on this thread).
-pub fn correlation_job(location: StoreLocation, correlation: String) -> ReportJob {
-    Job::spawn(move || {
+pub fn correlation_job(answer: Answer, location: StoreLocation, correlation: String) {
+    spawn(move || answer.last(correlated(location, &correlation)));
+}
+
+fn correlated(location: StoreLocation, correlation: &str) -> Result<Report, String> {
+    {
         let source = location.open().map_err(|e| e.to_string())?;
         let end = source.count(&Scope::All).map_err(|e| e.to_string())?;
         let mut found = Vec::new();
         source
             .scan(&Scope::All, 0, end, &mut |event| {
-                if has_correlation(event, &correlation) {
+                if has_correlation(event, correlation) {
                     found.push(event.clone());
                 }
                 found.len() < MAX_CORRELATED
             })
             .map_err(|e| e.to_string())?;
-        Ok(correlation_report(&correlation, &found))
-    })
+        Ok(correlation_report(correlation, &found))
+    }
 }
 
 /// The first event of `scope` after which the projected state matches.
@@ -188,21 +207,23 @@ pub struct StateSearchFrom {
 /// The first event after the cursor after which the state starts to
 /// match, as a report the user can jump from.
 pub fn state_search_job(
+    answer: Answer,
     location: StoreLocation,
     spec: ProjectionSpec,
     scope: Scope,
     text: String,
     matcher: Matcher,
     from: Option<u64>,
-) -> ReportJob {
-    Job::spawn(move || {
+) {
+    spawn(move || {
         let start = StateSearchFrom {
             row: from,
             forward: true,
         };
-        let (found, row) = state_becomes(&location, &spec, &scope, &matcher, start)?;
-        Ok(state_search_report(&text, found.as_ref(), row))
-    })
+        let report = state_becomes(&location, &spec, &scope, &matcher, start)
+            .map(|(found, row)| state_search_report(&text, found.as_ref(), row));
+        answer.last(report);
+    });
 }
 
 /// The nearest event from `from` at which the state starts to match, and

@@ -9,6 +9,7 @@ use anyhow::{anyhow, Context, Result};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::Command;
+use super::overlay::Mode;
 
 const DEFAULT_KEYMAP: &str = include_str!("../../assets/keymap.toml");
 
@@ -120,20 +121,46 @@ impl Key {
     }
 }
 
-/// The bindings in force.
-#[derive(Debug, Clone)]
-pub struct Keymap {
+/// One mode's bindings.
+#[derive(Debug, Clone, Default)]
+struct Table {
     bindings: HashMap<Key, Command>,
     /// Per command, its keys in file order, for the help screen.
     keys: BTreeMap<usize, Vec<Key>>,
+}
+
+impl Table {
+    /// Binds `keys` to `command`, instead of the keys it had; a key moves
+    /// to its newest command.
+    fn bind(&mut self, command: Command, keys: Vec<Key>) {
+        let index = command_index(command);
+        if let Some(old) = self.keys.remove(&index) {
+            for key in old {
+                self.bindings.remove(&key);
+            }
+        }
+        for key in &keys {
+            if let Some(previous) = self.bindings.insert(*key, command) {
+                if let Some(list) = self.keys.get_mut(&command_index(previous)) {
+                    list.retain(|k| k != key);
+                }
+            }
+        }
+        self.keys.insert(index, keys);
+    }
+}
+
+/// The bindings in force, one table per mode.
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    tables: BTreeMap<Mode, Table>,
 }
 
 impl Keymap {
     /// The built-in defaults alone.
     pub fn defaults() -> Keymap {
         let mut keymap = Keymap {
-            bindings: HashMap::new(),
-            keys: BTreeMap::new(),
+            tables: BTreeMap::new(),
         };
         // The embedded file is part of the build; tests keep it valid.
         if let Err(error) = keymap.patch(DEFAULT_KEYMAP) {
@@ -156,55 +183,98 @@ impl Keymap {
         Ok(keymap)
     }
 
-    /// Replaces the keys of every action named in `text`.
+    /// Replaces the keys of every action named in `text`: at its top
+    /// level the explorer's, in a table (`[picker]`) that mode's.
     pub fn patch(&mut self, text: &str) -> Result<()> {
-        let table: BTreeMap<String, Vec<String>> = toml::from_str(text)?;
-        for (name, keys) in table {
-            let command: Command = toml::Value::String(name.clone())
-                .try_into()
-                .map_err(|_| anyhow!("'{name}' is not an action"))?;
-            let parsed = keys
-                .iter()
-                .map(|k| Key::parse(k).ok_or_else(|| anyhow!("'{k}' (for {name}) is not a key")))
-                .collect::<Result<Vec<_>>>()?;
-            let index = command_index(command);
-            if let Some(old) = self.keys.remove(&index) {
-                for key in old {
-                    self.bindings.remove(&key);
-                }
-            }
-            for key in &parsed {
-                // A key moves to its newest action.
-                if let Some(previous) = self.bindings.insert(*key, command) {
-                    if let Some(list) = self.keys.get_mut(&command_index(previous)) {
-                        list.retain(|k| k != key);
+        let file: toml::Table = toml::from_str(text)?;
+        for (name, value) in file {
+            match value {
+                toml::Value::Table(table) => {
+                    let mode = Mode::ALL
+                        .into_iter()
+                        .find(|m| m.table() == name && *m != Mode::Explorer)
+                        .ok_or_else(|| anyhow!("[{name}] is not a mode: {}", mode_names()))?;
+                    for (action, keys) in table {
+                        self.patch_one(mode, &action, &keys)?;
                     }
                 }
+                keys => self.patch_one(Mode::Explorer, &name, &keys)?,
             }
-            self.keys.insert(index, parsed);
         }
         Ok(())
     }
 
-    pub fn command_for(&self, event: &KeyEvent) -> Option<Command> {
-        self.bindings.get(&Key::from_event(event)).copied()
+    fn patch_one(&mut self, mode: Mode, name: &str, keys: &toml::Value) -> Result<()> {
+        let place = match mode {
+            Mode::Explorer => String::new(),
+            other => format!(" in [{}]", other.table()),
+        };
+        let command: Command = toml::Value::String(name.to_string())
+            .try_into()
+            .ok()
+            .filter(|c| mode.commands().contains(c))
+            .ok_or_else(|| anyhow!("'{name}' is not an action{place}"))?;
+        let keys: Vec<String> = keys
+            .clone()
+            .try_into()
+            .map_err(|_| anyhow!("'{name}'{place}: give a list of keys, e.g. [\"x\"]"))?;
+        let parsed = keys
+            .iter()
+            .map(|k| Key::parse(k).ok_or_else(|| anyhow!("'{k}' (for {name}{place}) is not a key")))
+            .collect::<Result<Vec<_>>>()?;
+        self.tables.entry(mode).or_default().bind(command, parsed);
+        Ok(())
     }
 
-    /// The keys bound to `command`, as labels.
-    pub fn keys_for(&self, command: Command) -> Vec<String> {
-        self.keys
-            .get(&command_index(command))
+    /// The command `event` stands for in `mode`.
+    pub fn command_in(&self, mode: Mode, event: &KeyEvent) -> Option<Command> {
+        self.tables
+            .get(&mode)?
+            .bindings
+            .get(&Key::from_event(event))
+            .copied()
+    }
+
+    /// The explorer's command for `event`.
+    pub fn command_for(&self, event: &KeyEvent) -> Option<Command> {
+        self.command_in(Mode::Explorer, event)
+    }
+
+    /// The keys bound to `command` in `mode`, as labels.
+    pub fn keys_in(&self, mode: Mode, command: Command) -> Vec<String> {
+        self.tables
+            .get(&mode)
+            .and_then(|table| table.keys.get(&command_index(command)))
             .map(|keys| keys.iter().map(Key::label).collect())
             .unwrap_or_default()
     }
 
-    /// The first key of `command`, for short hints.
-    pub fn hint(&self, command: Command) -> String {
-        self.keys_for(command)
+    /// The explorer's keys for `command`.
+    pub fn keys_for(&self, command: Command) -> Vec<String> {
+        self.keys_in(Mode::Explorer, command)
+    }
+
+    /// The first key of `command` in `mode`, for short hints.
+    pub fn hint_in(&self, mode: Mode, command: Command) -> String {
+        self.keys_in(mode, command)
             .into_iter()
             .next()
             .unwrap_or_default()
     }
+
+    /// The first explorer key of `command`.
+    pub fn hint(&self, command: Command) -> String {
+        self.hint_in(Mode::Explorer, command)
+    }
+}
+
+fn mode_names() -> String {
+    let names: Vec<String> = Mode::ALL
+        .iter()
+        .filter(|m| **m != Mode::Explorer)
+        .map(|m| format!("[{}]", m.table()))
+        .collect();
+    format!("the modes are {}", names.join(", "))
 }
 
 fn command_index(command: Command) -> usize {
@@ -226,14 +296,39 @@ mod tests {
     }
 
     #[test]
-    fn every_command_has_a_default_key() {
+    fn every_command_of_every_mode_has_a_default_key() {
         let keymap = Keymap::defaults();
-        for command in Command::ALL {
-            assert!(
-                !keymap.keys_for(command).is_empty(),
-                "{command:?} has no key"
-            );
+        for mode in Mode::ALL {
+            for command in mode.commands() {
+                assert!(
+                    !keymap.keys_in(mode, *command).is_empty(),
+                    "{command:?} has no key in {mode:?}"
+                );
+            }
         }
+    }
+
+    #[test]
+    fn each_mode_has_its_own_table() {
+        let mut keymap = Keymap::defaults();
+        let space = press(KeyCode::Char(' '), KeyModifiers::NONE);
+        assert_eq!(keymap.command_for(&space), Some(Command::PlayPause));
+        assert_eq!(
+            keymap.command_in(Mode::Picker, &space),
+            Some(Command::Toggle)
+        );
+        // Rebinding play leaves the picker's toggle alone, and the other way.
+        keymap
+            .patch("play_pause = [\"p\"]\n[picker]\ntoggle = [\"x\"]")
+            .unwrap();
+        let x = press(KeyCode::Char('x'), KeyModifiers::NONE);
+        assert_eq!(keymap.command_in(Mode::Picker, &x), Some(Command::Toggle));
+        assert_eq!(keymap.command_in(Mode::Picker, &space), None);
+        assert_eq!(keymap.command_for(&space), None);
+        assert_eq!(keymap.hint_in(Mode::Picker, Command::Toggle), "x");
+        let error = keymap.patch("[picker]\ndiff = [\"d\"]").unwrap_err();
+        assert!(error.to_string().contains("in [picker]"), "{error}");
+        assert!(keymap.patch("[nonsense]\nquit = [\"q\"]").is_err());
     }
 
     #[test]

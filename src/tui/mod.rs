@@ -4,19 +4,20 @@
 
 pub mod action;
 pub mod app;
-pub mod diff_layout;
-pub mod filter;
 pub mod jobs;
 pub mod json_view;
 pub mod keymap;
 pub mod layout;
 pub mod movement;
+pub mod overlay;
 pub mod panes;
+pub mod report;
 pub mod search;
 pub mod state;
 pub mod terminal;
 pub mod text;
 pub mod theme;
+pub mod timeline_filter;
 mod travel;
 pub mod update;
 pub mod worker;
@@ -152,7 +153,7 @@ pub fn bench_cursor_step(location: &StoreLocation, stream: &str, steps: u32) -> 
     {
         update::update(&mut app, action::Action::Input(c));
     }
-    update::update(&mut app, action::Action::Submit);
+    update::update(&mut app, action::Action::Command(action::Command::Confirm));
     settle(&mut app);
     let started = Instant::now();
     for _ in 0..steps.max(1) {

@@ -17,8 +17,9 @@ use crossterm::terminal::{
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 
-use super::action::{Action, Mouse};
+use super::action::{Action, Command, Mouse};
 use super::app::App;
+use super::overlay::Mode;
 use super::panes::render;
 use super::update::update;
 
@@ -133,28 +134,20 @@ pub fn to_action(app: &App, event: TermEvent) -> Option<Action> {
     }
 }
 
+/// A key, through the table of the mode in force (the top overlay's, or
+/// the explorer's). In a prompt an unbound character is typed; in the
+/// report and help screens an unbound key closes them.
 pub fn key_action(app: &App, key: &KeyEvent) -> Option<Action> {
-    if app.input.is_some() {
-        return match key.code {
-            KeyCode::Enter => Some(Action::Submit),
-            KeyCode::Esc => Some(Action::Cancel),
-            KeyCode::Backspace => Some(Action::Backspace),
-            // Arrows move through the filtered list while typing.
-            KeyCode::Up => Some(Action::Command(super::action::Command::Up)),
-            KeyCode::Down => Some(Action::Command(super::action::Command::Down)),
-            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                Some(Action::Cancel)
-            }
-            KeyCode::Char(c) => Some(Action::Input(c)),
-            _ => None,
-        };
-    }
-    if let Some(command) = app.settings.keymap.command_for(key) {
+    let mode = app.overlays.mode();
+    if let Some(command) = app.settings.keymap.command_in(mode, key) {
         return Some(Action::Command(command));
     }
-    match key.code {
-        KeyCode::Enter => Some(Action::Submit),
-        KeyCode::Esc => Some(Action::Cancel),
+    let plain = !key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    match (mode, key.code) {
+        (Mode::Prompt, KeyCode::Char(c)) if plain => Some(Action::Input(c)),
+        (Mode::Report | Mode::Help, _) => Some(Action::Command(Command::Cancel)),
         _ => None,
     }
 }

@@ -4,13 +4,12 @@
 
 use anyhow::Result;
 
-use super::action::Command;
 use super::app::{ActiveSearch, App, Pane};
 use super::jobs::{
     blame_job, correlation_job, diff_job, state_becomes, state_search_job, StateSearchFrom,
 };
-use super::movement::Move;
-use super::panes::report::{payload_report, ReportPane};
+use super::overlay::{Overlay, ReportView};
+use super::report::payload_report;
 use super::search;
 use crate::core::sanitize::visible;
 use crate::core::search::{correlation_id, Matcher};
@@ -119,18 +118,12 @@ pub(super) fn start_diff(app: &mut App) {
     }
     let to = app.timeline.marks[1].unwrap_or(app.timeline.cursor);
     let spec = app.active_spec();
-    let job = diff_job(
-        app.settings.location.clone(),
-        spec,
-        app.timeline.scope.clone(),
-        from,
-        to,
-    );
-    app.report = Some(ReportPane::computing(
-        job,
-        "Diff",
-        "computing the states at both points…",
-    ));
+    let Some(answer) = app.answer() else { return };
+    let job = answer.id;
+    let (location, scope) = (app.settings.location.clone(), app.timeline.scope.clone());
+    diff_job(answer, location, spec, scope, from, to);
+    let report = ReportView::computing(job, "Diff", "computing the states at both points…");
+    open_report(app, report);
 }
 
 /// Opens the blame view for the field on the projection pane's top line:
@@ -145,7 +138,10 @@ pub(super) fn start_blame(app: &mut App) {
         return;
     }
     let spec = app.active_spec();
-    let job = blame_job(
+    let Some(answer) = app.answer() else { return };
+    let job = answer.id;
+    blame_job(
+        answer,
         app.settings.location.clone(),
         spec,
         app.timeline.scope.clone(),
@@ -153,11 +149,10 @@ pub(super) fn start_blame(app: &mut App) {
         pointer.clone(),
     );
     let title = format!("Blame {pointer}");
-    app.report = Some(ReportPane::computing(
-        job,
-        &title,
-        "reading the field after every event…",
-    ));
+    open_report(
+        app,
+        ReportView::computing(job, &title, "reading the field after every event…"),
+    );
 }
 
 /// Looks for the first event after which the projected state matches.
@@ -176,7 +171,10 @@ pub(super) fn start_state_search(app: &mut App, text: &str) {
     });
     let spec = app.active_spec();
     let from = (!app.timeline.before_first).then_some(app.timeline.cursor);
-    let job = state_search_job(
+    let Some(answer) = app.answer() else { return };
+    let job = answer.id;
+    state_search_job(
+        answer,
         app.settings.location.clone(),
         spec,
         app.timeline.scope.clone(),
@@ -185,11 +183,14 @@ pub(super) fn start_state_search(app: &mut App, text: &str) {
         from,
     );
     let title = format!("State search {text}");
-    app.report = Some(ReportPane::computing(
-        job,
-        &title,
-        "folding from the cursor until the state matches…",
-    ));
+    open_report(
+        app,
+        ReportView::computing(
+            job,
+            &title,
+            "folding from the cursor until the state matches…",
+        ),
+    );
 }
 
 /// Lists every event that shares the cursor event's correlation id.
@@ -198,9 +199,18 @@ pub(super) fn start_correlation(app: &mut App) {
         app.message = Some("this event has no correlation id in its metadata".into());
         return;
     };
-    let job = correlation_job(app.settings.location.clone(), id.clone());
+    let Some(answer) = app.answer() else { return };
+    let job = answer.id;
+    correlation_job(answer, app.settings.location.clone(), id.clone());
     let title = format!("Correlation {id}");
-    app.report = Some(ReportPane::computing(job, &title, "reading every stream…"));
+    open_report(
+        app,
+        ReportView::computing(job, &title, "reading every stream…"),
+    );
+}
+
+fn open_report(app: &mut App, report: ReportView) {
+    app.overlays.open(Overlay::Report(report));
 }
 
 /// Opens `stream` at `version`, from a list of events in a report.
@@ -226,29 +236,8 @@ pub(super) fn diff_payloads(app: &mut App, marked: u64) {
         .ok()
         .and_then(|mut e| e.pop());
     match (a, app.timeline.cursor_event().cloned()) {
-        (Some(a), Some(b)) => app.report = Some(ReportPane::ready(payload_report(&a, &b))),
+        (Some(a), Some(b)) => open_report(app, ReportView::ready(payload_report(&a, &b))),
         _ => app.message = Some("mark an event with a, move to another, then d".into()),
-    }
-}
-
-/// Keys while the diff view is open: arrows and pages scroll it; `d`
-/// (and anything else) closes it.
-pub(super) fn diff_view_command(app: &mut App, command: Command) {
-    let page = app.size.height.saturating_sub(4).max(1) as usize;
-    let Some(diff) = &mut app.report else { return };
-    if let Some(movement) = Move::of(command) {
-        diff.scroll = movement.apply(diff.scroll, diff.report.lines.len(), page);
-        return;
-    }
-    match command {
-        // Still computing: nothing to switch yet.
-        Command::SwitchView if diff.report.diff.is_none() => {}
-        Command::SwitchView => {
-            diff.side_by_side = !diff.side_by_side;
-            diff.scroll = 0;
-            diff.relayout(Some(app.size.width));
-        }
-        _ => app.report = None,
     }
 }
 

@@ -17,6 +17,7 @@ use ratatui::Frame;
 
 use super::app::{App, Pane};
 use super::layout::areas;
+use super::overlay::Overlay;
 
 pub fn render(app: &App, frame: &mut Frame) {
     let panes = areas(frame.area());
@@ -26,14 +27,15 @@ pub fn render(app: &App, frame: &mut Frame) {
     event::render(app, frame, panes.event);
     projection::render(app, frame, panes.projection);
     status::render(app, frame, panes.status);
-    if let Some(report) = &app.report {
-        report::render(app, report, frame, frame.area());
-    }
-    if let Some(picker) = &app.picker {
-        type_picker::render(app, picker, frame, frame.area());
-    }
-    if app.help {
-        help::render(app, frame, frame.area());
+    // Bottom first, so the top overlay is drawn over the others.
+    for overlay in app.overlays.iter() {
+        match overlay {
+            Overlay::Report(report) => report::render(app, report, frame, frame.area()),
+            Overlay::Picker(picker) => type_picker::render(app, picker, frame, frame.area()),
+            Overlay::Help => help::render(app, frame, frame.area()),
+            // Prompts are drawn in the status bar or the Streams pane.
+            Overlay::Prompt(_) => {}
+        }
     }
 }
 

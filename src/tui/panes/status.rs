@@ -7,14 +7,15 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use crate::core::sanitize::visible;
-use crate::tui::action::{Command, InputKind};
+use crate::tui::action::Command;
 use crate::tui::app::App;
+use crate::tui::overlay::PromptKind;
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let typing = app
-        .input
-        .as_ref()
-        .and_then(|(kind, text)| Some((prompt(*kind)?, text)));
+        .overlays
+        .prompt()
+        .and_then(|p| Some((prompt(p.kind)?, &p.text)));
     let line = if let Some(((word, hint), text)) = typing {
         Line::from(vec![
             Span::raw(word),
@@ -32,20 +33,20 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
 
 /// The word before what is typed, and the hint after it, for the prompts
 /// typed in the status bar (the stream filter is typed in its pane).
-fn prompt(kind: InputKind) -> Option<(&'static str, &'static str)> {
+fn prompt(kind: PromptKind) -> Option<(&'static str, &'static str)> {
     const SEARCH: &str = "  text, or path=value: /data/amount=500 · metadata.actor=atm-456";
     match kind {
-        InputKind::GoTo => Some((
+        PromptKind::GoTo => Some((
             ":",
             "  version 42 · position @1234 · time 2025-03-01 14:00 or -2h",
         )),
-        InputKind::Search => Some(("/", SEARCH)),
-        InputKind::StateSearch => Some(("state: ", SEARCH)),
-        InputKind::MetadataFilter => Some((
+        PromptKind::Search => Some(("/", SEARCH)),
+        PromptKind::StateSearch => Some(("state: ", SEARCH)),
+        PromptKind::MetadataFilter => Some((
             "metadata: ",
             "  key=value (actor=atm-456) or text · empty shows all",
         )),
-        InputKind::Filter => None,
+        PromptKind::StreamQuery => None,
     }
 }
 

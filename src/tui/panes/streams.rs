@@ -9,9 +9,9 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{pane_block, title};
 use crate::core::time::relative_age;
-use crate::tui::action::InputKind;
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::inner;
+use crate::tui::overlay::PromptKind;
 use crate::tui::text::{fit, highlighted};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
@@ -26,7 +26,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         return;
     }
     let mut lines = Vec::with_capacity(body.height as usize);
-    let filtering = matches!(app.input, Some((InputKind::Filter, _)));
+    let filtering = app
+        .overlays
+        .prompt()
+        .is_some_and(|p| p.kind == PromptKind::StreamQuery);
     let filter_line = if filtering {
         Line::from(vec![
             Span::styled("/", app.settings.theme.matched),

@@ -63,9 +63,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
     if lines.is_empty() {
         let text = if app.timeline.filter_ready() {
-            "no events match the filter (esc shows all)"
+            let cancel = app
+                .settings
+                .keymap
+                .hint(crate::tui::action::Command::Cancel);
+            format!("no events match the filter ({cancel} shows all)")
         } else {
-            "no events"
+            "no events".to_string()
         };
         lines.push(Line::styled(text, app.settings.theme.dim));
     }

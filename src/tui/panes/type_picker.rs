@@ -6,8 +6,10 @@ use ratatui::text::{Line, Span};
 use ratatui::Frame;
 
 use crate::core::sanitize::visible;
+use crate::tui::action::Command;
 use crate::tui::app::App;
-use crate::tui::filter::TypePicker;
+use crate::tui::overlay::Mode;
+use crate::tui::overlay::TypePicker;
 use crate::tui::panes::{centered, overlay};
 use crate::tui::text::fit;
 
@@ -21,13 +23,14 @@ pub fn render(app: &App, picker: &TypePicker, frame: &mut Frame, screen: Rect) {
     let (width, height) = (area.width, area.height);
     let inner = width.saturating_sub(2) as usize;
     let rows = height.saturating_sub(3) as usize;
-    let mut lines = vec![Line::styled(
-        fit(
-            "space ticks · a clears · enter shows the ticked types (none: all)",
-            inner,
-        ),
-        app.settings.theme.dim,
-    )];
+    let key = |command| app.settings.keymap.hint_in(Mode::Picker, command);
+    let hint = format!(
+        "{} ticks · {} clears · {} shows the ticked types (none: all)",
+        key(Command::Toggle),
+        key(Command::Clear),
+        key(Command::Confirm)
+    );
+    let mut lines = vec![Line::styled(fit(&hint, inner), app.settings.theme.dim)];
     if let Some(error) = &picker.error {
         lines.push(Line::styled(fit(error, inner), app.settings.theme.error));
     } else if picker.job.is_some() {
@@ -62,8 +65,9 @@ pub fn render(app: &App, picker: &TypePicker, frame: &mut Frame, screen: Rect) {
         lines.push(line);
     }
     let title = format!(
-        " Event types · {} (esc closes) ",
-        visible(&app.timeline.scope.label())
+        " Event types · {} ({} closes) ",
+        visible(&app.timeline.scope.label()),
+        key(Command::Cancel)
     );
     overlay(app, frame, area, &title, lines);
 }

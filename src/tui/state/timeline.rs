@@ -8,8 +8,8 @@ use crate::core::event::Event;
 use crate::core::search::Matcher;
 use crate::core::store::{EventSource, Histogram, Scope};
 use crate::core::time::Millis;
-use crate::tui::filter::TimelineFilter;
 use crate::tui::search::SearchRun;
+use crate::tui::timeline_filter::TimelineFilter;
 
 /// Rows read around the cursor at a time.
 pub const WINDOW: usize = 256;

@@ -1,33 +1,15 @@
 //! The timeline filter: the type picker with counts, the metadata filter,
 //! and what the cursor, the projection and the mouse do under a filter.
 
-use std::time::Instant;
-
 use super::*;
 use crate::core::store::Scope;
-use crate::tui::action::{InputKind, Mouse};
+use crate::tui::action::Mouse;
 use crate::tui::layout::{areas, inner};
+use crate::tui::overlay::PromptKind;
 
-/// Ticks the clock until the picker's counts and the filter's rows are in.
+/// Waits for the picker's counts and the filter's rows (they arrive as
+/// replies, like every background answer).
 pub fn wait_for_filter(app: &mut App) {
-    let started = Instant::now();
-    let busy = |app: &App| {
-        app.picker.as_ref().is_some_and(|p| p.job.is_some())
-            || app
-                .timeline
-                .filter
-                .as_ref()
-                .is_some_and(|f| f.job.is_some())
-    };
-    while busy(app) {
-        assert!(
-            started.elapsed().as_secs() < 20,
-            "the filter did not finish"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-        let now_ms = app.settings.now_ms;
-        update(app, Action::Tick { now_ms });
-    }
     settle(app);
 }
 
@@ -44,16 +26,16 @@ fn pick(app: &mut App, types: &[&str]) {
     command(app, Command::FilterTypes);
     wait_for_filter(app);
     for wanted in types {
-        let picker = app.picker.as_ref().expect("picker open");
+        let picker = app.overlays.picker().expect("picker open");
         let i = picker
             .types
             .iter()
             .position(|t| t.event_type == *wanted)
             .expect("type listed");
-        app.picker.as_mut().expect("picker").selected = i;
-        command(app, Command::PlayPause);
+        app.overlays.picker_mut().expect("picker").selected = i;
+        command(app, Command::Toggle);
     }
-    update(app, Action::Submit);
+    update(app, Action::Command(Command::Confirm));
     wait_for_filter(app);
 }
 
@@ -62,7 +44,7 @@ fn the_picker_lists_every_type_with_its_count() {
     let mut app = open(demo_path(), Some("account-0042"), None, 80, 24);
     command(&mut app, Command::FilterTypes);
     wait_for_filter(&mut app);
-    let picker = app.picker.as_ref().expect("picker");
+    let picker = app.overlays.picker().expect("picker");
     let mut expected = std::collections::HashMap::<String, u64>::new();
     for e in all_events(&app) {
         *expected.entry(e.event_type).or_default() += 1;
@@ -85,8 +67,8 @@ fn the_picker_lists_every_type_with_its_count() {
         "{screen}"
     );
     // Esc closes it without filtering.
-    update(&mut app, Action::Cancel);
-    assert!(app.picker.is_none());
+    update(&mut app, Action::Command(Command::Cancel));
+    assert!(app.overlays.picker().is_none());
     assert!(app.timeline.filter.is_none());
 }
 
@@ -140,7 +122,7 @@ fn picked_types_are_the_only_rows_and_steps_skip_the_rest() {
         "{screen}"
     );
     // Esc in the timeline shows everything again.
-    update(&mut app, Action::Cancel);
+    update(&mut app, Action::Command(Command::Cancel));
     assert!(app.timeline.filter.is_none());
     command(&mut app, Command::First);
     command(&mut app, Command::Down);
@@ -154,9 +136,12 @@ fn metadata_filter_keeps_matching_events_across_streams() {
     let mut app = open(&path, None, None, 80, 24);
     app.focus = crate::tui::app::Pane::Timeline;
     command(&mut app, Command::FilterMetadata);
-    assert!(matches!(app.input, Some((InputKind::MetadataFilter, _))));
+    assert!(app
+        .overlays
+        .prompt()
+        .is_some_and(|p| p.kind == PromptKind::MetadataFilter));
     type_text(&mut app, "actor=test");
-    update(&mut app, Action::Submit);
+    update(&mut app, Action::Command(Command::Confirm));
     wait_for_filter(&mut app);
     let filter = app.timeline.filter.as_ref().expect("filter");
     assert_eq!(filter.rows, vec![app.timeline.count - 1]);
@@ -178,13 +163,13 @@ fn metadata_filter_keeps_matching_events_across_streams() {
     // An empty metadata filter and no types: the filter is off.
     command(&mut app, Command::FilterTypes);
     wait_for_filter(&mut app);
-    command(&mut app, Command::MarkA);
-    update(&mut app, Action::Submit);
+    command(&mut app, Command::Clear);
+    update(&mut app, Action::Command(Command::Confirm));
     command(&mut app, Command::FilterMetadata);
     for _ in 0.."actor=test".len() {
-        update(&mut app, Action::Backspace);
+        update(&mut app, Action::Command(Command::DeleteBack));
     }
-    update(&mut app, Action::Submit);
+    update(&mut app, Action::Command(Command::Confirm));
     assert!(app.timeline.filter.is_none());
 }
 

@@ -59,7 +59,7 @@ fn wide_characters_keep_columns_aligned() {
         let mut app = open(&path, None, None, w, h);
         command(&mut app, Command::Filter);
         type_text(&mut app, "注文");
-        update(&mut app, Action::Submit);
+        update(&mut app, Action::Command(Command::Confirm));
         settle(&mut app);
         assert_eq!(app.timeline.scope, Scope::Stream("注文-日本語🎉".into()));
         let terminal = draw(&app);
@@ -109,10 +109,10 @@ fn tiny_terminals_and_empty_stores_do_not_panic() {
             command(&mut app, c);
         }
     }
-    update(&mut app, Action::Cancel);
+    update(&mut app, Action::Command(Command::Cancel));
     command(&mut app, Command::GoTo);
     type_text(&mut app, "@5");
-    update(&mut app, Action::Submit);
+    update(&mut app, Action::Command(Command::Confirm));
     settle(&mut app);
     update(&mut app, Action::Tick { now_ms: 5_000 });
     let text = screen_text(&draw(&app));

@@ -110,7 +110,7 @@ fn correlation_view() {
     let mut app = open(demo_path(), Some("account-0042"), None, 80, 24);
     command(&mut app, Command::Filter);
     type_text(&mut app, "type=TransferSent");
-    update(&mut app, Action::Submit);
+    update(&mut app, Action::Command(Command::Confirm));
     settle(&mut app);
     command(&mut app, Command::Correlation);
     super::state::wait_for_diff(&mut app);
@@ -122,7 +122,7 @@ fn state_search_view() {
     let mut app = open(demo_path(), Some("account-0042"), None, 80, 24);
     command(&mut app, Command::StateSearch);
     type_text(&mut app, "/eventCounts/TransferSent=2");
-    update(&mut app, Action::Submit);
+    update(&mut app, Action::Command(Command::Confirm));
     super::state::wait_for_diff(&mut app);
     whole("state_search_80x24", &app);
 }
@@ -134,9 +134,9 @@ fn type_picker_and_filtered_timeline() {
         command(&mut app, Command::FilterTypes);
         super::filter::wait_for_filter(&mut app);
         command(&mut app, Command::Down);
-        command(&mut app, Command::PlayPause);
+        command(&mut app, Command::Toggle);
         whole(&format!("type_picker_{w}x{h}"), &app);
-        update(&mut app, Action::Submit);
+        update(&mut app, Action::Command(Command::Confirm));
         super::filter::wait_for_filter(&mut app);
         command(&mut app, Command::Down);
         whole(&format!("filtered_{w}x{h}"), &app);

@@ -5,9 +5,10 @@ use std::time::Instant;
 use super::*;
 use crate::core::projection::{Engine, ProjectionSpec, Query};
 use crate::core::store::{EventSource, Scope};
-use crate::tui::action::{InputKind, Mouse};
+use crate::tui::action::Mouse;
 use crate::tui::app::Pane;
 use crate::tui::layout::{areas, inner};
+use crate::tui::overlay::{Mode, PromptKind};
 
 /// The state a fresh engine computes by replaying from the first event.
 fn full_replay(store: &Path, scope: &Scope, row: u64) -> serde_json::Value {
@@ -112,25 +113,28 @@ fn marks_are_set_at_the_cursor() {
 fn filter_updates_as_you_type_and_enter_opens_the_best() {
     let mut app = open(demo_path(), None, None, 80, 24);
     command(&mut app, Command::Filter);
-    assert!(matches!(app.input, Some((InputKind::Filter, _))));
+    assert!(app
+        .overlays
+        .prompt()
+        .is_some_and(|p| p.kind == PromptKind::StreamQuery));
     type_text(&mut app, "acc42");
     assert_eq!(
         app.streams.entries[app.streams.matches[0].index].label,
         "account-0042"
     );
     assert!(app.streams.matches.len() < app.streams.entries.len());
-    update(&mut app, Action::Backspace);
+    update(&mut app, Action::Command(Command::DeleteBack));
     assert_eq!(app.streams.query, "acc4");
     update(&mut app, Action::Input('2'));
-    update(&mut app, Action::Submit);
+    update(&mut app, Action::Command(Command::Confirm));
     settle(&mut app);
     assert_eq!(app.timeline.scope, Scope::Stream("account-0042".into()));
     assert_eq!(app.focus, Pane::Timeline);
-    assert!(app.input.is_none());
+    assert!(app.overlays.prompt().is_none());
     // Back in the stream list, Esc in the prompt drops the filter.
     app.focus = Pane::Streams;
     command(&mut app, Command::Filter);
-    update(&mut app, Action::Cancel);
+    update(&mut app, Action::Command(Command::Cancel));
     assert!(app.streams.query.is_empty());
     assert_eq!(app.streams.matches.len(), app.streams.entries.len());
 }
@@ -141,7 +145,7 @@ fn go_to_version_position_and_time() {
     let go = |app: &mut App, text: &str| {
         command(app, Command::GoTo);
         type_text(app, text);
-        update(app, Action::Submit);
+        update(app, Action::Command(Command::Confirm));
         settle(app);
     };
     go(&mut app, "7");
@@ -256,14 +260,14 @@ fn focus_cycles_and_toggles() {
     command(&mut app, Command::ToggleTime);
     assert!(app.settings.local_time);
     command(&mut app, Command::Help);
-    assert!(app.help);
-    update(&mut app, Action::Cancel);
-    assert!(!app.help);
+    assert!(app.overlays.is_open(Mode::Help));
+    update(&mut app, Action::Command(Command::Cancel));
+    assert!(!app.overlays.is_open(Mode::Help));
     // The overlay is modal: a movement key closes it and moves nothing.
     command(&mut app, Command::Help);
     let focus = app.focus;
     command(&mut app, Command::FocusNext);
-    assert!(!app.help);
+    assert!(!app.overlays.is_open(Mode::Help));
     assert_eq!(app.focus, focus);
     command(&mut app, Command::Quit);
     assert!(app.quit);
@@ -440,16 +444,16 @@ fn arrows_pick_another_match_and_esc_clears_the_filter() {
     command(&mut app, Command::Filter);
     type_text(&mut app, "account-00");
     command(&mut app, Command::Down);
-    assert!(app.input.is_some(), "the prompt stays open");
+    assert!(app.overlays.prompt().is_some(), "the prompt stays open");
     let second = app.streams.entries[app.streams.matches[1].index]
         .scope
         .clone();
-    update(&mut app, Action::Submit);
+    update(&mut app, Action::Command(Command::Confirm));
     settle(&mut app);
     assert_eq!(app.timeline.scope, second);
     assert_eq!(app.streams.query, "account-00");
     app.focus = Pane::Streams;
-    update(&mut app, Action::Cancel);
+    update(&mut app, Action::Command(Command::Cancel));
     assert!(app.streams.query.is_empty());
     assert_eq!(app.streams.matches.len(), app.streams.entries.len());
 }
@@ -501,9 +505,12 @@ fn fields_the_event_changed_are_highlighted() {
 fn slash_in_the_timeline_searches_events_and_n_finds_the_next() {
     let mut app = open(demo_path(), Some("account-0042"), None, 80, 24);
     command(&mut app, Command::Filter);
-    assert!(matches!(app.input, Some((InputKind::Search, _))));
+    assert!(app
+        .overlays
+        .prompt()
+        .is_some_and(|p| p.kind == PromptKind::Search));
     type_text(&mut app, "type=TransferSent");
-    update(&mut app, Action::Submit);
+    update(&mut app, Action::Command(Command::Confirm));
     settle(&mut app);
     let first = app.timeline.cursor;
     assert_eq!(
@@ -541,7 +548,7 @@ fn slash_in_the_timeline_searches_events_and_n_finds_the_next() {
     command(&mut app, Command::First);
     command(&mut app, Command::Filter);
     type_text(&mut app, "MOBILE-APP");
-    update(&mut app, Action::Submit);
+    update(&mut app, Action::Command(Command::Confirm));
     settle(&mut app);
     let event = app.timeline.cursor_event().cloned().expect("an event");
     assert!(event.metadata.contains("mobile-app") || event.data.contains("mobile-app"));
@@ -550,7 +557,7 @@ fn slash_in_the_timeline_searches_events_and_n_finds_the_next() {
     let before = app.timeline.cursor;
     command(&mut app, Command::Filter);
     type_text(&mut app, "/data/amount=123456789");
-    update(&mut app, Action::Submit);
+    update(&mut app, Action::Command(Command::Confirm));
     settle(&mut app);
     assert_eq!(app.timeline.cursor, before);
     assert!(app.message.as_deref().unwrap_or("").contains("no match"));
@@ -560,26 +567,24 @@ fn slash_in_the_timeline_searches_events_and_n_finds_the_next() {
 fn slash_in_the_stream_list_still_filters() {
     let mut app = open(demo_path(), None, None, 80, 24);
     command(&mut app, Command::Filter);
-    assert!(matches!(app.input, Some((InputKind::Filter, _))));
+    assert!(app
+        .overlays
+        .prompt()
+        .is_some_and(|p| p.kind == PromptKind::StreamQuery));
 }
 
-/// Ticks the clock until the diff view has its result.
+/// Waits for the report view's answer (a reply, like every background
+/// answer).
 pub fn wait_for_diff(app: &mut App) {
-    let started = Instant::now();
-    while app.report.as_ref().is_some_and(|d| d.job.is_some()) {
-        assert!(started.elapsed().as_secs() < 20, "the diff did not arrive");
-        std::thread::sleep(std::time::Duration::from_millis(5));
-        let now_ms = app.settings.now_ms;
-        update(app, Action::Tick { now_ms });
-    }
+    settle(app);
 }
 
 #[test]
 fn d_diffs_the_state_at_mark_a_against_mark_b() {
-    use crate::tui::panes::report::ReportLine;
+    use crate::tui::report::ReportLine;
     let mut app = open(demo_path(), Some("account-0042"), Some(3), 80, 24);
     command(&mut app, Command::Diff);
-    assert!(app.report.is_none(), "no mark A yet");
+    assert!(app.overlays.report().is_none(), "no mark A yet");
     assert!(app.message.as_deref().unwrap_or("").contains("mark A"));
     command(&mut app, Command::MarkA);
     for _ in 0..7 {
@@ -594,7 +599,7 @@ fn d_diffs_the_state_at_mark_a_against_mark_b() {
         &full_replay(demo_path(), &scope, 3),
         &full_replay(demo_path(), &scope, 10),
     );
-    let diff = app.report.as_ref().expect("the diff view is open");
+    let diff = app.overlays.report().expect("the diff view is open");
     let changes: Vec<&ReportLine> = diff
         .report
         .lines
@@ -632,18 +637,18 @@ fn d_diffs_the_state_at_mark_a_against_mark_b() {
     for _ in 0..node {
         command(&mut app, Command::Down);
     }
-    update(&mut app, Action::Submit);
-    let folded = &app.report.as_ref().expect("still open").report;
+    update(&mut app, Action::Command(Command::Confirm));
+    let folded = &app.overlays.report().expect("still open").report;
     assert!(folded.lines.len() < before);
     assert!(matches!(&folded.lines[node], ReportLine::Node(t) if t.contains('▸')));
-    update(&mut app, Action::Submit);
+    update(&mut app, Action::Command(Command::Confirm));
     assert_eq!(
-        app.report.as_ref().expect("open").report.lines.len(),
+        app.overlays.report().expect("open").report.lines.len(),
         before
     );
     // `v`: the two states side by side, every line of each.
     command(&mut app, Command::SwitchView);
-    let sides = &app.report.as_ref().expect("open").report;
+    let sides = &app.overlays.report().expect("open").report;
     let pairs: Vec<(&str, &str)> = sides
         .lines
         .iter()
@@ -669,7 +674,7 @@ fn d_diffs_the_state_at_mark_a_against_mark_b() {
     assert_eq!(right.concat(), pretty(10).lines().collect::<String>());
     draw(&app);
     command(&mut app, Command::SwitchView);
-    let diff = app.report.as_ref().expect("open");
+    let diff = app.overlays.report().expect("open");
     assert!(diff
         .report
         .lines
@@ -690,13 +695,13 @@ fn d_diffs_the_state_at_mark_a_against_mark_b() {
 
     // Esc closes it; the screen is drawable throughout.
     draw(&app);
-    update(&mut app, Action::Cancel);
-    assert!(app.report.is_none());
+    update(&mut app, Action::Command(Command::Cancel));
+    assert!(app.overlays.report().is_none());
 }
 
 #[test]
 fn capital_b_blames_the_projection_field_and_enter_jumps_to_it() {
-    use crate::tui::panes::report::ReportLine;
+    use crate::tui::report::ReportLine;
     let mut app = open(demo_path(), Some("account-0042"), Some(10), 80, 24);
     scroll_projection_to(&mut app, "/fields/amount");
     command(&mut app, Command::Blame);
@@ -708,7 +713,7 @@ fn capital_b_blames_the_projection_field_and_enter_jumps_to_it() {
     let blame = engine
         .blame(&source, 0, &scope, 10, "/fields/amount")
         .expect("blame");
-    let report = &app.report.as_ref().expect("the blame view").report;
+    let report = &app.overlays.report().expect("the blame view").report;
     let last = blame.last().expect("the field changed");
     assert_eq!(report.jump_to, Some(last.event.version as u64));
     let history = report
@@ -719,9 +724,9 @@ fn capital_b_blames_the_projection_field_and_enter_jumps_to_it() {
     assert_eq!(history, blame.history.len());
 
     command(&mut app, Command::Up); // scrolls the report, not the pane
-    update(&mut app, Action::Submit);
+    update(&mut app, Action::Command(Command::Confirm));
     settle(&mut app);
-    assert!(app.report.is_none());
+    assert!(app.overlays.report().is_none());
     assert_eq!(app.focus, Pane::Timeline);
     assert_eq!(
         app.timeline.cursor_event().map(|e| e.version),
@@ -736,13 +741,13 @@ fn c_lists_the_correlation_across_streams_and_enter_opens_one() {
     // Go to a TransferSent: its correlation spans two accounts.
     command(&mut app, Command::Filter);
     type_text(&mut app, "type=TransferSent");
-    update(&mut app, Action::Submit);
+    update(&mut app, Action::Command(Command::Confirm));
     settle(&mut app);
     let sent = app.timeline.cursor_event().cloned().expect("a transfer");
     let id = correlation_id(&sent).expect("a correlation id");
     command(&mut app, Command::Correlation);
     wait_for_diff(&mut app);
-    let report = &app.report.as_ref().expect("the correlation list").report;
+    let report = &app.overlays.report().expect("the correlation list").report;
     let source = SqliteStore::open_read_only(demo_path()).expect("open");
     let all = source.read_rows(&Scope::All, 0, 10_000).expect("read");
     let expected: Vec<(String, i64)> = all
@@ -763,9 +768,9 @@ fn c_lists_the_correlation_across_streams_and_enter_opens_one() {
     for _ in 0..received {
         command(&mut app, Command::Down);
     }
-    update(&mut app, Action::Submit);
+    update(&mut app, Action::Command(Command::Confirm));
     settle(&mut app);
-    assert!(app.report.is_none());
+    assert!(app.overlays.report().is_none());
     let (stream, version) = &listed[received - 1];
     assert_eq!(app.timeline.scope, Scope::Stream(stream.clone()));
     assert_eq!(
@@ -779,9 +784,12 @@ fn capital_s_finds_the_first_event_after_which_the_state_matches() {
     use crate::core::search::Matcher;
     let mut app = open(demo_path(), Some("account-0042"), None, 80, 24);
     command(&mut app, Command::StateSearch);
-    assert!(matches!(app.input, Some((InputKind::StateSearch, _))));
+    assert!(app
+        .overlays
+        .prompt()
+        .is_some_and(|p| p.kind == PromptKind::StateSearch));
     type_text(&mut app, "/eventCounts/TransferSent=2");
-    update(&mut app, Action::Submit);
+    update(&mut app, Action::Command(Command::Confirm));
     wait_for_diff(&mut app);
     let source = SqliteStore::open_read_only(demo_path()).expect("open");
     let scope = Scope::Stream("account-0042".into());
@@ -791,9 +799,9 @@ fn capital_s_finds_the_first_event_after_which_the_state_matches() {
         .first_state_match(&source, 0, &scope, &|s| matcher.matches_state(s))
         .expect("search")
         .expect("a match");
-    let report = &app.report.as_ref().expect("the result").report;
+    let report = &app.overlays.report().expect("the result").report;
     assert_eq!(report.jump_to, Some(expected.version as u64));
-    update(&mut app, Action::Submit);
+    update(&mut app, Action::Command(Command::Confirm));
     settle(&mut app);
     assert_eq!(
         app.timeline.cursor_event().map(|e| e.version),
@@ -803,7 +811,7 @@ fn capital_s_finds_the_first_event_after_which_the_state_matches() {
 
 #[test]
 fn d_in_the_event_pane_diffs_two_payloads_and_diff_events_open() {
-    use crate::tui::panes::report::ReportLine;
+    use crate::tui::report::ReportLine;
     let mut app = open(demo_path(), Some("account-0042"), Some(1), 80, 24);
     command(&mut app, Command::MarkA);
     command(&mut app, Command::Down);
@@ -814,7 +822,7 @@ fn d_in_the_event_pane_diffs_two_payloads_and_diff_events_open() {
     let scope = Scope::Stream("account-0042".into());
     let events = source.read_rows(&scope, 1, 3).expect("read");
     let patch = crate::core::diff::diff(&events[0].data_json(), &events[2].data_json());
-    let report = &app.report.as_ref().expect("the payload diff").report;
+    let report = &app.overlays.report().expect("the payload diff").report;
     assert!(report.title.starts_with("Payload"), "{}", report.title);
     let changes = report
         .lines
@@ -827,13 +835,13 @@ fn d_in_the_event_pane_diffs_two_payloads_and_diff_events_open() {
         })
         .count();
     assert_eq!(changes, patch.len());
-    update(&mut app, Action::Cancel);
+    update(&mut app, Action::Command(Command::Cancel));
 
     // In the state diff, Enter on an event of the list opens it.
     app.focus = Pane::Timeline;
     command(&mut app, Command::Diff);
     wait_for_diff(&mut app);
-    let targets = app.report.as_ref().expect("diff").report.targets.clone();
+    let targets = app.overlays.report().expect("diff").report.targets.clone();
     let first_event = targets
         .iter()
         .position(Option::is_some)
@@ -841,9 +849,9 @@ fn d_in_the_event_pane_diffs_two_payloads_and_diff_events_open() {
     for _ in 0..first_event {
         command(&mut app, Command::Down);
     }
-    update(&mut app, Action::Submit);
+    update(&mut app, Action::Command(Command::Confirm));
     settle(&mut app);
-    assert!(app.report.is_none());
+    assert!(app.overlays.report().is_none());
     assert_eq!(
         app.timeline.cursor_event().map(|e| e.version),
         Some(2),
@@ -884,11 +892,11 @@ fn n_and_n_after_a_state_search_step_where_the_state_starts_to_match() {
     let mut app = open(demo_path(), Some("account-0042"), None, 80, 24);
     command(&mut app, Command::StateSearch);
     type_text(&mut app, condition);
-    update(&mut app, Action::Submit);
+    update(&mut app, Action::Command(Command::Confirm));
     wait_for_diff(&mut app);
-    let report = &app.report.as_ref().expect("the result").report;
+    let report = &app.overlays.report().expect("the result").report;
     assert_eq!(report.jump_to, Some(turns[0]));
-    update(&mut app, Action::Submit);
+    update(&mut app, Action::Command(Command::Confirm));
     settle(&mut app);
     assert_eq!(app.timeline.cursor, turns[0]);
     command(&mut app, Command::SearchNext);

@@ -3,22 +3,23 @@
 //! The cursor stays a row of the whole scope, so the projection, marks,
 //! diff and blame mean the same with or without a filter; only the rows
 //! drawn and the rows the cursor steps through change. Finding the rows
-//! and counting types are jobs on their own threads.
+//! and counting types are jobs on their own threads, answering on the
+//! explorer's reply channel.
 
-use std::collections::BTreeSet;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use anyhow::Result;
 
-use super::action::Command;
+use super::action::{Command, Reply};
 use super::app::App;
-use super::jobs::Job;
+use super::jobs::spawn;
 use super::movement::Move;
+use super::overlay::{Mode, Overlay, TypePicker};
 use crate::core::event::Event;
-use crate::core::filter::{matching_rows, metadata_matcher, EventFilter, TypeCount};
+use crate::core::filter::{matching_rows, metadata_matcher, EventFilter};
 use crate::core::sanitize::visible;
-use crate::core::store::{Scope, StoreLocation};
+use crate::core::store::Scope;
 
 /// Rows of the shown filtered window read at a time.
 const FILTER_WINDOW: usize = 128;
@@ -40,7 +41,8 @@ pub struct TimelineFilter {
     pub scanned: u64,
     /// Appends arrived while a scan ran: scan the new rows after it.
     stale: bool,
-    pub job: Option<Job<Scan>>,
+    /// The scan under way, by job id.
+    pub job: Option<u64>,
     cancel: Arc<AtomicBool>,
     /// Events of `rows[events_start..]`, read for drawing.
     pub events_start: usize,
@@ -79,22 +81,23 @@ impl Drop for TimelineFilter {
     }
 }
 
-/// The type picker overlay: every type of the scope with its count.
-pub struct TypePicker {
-    pub job: Option<Job<Result<Vec<TypeCount>, String>>>,
-    pub types: Vec<TypeCount>,
-    pub chosen: BTreeSet<String>,
-    pub selected: usize,
-    pub error: Option<String>,
-}
-
 /// Opens the type picker, with the filter's types already chosen.
 pub(super) fn open_picker(app: &mut App) {
+    let Some(answer) = app.answer() else {
+        return;
+    };
     let location = app.settings.location.clone();
     let scope = app.timeline.scope.clone();
-    let job = Job::spawn(move || {
-        let source = location.open().map_err(|e| e.to_string())?;
-        source.type_counts(&scope).map_err(|e| e.to_string())
+    let job = answer.id;
+    spawn(move || {
+        let result = location
+            .open()
+            .and_then(|source| source.type_counts(&scope))
+            .map_err(|e| e.to_string());
+        answer.send(Reply::TypeCounts {
+            id: answer.id,
+            result,
+        });
     });
     let chosen = app
         .timeline
@@ -102,19 +105,22 @@ pub(super) fn open_picker(app: &mut App) {
         .as_ref()
         .map(|f| f.filter.types.clone())
         .unwrap_or_default();
-    app.picker = Some(TypePicker {
+    app.overlays.open(Overlay::Picker(TypePicker {
         job: Some(job),
         types: Vec::new(),
         chosen,
         selected: 0,
         error: None,
-    });
+    }));
 }
 
-/// Keys while the picker is open: move, toggle (space), all or none (`a`),
-/// Enter applies (see `apply_picker`), anything else is ignored.
+/// Keys while the picker is open: move, toggle, clear, Enter applies
+/// (see `apply_picker`), cancel closes, anything else is ignored.
 pub(super) fn picker_command(app: &mut App, command: Command) -> Result<()> {
-    let Some(picker) = &mut app.picker else {
+    if command == Command::Confirm {
+        return apply_picker(app);
+    }
+    let Some(picker) = app.overlays.picker_mut() else {
         return Ok(());
     };
     if let Some(movement) = Move::of(command) {
@@ -122,15 +128,11 @@ pub(super) fn picker_command(app: &mut App, command: Command) -> Result<()> {
         return Ok(());
     }
     match command {
-        Command::PlayPause => {
-            if let Some(t) = picker.types.get(picker.selected) {
-                if !picker.chosen.remove(&t.event_type) {
-                    picker.chosen.insert(t.event_type.clone());
-                }
-            }
+        Command::Toggle => picker.toggle(),
+        Command::Clear => picker.chosen.clear(),
+        Command::Cancel => {
+            app.overlays.close(Mode::Picker);
         }
-        Command::MarkA => picker.chosen.clear(),
-        Command::FilterTypes => app.picker = None,
         _ => {}
     }
     Ok(())
@@ -139,7 +141,7 @@ pub(super) fn picker_command(app: &mut App, command: Command) -> Result<()> {
 /// Enter in the picker: filter to the chosen types (all types when none
 /// is chosen), keeping any metadata filter.
 pub(super) fn apply_picker(app: &mut App) -> Result<()> {
-    let Some(picker) = app.picker.take() else {
+    let Some(Overlay::Picker(picker)) = app.overlays.close(Mode::Picker) else {
         return Ok(());
     };
     let mut filter = current_filter(app);
@@ -196,7 +198,7 @@ pub(super) fn restart(app: &mut App, filter: EventFilter) {
             // Let the running scan finish; the new rows come after it.
             same.stale = true;
         } else {
-            same.job = Some(rows_job(&app.settings.location, &same, same.scanned));
+            same.job = rows_job(app, &same, same.scanned);
         }
         app.timeline.filter = Some(same);
         return;
@@ -213,39 +215,33 @@ pub(super) fn restart(app: &mut App, filter: EventFilter) {
         events_start: 0,
         events: Vec::new(),
     };
-    fresh.job = Some(rows_job(&app.settings.location, &fresh, 0));
+    fresh.job = rows_job(app, &fresh, 0);
     app.timeline.filter = Some(fresh);
 }
 
-/// Scans the filter's scope from row `from` for its rows.
-fn rows_job(location: &StoreLocation, filter: &TimelineFilter, from: u64) -> Job<Scan> {
-    let location = location.clone();
+/// Scans the filter's scope from row `from` for its rows; the job's id.
+fn rows_job(app: &App, filter: &TimelineFilter, from: u64) -> Option<u64> {
+    let answer = app.answer()?;
+    let id = answer.id;
+    let location = app.settings.location.clone();
     let (scope, wanted, cancel) = (
         filter.scope.clone(),
         filter.filter.clone(),
         filter.cancel.clone(),
     );
-    Job::spawn(move || {
-        let source = location.open().map_err(|e| e.to_string())?;
-        matching_rows(source.as_ref(), &scope, &wanted, from, &cancel).map_err(|e| e.to_string())
-    })
+    spawn(move || {
+        let result = location
+            .open()
+            .and_then(|source| matching_rows(source.as_ref(), &scope, &wanted, from, &cancel))
+            .map_err(|e| e.to_string());
+        answer.send(Reply::FilterRows { id, result });
+    });
+    Some(id)
 }
 
-/// Takes in finished filter and picker jobs (called on every tick).
-pub(super) fn poll_jobs(app: &mut App) -> Result<()> {
-    if let Some(picker) = &mut app.picker {
-        if let Some(result) = picker.job.as_ref().and_then(Job::try_take) {
-            picker.job = None;
-            match result {
-                Ok(types) => picker.types = types,
-                Err(error) => picker.error = Some(error),
-            }
-        }
-    }
-    let Some(filter) = &mut app.timeline.filter else {
-        return Ok(());
-    };
-    let Some(result) = filter.job.as_ref().and_then(Job::try_take) else {
+/// Takes in the answer of scan `id`, when it is the filter's.
+pub(super) fn receive_rows(app: &mut App, id: u64, result: Scan) -> Result<()> {
+    let Some(filter) = app.timeline.filter.as_mut().filter(|f| f.job == Some(id)) else {
         return Ok(());
     };
     filter.job = None;
@@ -257,13 +253,20 @@ pub(super) fn poll_jobs(app: &mut App) -> Result<()> {
             filter.scanned = reached;
             filter.events.clear();
             if std::mem::take(&mut filter.stale) {
-                filter.job = Some(rows_job(&app.settings.location, filter, reached));
+                let (filter, app_ref) = (app.timeline.filter.take(), &*app);
+                if let Some(mut filter) = filter {
+                    filter.job = rows_job(app_ref, &filter, reached);
+                    app.timeline.filter = Some(filter);
+                }
             }
             let cursor = app.timeline.cursor;
             if !first_answer {
                 // Only new rows: the cursor stays where the user left it.
                 return app.move_cursor_to(cursor);
             }
+            let Some(filter) = app.timeline.shown_filter() else {
+                return Ok(());
+            };
             // Start on the shown row nearest the cursor.
             let i = filter
                 .index_of(cursor)

@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
+use super::ReportLine;
 use crate::core::diff::{align_lines, pointer_tokens, PatchOp, Step};
-use crate::tui::panes::report::ReportLine;
 use crate::tui::text::{clip_chars, MAX_VALUE_CHARS};
 
 /// Patches with more changes than this open with their top level folded.

@@ -1,0 +1,189 @@
+//! The explorer's own commands, when no overlay is open: moving in the
+//! focused pane, opening prompts and overlays, marks, playback.
+
+use anyhow::Result;
+
+use crate::core::point::{Point, PointError};
+use crate::tui::action::Command;
+use crate::tui::app::{App, Pane};
+use crate::tui::movement::{offset, Move};
+use crate::tui::overlay::{Overlay, Prompt, PromptKind};
+use crate::tui::timeline_filter as filter;
+use crate::tui::travel::{
+    cancel_search, same_type, search_step, start_blame, start_correlation, start_diff,
+};
+
+pub(super) fn run_command(app: &mut App, command: Command) -> Result<()> {
+    let page = app.timeline_rows().max(1) as u64;
+    if let Some(movement) = Move::of(command) {
+        return step(app, movement.delta(page as usize));
+    }
+    match command {
+        Command::Quit => app.quit = true,
+        Command::Help => app.overlays.open(Overlay::Help),
+        Command::FocusNext | Command::FocusPrevious => {
+            let i = Pane::ORDER
+                .iter()
+                .position(|p| *p == app.focus)
+                .unwrap_or(0);
+            let n = Pane::ORDER.len();
+            let next = if command == Command::FocusNext {
+                i + 1
+            } else {
+                i + n - 1
+            };
+            app.focus = Pane::ORDER[next % n];
+        }
+        // `/` filters the stream list, or searches the events elsewhere.
+        Command::Filter if app.focus == Pane::Streams => {
+            let query = app.streams.query.clone();
+            prompt(app, PromptKind::StreamQuery, query);
+        }
+        Command::Filter => prompt(app, PromptKind::Search, ""),
+        // Taken by `Move::of` above.
+        Command::Up
+        | Command::Down
+        | Command::PageUp
+        | Command::PageDown
+        | Command::First
+        | Command::Last => {}
+        Command::SearchNext => search_step(app, true)?,
+        Command::Diff => start_diff(app),
+        Command::Blame => start_blame(app),
+        Command::Correlation => start_correlation(app),
+        Command::StateSearch => prompt(app, PromptKind::StateSearch, ""),
+        Command::SwitchView => {
+            app.message = Some("v switches a diff's view: open one with d first".into());
+        }
+        Command::FilterTypes => filter::open_picker(app),
+        Command::FilterMetadata => {
+            let current = app
+                .timeline
+                .filter
+                .as_ref()
+                .and_then(|f| f.filter.metadata.as_ref())
+                .map(|(text, _)| text.clone())
+                .unwrap_or_default();
+            prompt(app, PromptKind::MetadataFilter, current);
+        }
+        Command::SearchPrevious => search_step(app, false)?,
+        Command::GoTo => prompt(app, PromptKind::GoTo, ""),
+        Command::MarkA => app.timeline.set_mark(0),
+        Command::MarkB => app.timeline.set_mark(1),
+        Command::NextProjection => {
+            app.projection.next();
+            app.request_projection();
+        }
+        Command::ToggleTime => app.settings.local_time = !app.settings.local_time,
+        Command::PlayPause => app.playback.playing = !app.playback.playing,
+        Command::Faster => app.playback.faster(),
+        Command::Slower => app.playback.slower(),
+        Command::PreviousSameType => same_type(app, false)?,
+        Command::NextSameType => same_type(app, true)?,
+        Command::Follow => {
+            app.playback.follow = !app.playback.follow;
+            if app.playback.follow {
+                super::poll_head(app, true)?;
+            }
+        }
+        // Enter: open the selected stream.
+        Command::Confirm => {
+            if app.focus == Pane::Streams {
+                app.focus = Pane::Timeline;
+            }
+        }
+        Command::Cancel => cancel(app)?,
+        // Keys of the overlays' own tables.
+        Command::DeleteBack | Command::Toggle | Command::Clear => {}
+    }
+    Ok(())
+}
+
+/// Opens a prompt of `kind` holding `text`.
+pub(super) fn prompt(app: &mut App, kind: PromptKind, text: impl Into<String>) {
+    app.overlays.open(Overlay::Prompt(Prompt::new(kind, text)));
+}
+
+/// Esc in the panes: stops a running search, or clears the stream list's
+/// query (in Streams) or the timeline's filter (in the Timeline).
+fn cancel(app: &mut App) -> Result<()> {
+    if cancel_search(app) {
+        return Ok(());
+    }
+    if app.focus == Pane::Streams && !app.streams.query.is_empty() {
+        app.streams.set_query("");
+    } else if app.focus == Pane::Timeline && app.timeline.filter.is_some() {
+        // Esc in the timeline shows every event again.
+        filter::set_filter(app, Default::default())?;
+    }
+    Ok(())
+}
+
+/// Moves by `delta` in the focused pane: the selection in Streams, the
+/// cursor in the Timeline, the scroll in Event and Projection.
+pub(super) fn step(app: &mut App, delta: i64) -> Result<()> {
+    match app.focus {
+        Pane::Streams => {
+            let target = offset(app.streams.selected, delta, app.streams.matches.len());
+            app.select_entry(target)
+        }
+        Pane::Timeline if app.timeline.filter_ready() => filter::step_filtered(app, delta),
+        // Before the first event, the first step forward lands on it.
+        Pane::Timeline if app.timeline.before_first && delta <= 0 => Ok(()),
+        Pane::Timeline if app.timeline.before_first => app.move_cursor_to(delta as u64 - 1),
+        Pane::Timeline => {
+            let target = (app.timeline.cursor as i64).saturating_add(delta).max(0);
+            app.move_cursor_to(target as u64)
+        }
+        Pane::Event => {
+            app.event.scroll = offset(app.event.scroll, delta, app.event.lines.len());
+            Ok(())
+        }
+        Pane::Projection => {
+            app.projection.scroll =
+                offset(app.projection.scroll, delta, app.projection.lines.len());
+            Ok(())
+        }
+    }
+}
+
+/// `42`: a version (a position outside streams) · `@1234`: a global
+/// position · `latest` · anything else: a time. A point outside the scope
+/// is reported and the cursor stays where it is.
+pub(super) fn go_to(app: &mut App, text: &str) -> Result<()> {
+    let point = match Point::parse(text, app.settings.now_ms) {
+        Ok(point) => point,
+        Err(_) => {
+            app.message = Some(format!(
+                "cannot go to '{}': type a version (42), a position (@1234) or a time (2025-03-01 14:00, -2h)",
+                crate::core::sanitize::visible(text)
+            ));
+            return Ok(());
+        }
+    };
+    match point.resolve(app.source.as_ref(), &app.timeline.scope) {
+        Ok(Some(row)) => {
+            app.focus = Pane::Timeline;
+            app.move_cursor_to(row)
+        }
+        Ok(None) if app.timeline.count > 0 => {
+            app.message = Some(format!(
+                "{} is before the first event of {}: the projection's initial state",
+                crate::core::sanitize::visible(text),
+                crate::core::sanitize::visible(&app.timeline.scope.label())
+            ));
+            app.focus = Pane::Timeline;
+            app.stand_before_first()
+        }
+        Ok(None) => Ok(()),
+        Err(PointError::OutOfRange(reason)) => {
+            app.message = Some(format!(
+                "cannot go to {}: {}",
+                crate::core::sanitize::visible(text),
+                crate::core::sanitize::visible(&reason)
+            ));
+            Ok(())
+        }
+        Err(PointError::Store(error)) => Err(error.into()),
+    }
+}

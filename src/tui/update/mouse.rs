@@ -1,0 +1,101 @@
+//! Clicks, drags and the wheel: focus and select where clicked, scrub on
+//! the histogram, scroll the pane under the pointer.
+
+use anyhow::Result;
+
+use super::explorer::{prompt, step};
+use crate::tui::action::Mouse;
+use crate::tui::app::{App, Pane};
+use crate::tui::layout::{areas, contains, inner};
+use crate::tui::overlay::{Mode, PromptKind};
+
+pub(super) fn on_mouse(app: &mut App, mouse: Mouse) -> Result<()> {
+    // The picker is modal: its counts belong to the open scope.
+    if app.overlays.is_open(Mode::Picker) {
+        return Ok(());
+    }
+    let panes = areas(app.size);
+    match mouse {
+        Mouse::Down { column, row } => {
+            app.timeline.dragging_histogram = false;
+            if contains(panes.histogram, column, row) {
+                app.timeline.dragging_histogram = true;
+                app.focus = Pane::Timeline;
+                scrub(app, column)?;
+            } else if contains(panes.streams, column, row) {
+                app.focus = Pane::Streams;
+                let first = inner(panes.streams).y + 1;
+                if row + 1 == first {
+                    // The filter line: start typing a filter.
+                    let query = app.streams.query.clone();
+                    prompt(app, PromptKind::StreamQuery, query);
+                } else if row >= first {
+                    let index = app.streams.offset + (row - first) as usize;
+                    if index < app.streams.matches.len() {
+                        app.select_entry(index)?;
+                    }
+                }
+            } else if contains(panes.timeline, column, row) {
+                app.focus = Pane::Timeline;
+                let first = inner(panes.timeline).y;
+                if row >= first {
+                    let shown = app.timeline.offset + (row - first) as u64;
+                    if let Some(target) = app.timeline.row_of_shown(shown) {
+                        app.move_cursor_to(target)?;
+                    }
+                }
+            } else if contains(panes.event, column, row) {
+                app.focus = Pane::Event;
+            } else if contains(panes.projection, column, row) {
+                app.focus = Pane::Projection;
+            }
+        }
+        Mouse::Drag { column, .. } => {
+            if app.timeline.dragging_histogram {
+                scrub(app, column)?;
+            }
+        }
+        Mouse::ScrollUp { column, row } | Mouse::ScrollDown { column, row } => {
+            let delta = if matches!(mouse, Mouse::ScrollUp { .. }) {
+                -3
+            } else {
+                3
+            };
+            let focus = app.focus;
+            for (pane, area) in [
+                (Pane::Streams, panes.streams),
+                (Pane::Timeline, panes.timeline),
+                (Pane::Timeline, panes.histogram),
+                (Pane::Event, panes.event),
+                (Pane::Projection, panes.projection),
+            ] {
+                if contains(area, column, row) {
+                    app.focus = pane;
+                    step(app, delta)?;
+                    app.focus = focus;
+                    break;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Moves the cursor to the last event at or before the time under
+/// `column` of the histogram.
+fn scrub(app: &mut App, column: u16) -> Result<()> {
+    let area = inner(areas(app.size).histogram);
+    if area.width == 0 || app.timeline.histogram.counts.is_empty() {
+        return Ok(());
+    }
+    let x = column.saturating_sub(area.x).min(area.width - 1) as i64;
+    let span = app.timeline.histogram.bucket_ms * app.timeline.histogram.counts.len() as i64;
+    let time = app.timeline.histogram.start_ms
+        + span * x / area.width as i64
+        + span / area.width as i64 / 2;
+    let row = app
+        .source
+        .row_at_or_before_time(&app.timeline.scope, time)?
+        .unwrap_or(0);
+    app.move_cursor_to(row)
+}

@@ -1,0 +1,157 @@
+//! Commands while an overlay is on top: each overlay takes the commands
+//! of its own table in the keymap.
+
+use anyhow::Result;
+
+use super::explorer::{go_to, step};
+use crate::tui::action::Command;
+use crate::tui::app::{App, Pane};
+use crate::tui::movement::Move;
+use crate::tui::overlay::{Mode, Overlay, PromptKind};
+use crate::tui::timeline_filter as filter;
+use crate::tui::travel::{open_event, start_search, start_state_search};
+
+/// The help screen: quit quits; any other key closes it rather than acting
+/// on the screen hidden under it.
+pub(super) fn help_command(app: &mut App, command: Command) -> Result<()> {
+    match command {
+        Command::Quit => app.quit = true,
+        _ => {
+            app.overlays.close(Mode::Help);
+        }
+    }
+    Ok(())
+}
+
+/// A character typed into the prompt (the stream list's query filters as
+/// it is typed).
+pub(super) fn type_char(app: &mut App, c: char) -> Result<()> {
+    edit_prompt(app, |text| text.push(c));
+    Ok(())
+}
+
+fn edit_prompt(app: &mut App, edit: impl FnOnce(&mut String)) {
+    let Some(prompt) = app.overlays.prompt_mut() else {
+        return;
+    };
+    edit(&mut prompt.text);
+    if prompt.kind == PromptKind::StreamQuery {
+        let text = prompt.text.clone();
+        app.streams.set_query(&text);
+    }
+}
+
+pub(super) fn prompt_command(app: &mut App, command: Command) -> Result<()> {
+    match command {
+        Command::Confirm => submit_prompt(app),
+        Command::Cancel => {
+            if let Some(Overlay::Prompt(prompt)) = app.overlays.close(Mode::Prompt) {
+                if prompt.kind == PromptKind::StreamQuery {
+                    app.streams.set_query("");
+                }
+            }
+            Ok(())
+        }
+        Command::DeleteBack => {
+            edit_prompt(app, |text| {
+                text.pop();
+            });
+            Ok(())
+        }
+        // The arrows move through the stream list while its query is typed.
+        Command::Up => step(app, -1),
+        Command::Down => step(app, 1),
+        _ => Ok(()),
+    }
+}
+
+/// Enter in a prompt: what was typed is taken.
+fn submit_prompt(app: &mut App) -> Result<()> {
+    let Some(Overlay::Prompt(prompt)) = app.overlays.close(Mode::Prompt) else {
+        return Ok(());
+    };
+    let text = prompt.text;
+    match prompt.kind {
+        PromptKind::StreamQuery => {
+            // The best match unless the arrows picked another one.
+            if app.streams.query != text {
+                app.streams.set_query(&text);
+            }
+            let chosen = app.streams.selected;
+            app.select_entry(chosen)?;
+            app.focus = Pane::Timeline;
+            Ok(())
+        }
+        PromptKind::GoTo => go_to(app, text.trim()),
+        PromptKind::Search => start_search(app, text.trim()),
+        PromptKind::StateSearch => {
+            start_state_search(app, text.trim());
+            Ok(())
+        }
+        PromptKind::MetadataFilter => filter::apply_metadata(app, text.trim()),
+    }
+}
+
+/// The type picker: its own keys; help and quit as everywhere.
+pub(super) fn picker_command(app: &mut App, command: Command) -> Result<()> {
+    match command {
+        Command::Quit => app.quit = true,
+        Command::Help => app.overlays.open(Overlay::Help),
+        _ => return filter::picker_command(app, command),
+    }
+    Ok(())
+}
+
+/// The report view: the arrows and pages scroll it, Enter folds a path or
+/// opens the event on the top line, `v` switches a diff's view; help and
+/// quit as everywhere; any other key closes it.
+pub(super) fn report_command(app: &mut App, command: Command) -> Result<()> {
+    let page = app.size.height.saturating_sub(4).max(1) as usize;
+    let width = app.size.width;
+    let Some(report) = app.overlays.report_mut() else {
+        return Ok(());
+    };
+    if let Some(movement) = Move::of(command) {
+        report.scroll = movement.apply(report.scroll, report.report.lines.len(), page);
+        return Ok(());
+    }
+    match command {
+        Command::Quit => app.quit = true,
+        Command::Help => app.overlays.open(Overlay::Help),
+        Command::Confirm => return confirm_report(app),
+        // Still computing: nothing to switch yet.
+        Command::SwitchView if report.report.diff.is_none() => {}
+        Command::SwitchView => {
+            report.side_by_side = !report.side_by_side;
+            report.scroll = 0;
+            report.relayout(Some(width));
+        }
+        _ => {
+            app.overlays.close(Mode::Report);
+        }
+    }
+    Ok(())
+}
+
+/// Enter in the report view: on a path of a diff's tree, folds or unfolds
+/// it; in a blame, jumps to the event that set the field; in a list of
+/// events, opens the one on the top line.
+fn confirm_report(app: &mut App) -> Result<()> {
+    let width = app.size.width;
+    let Some(report) = app.overlays.report_mut() else {
+        return Ok(());
+    };
+    if report.toggle_fold(width) {
+        return Ok(());
+    }
+    if let Some(row) = report.report.jump_to {
+        app.overlays.close(Mode::Report);
+        app.focus = Pane::Timeline;
+        return app.move_cursor_to(row);
+    }
+    if let Some(Some((stream, version))) = report.report.targets.get(report.scroll).cloned() {
+        app.overlays.close(Mode::Report);
+        return open_event(app, &stream, version);
+    }
+    Ok(())
+}

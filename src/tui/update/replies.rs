@@ -1,0 +1,90 @@
+//! Answers from the background and the clock: the projection worker,
+//! the loaders, searches, reports, type counts and filter scans all reply
+//! on one channel; the clock drives play and follow mode.
+
+use anyhow::Result;
+
+use crate::tui::action::Reply;
+use crate::tui::app::{App, Pane};
+use crate::tui::timeline_filter as filter;
+use crate::tui::travel::{search_found, search_progress};
+
+pub(super) fn tick(app: &mut App, now_ms: i64) -> Result<()> {
+    app.settings.tick(now_ms);
+    if app.playback.step_due(now_ms) {
+        let before = app.timeline.cursor;
+        if app.timeline.filter_ready() {
+            filter::step_filtered(app, 1)?;
+        } else if app.timeline.cursor + 1 < app.timeline.count {
+            app.move_cursor_to(before + 1)?;
+        }
+        // Play stops at the last (shown) event.
+        app.playback.playing = app.timeline.cursor != before;
+    }
+    if app.playback.poll_due(now_ms) {
+        poll_head(app, false)?;
+    }
+    Ok(())
+}
+
+/// Looks for appended events; when there are some, refreshes the lists and
+/// (in follow mode) moves to the newest event.
+pub fn poll_head(app: &mut App, force: bool) -> Result<()> {
+    let head = app.source.head_position()?;
+    if head == app.playback.head && !force {
+        return Ok(());
+    }
+    let grew = head != app.playback.head;
+    app.playback.head = head;
+    if grew {
+        app.request_streams();
+        app.load_scope()?;
+    }
+    if app.playback.follow {
+        app.focus = if app.focus == Pane::Streams {
+            Pane::Timeline
+        } else {
+            app.focus
+        };
+        app.move_cursor_to(app.timeline.count.saturating_sub(1))
+    } else {
+        app.refresh_cursor()
+    }
+}
+
+pub(super) fn on_reply(app: &mut App, reply: Reply) -> Result<()> {
+    match reply {
+        Reply::SearchProgress { id, scanned } => search_progress(app, id, scanned),
+        Reply::SearchFound { id, result } => search_found(app, id, result)?,
+        Reply::Streams { result } => match result {
+            Ok(streams) => app.receive_streams(streams),
+            Err(error) => {
+                app.streams.pending = false;
+                app.message = Some(format!("error: cannot list streams: {error}"));
+            }
+        },
+        Reply::Histogram { scope, result } => {
+            if scope == app.timeline.scope {
+                app.timeline.histogram_pending = false;
+                match result {
+                    Ok(histogram) => app.timeline.histogram = histogram,
+                    Err(error) => app.message = Some(format!("error: histogram: {error}")),
+                }
+            }
+        }
+        Reply::Progress { seq, progress } => app.projection.progress(seq, progress),
+        Reply::Done { seq, result } => app.projection.receive(seq, result, &app.settings),
+        Reply::Report { id, result, last } => {
+            if let Some(report) = app.overlays.report_mut() {
+                report.receive(id, result, last);
+            }
+        }
+        Reply::TypeCounts { id, result } => {
+            if let Some(picker) = app.overlays.picker_mut() {
+                picker.receive(id, result);
+            }
+        }
+        Reply::FilterRows { id, result } => filter::receive_rows(app, id, result)?,
+    }
+    Ok(())
+}
