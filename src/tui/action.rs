@@ -4,7 +4,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::overlay::Mode;
 use super::report::Report;
 use crate::core::filter::TypeCount;
 use crate::core::projection::{Progress, StateAt};
@@ -108,30 +107,9 @@ impl Command {
             .unwrap_or_default()
     }
 
-    /// What the command does in `mode`.
-    pub fn describe(self, mode: Mode) -> &'static str {
-        match (mode, self) {
-            (Mode::Prompt, Command::Confirm) => return "confirm what is typed",
-            (Mode::Prompt, Command::Cancel) => return "cancel",
-            (Mode::Prompt, Command::Up | Command::Down) => {
-                return "move through the matches (stream filter)"
-            }
-            (Mode::Picker, Command::Confirm) => return "show the ticked types (none ticked: all)",
-            (Mode::Picker, Command::Cancel) => return "close the picker",
-            (Mode::Report, Command::Confirm) => {
-                return "fold a path · jump to the event on the top line"
-            }
-            (Mode::Report, Command::Cancel) => return "close (so does any key not listed)",
-            (Mode::Report, Command::SwitchView) => {
-                return "a diff: the changes as a tree / the states side by side"
-            }
-            (Mode::Help, Command::Cancel) => return "close (so does any key not listed)",
-            (Mode::Picker | Mode::Report, Command::Up) => return "move up",
-            (Mode::Picker | Mode::Report, Command::Down) => return "move down",
-            (Mode::Picker | Mode::Report, Command::First) => return "first line",
-            (Mode::Picker | Mode::Report, Command::Last) => return "last line",
-            _ => {}
-        }
+    /// What the command does in the explorer (the overlays' tables say
+    /// it their way: [`Mode::describe`](super::mode::Mode::describe)).
+    pub fn describe(self) -> &'static str {
         match self {
             Command::Quit => "quit",
             Command::Help => "show or hide this help",

@@ -9,19 +9,22 @@ use anyhow::{Context, Result};
 use ratatui::layout::Rect;
 
 use super::action::Reply;
-use super::jobs::{next_id, Answer};
+use super::jobs::{filter_scan_job, next_id, Answer};
 use super::keymap::Keymap;
 use super::layout::{areas, inner};
 use super::overlay::Overlays;
+use super::state::timeline_filter::{self, TimelineFilter};
 use super::state::{EventView, Playback, ProjectionView, Settings, StreamList, Timeline};
 use super::theme::Theme;
 use super::worker::{Load, Request, Worker};
+use crate::core::filter::EventFilter;
 use crate::core::projection::ProjectionSpec;
 use crate::core::store::{Backend, EventSource, Scope, StoreLocation, StreamInfo};
 use crate::core::time::Millis;
 
-pub use super::state::timeline::{HISTOGRAM_BUCKETS, WINDOW};
+pub use super::state::timeline::WINDOW;
 pub use super::state::{stream_entries, ActiveSearch, StreamEntry};
+pub use super::worker::HISTOGRAM_BUCKETS;
 
 /// What the explorer is opened on.
 #[derive(Debug, Clone, Default)]
@@ -236,9 +239,28 @@ impl App {
         }
         self.timeline.forget_window();
         if let Some(filter) = self.timeline.filter.as_ref().map(|f| f.filter.clone()) {
-            super::timeline_filter::restart(self, filter);
+            self.restart_filter(filter);
         }
         Ok(())
+    }
+
+    /// Starts finding the rows of `filter` in the open scope (see
+    /// [`timeline_filter::restart`]).
+    pub fn restart_filter(&mut self, filter: EventFilter) {
+        let answer = self.answer();
+        let location = self.settings.location.clone();
+        let timeline = &mut self.timeline;
+        timeline_filter::restart(
+            &mut timeline.filter,
+            &timeline.scope,
+            filter,
+            |shown, from| scan_rows(answer, location, shown, from),
+        );
+    }
+
+    /// Scans the filter's scope for its rows from row `from`; the job.
+    pub fn scan_filter_rows(&self, shown: &TimelineFilter, from: u64) -> Option<u64> {
+        scan_rows(self.answer(), self.settings.location.clone(), shown, from)
     }
 
     /// Moves the cursor (clamped), keeps it in view, reads the rows around
@@ -274,7 +296,14 @@ impl App {
         }
         let (start, end) = (timeline.offset, timeline.offset + height.max(1));
         if timeline.filter_ready() {
-            super::timeline_filter::ensure_events(self, start as usize, end as usize)?;
+            if let Some(filter) = &mut timeline.filter {
+                timeline_filter::ensure_events(
+                    filter,
+                    self.source.as_ref(),
+                    start as usize,
+                    end as usize,
+                )?;
+            }
         } else {
             timeline.ensure_window(self.source.as_ref(), start, end)?;
         }
@@ -336,6 +365,23 @@ impl App {
     pub fn wait_worker(&self, timeout: std::time::Duration) -> Option<Reply> {
         self.worker.as_ref().and_then(|w| w.recv_timeout(timeout))
     }
+}
+
+fn scan_rows(
+    answer: Option<Answer>,
+    location: StoreLocation,
+    shown: &TimelineFilter,
+    from: u64,
+) -> Option<u64> {
+    let answer = answer?;
+    let id = answer.id;
+    let (scope, filter, cancel) = (
+        shown.scope.clone(),
+        shown.filter.clone(),
+        shown.cancel.clone(),
+    );
+    filter_scan_job(answer, location, scope, filter, cancel, from);
+    Some(id)
 }
 
 fn spec_name(spec: &ProjectionSpec) -> (String, bool) {

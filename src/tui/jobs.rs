@@ -255,3 +255,25 @@ pub fn state_becomes(
     };
     Ok((found, row))
 }
+
+/// Scans `scope` from row `from` for the rows `filter` matches, until
+/// `cancel` is set; answers with [`Reply::FilterRows`].
+pub fn filter_scan_job(
+    answer: Answer,
+    location: StoreLocation,
+    scope: Scope,
+    filter: crate::core::filter::EventFilter,
+    cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    from: u64,
+) {
+    spawn(move || {
+        let result = location
+            .open()
+            .and_then(|source| {
+                crate::core::filter::matching_rows(source.as_ref(), &scope, &filter, from, &cancel)
+            })
+            .map_err(|e| e.to_string());
+        let id = answer.id;
+        answer.send(Reply::FilterRows { id, result });
+    });
+}

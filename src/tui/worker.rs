@@ -23,7 +23,9 @@ use super::action::Reply;
 use crate::core::projection::cache::SnapshotCache;
 use crate::core::projection::{Engine, EngineError, Progress, ProjectionSpec, Query, StateAt};
 use crate::core::store::{EventSource, Scope, StoreLocation};
-use crate::tui::state::timeline::HISTOGRAM_BUCKETS;
+
+/// Time buckets the histogram is read in; drawn resampled to the width.
+pub const HISTOGRAM_BUCKETS: usize = 240;
 
 /// Asks for the state of projection `projection` at `row` of `scope`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,72 +11,7 @@ pub use picker::TypePicker;
 pub use prompt::{Prompt, PromptKind};
 pub use report::ReportView;
 
-use super::action::Command;
-
-/// How many of [`Command::ALL`], from the first, the explorer binds.
-const EXPLORER_COMMANDS: usize = 33;
-
-/// Which table of the keymap is in force.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Mode {
-    /// No overlay: the panes.
-    Explorer,
-    Help,
-    Prompt,
-    Picker,
-    Report,
-}
-
-impl Mode {
-    pub const ALL: [Mode; 5] = [
-        Mode::Explorer,
-        Mode::Prompt,
-        Mode::Picker,
-        Mode::Report,
-        Mode::Help,
-    ];
-
-    /// The table's name in `keymap.toml` (the explorer's keys are at its
-    /// top level).
-    pub fn table(self) -> &'static str {
-        match self {
-            Mode::Explorer => "",
-            Mode::Help => "help_screen",
-            Mode::Prompt => "prompt",
-            Mode::Picker => "picker",
-            Mode::Report => "report",
-        }
-    }
-
-    /// The commands the mode's table binds, in the order the help screen
-    /// lists them.
-    pub fn commands(self) -> &'static [Command] {
-        use Command::*;
-        match self {
-            // Every command up to Cancel; the rest are the overlays' own.
-            Mode::Explorer => &Command::ALL[..EXPLORER_COMMANDS],
-            Mode::Prompt => &[Confirm, Cancel, DeleteBack, Up, Down],
-            Mode::Picker => &[
-                Up, Down, PageUp, PageDown, First, Last, Toggle, Clear, Confirm, Cancel, Help, Quit,
-            ],
-            Mode::Report => &[
-                Up, Down, PageUp, PageDown, First, Last, Confirm, SwitchView, Cancel, Help, Quit,
-            ],
-            Mode::Help => &[Cancel, Quit],
-        }
-    }
-
-    /// The heading of the mode's keys on the help screen.
-    pub fn title(self) -> &'static str {
-        match self {
-            Mode::Explorer => "The explorer",
-            Mode::Help => "This help",
-            Mode::Prompt => "Typing in a prompt (/ : S M)",
-            Mode::Picker => "The event-type picker (T)",
-            Mode::Report => "A diff, blame or list of events (d B c S)",
-        }
-    }
-}
+pub use super::mode::Mode;
 
 pub enum Overlay {
     Help,

@@ -64,7 +64,7 @@ fn mode_lines(app: &App, mode: Mode) -> Vec<Line<'static>> {
             Line::from(vec![
                 Span::styled(format!("{keys:>12}  "), theme.json_key),
                 Span::raw(format!("{:<20}", command.name())),
-                Span::styled(command.describe(mode), theme.dim),
+                Span::styled(mode.describe(*command), theme.dim),
             ])
         })
         .collect()

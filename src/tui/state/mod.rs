@@ -8,6 +8,7 @@ pub mod projection_view;
 pub mod settings;
 pub mod streams;
 pub mod timeline;
+pub mod timeline_filter;
 
 pub use event_view::EventView;
 pub use playback::Playback;

@@ -3,18 +3,16 @@
 //! the filter deciding which rows are shown, and the searches from the
 //! cursor.
 
+use super::timeline_filter::TimelineFilter;
 use crate::core::error::StoreResult;
 use crate::core::event::Event;
 use crate::core::search::Matcher;
 use crate::core::store::{EventSource, Histogram, Scope};
 use crate::core::time::Millis;
 use crate::tui::search::SearchRun;
-use crate::tui::timeline_filter::TimelineFilter;
 
 /// Rows read around the cursor at a time.
 pub const WINDOW: usize = 256;
-/// Time buckets the histogram is read in; drawn resampled to the width.
-pub const HISTOGRAM_BUCKETS: usize = 240;
 
 /// A search `n` and `N` repeat.
 #[derive(Debug, Clone)]

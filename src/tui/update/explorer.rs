@@ -8,10 +8,10 @@ use crate::tui::action::Command;
 use crate::tui::app::{App, Pane};
 use crate::tui::movement::{offset, Move};
 use crate::tui::overlay::{Overlay, Prompt, PromptKind};
-use crate::tui::timeline_filter as filter;
 use crate::tui::travel::{
     cancel_search, same_type, search_step, start_blame, start_correlation, start_diff,
 };
+use crate::tui::update::filter;
 
 pub(super) fn run_command(app: &mut App, command: Command) -> Result<()> {
     let page = app.timeline_rows().max(1) as u64;

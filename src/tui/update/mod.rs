@@ -5,6 +5,7 @@
 //! only place that precedence is decided.
 
 mod explorer;
+pub(crate) mod filter;
 mod mouse;
 mod overlays;
 mod replies;

@@ -8,8 +8,8 @@ use crate::tui::action::Command;
 use crate::tui::app::{App, Pane};
 use crate::tui::movement::Move;
 use crate::tui::overlay::{Mode, Overlay, PromptKind};
-use crate::tui::timeline_filter as filter;
 use crate::tui::travel::{open_event, start_search, start_state_search};
+use crate::tui::update::filter;
 
 /// The help screen: quit quits; any other key closes it rather than acting
 /// on the screen hidden under it.

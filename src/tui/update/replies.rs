@@ -6,8 +6,8 @@ use anyhow::Result;
 
 use crate::tui::action::Reply;
 use crate::tui::app::{App, Pane};
-use crate::tui::timeline_filter as filter;
 use crate::tui::travel::{search_found, search_progress};
+use crate::tui::update::filter;
 
 pub(super) fn tick(app: &mut App, now_ms: i64) -> Result<()> {
     app.settings.tick(now_ms);

@@ -1,0 +1,96 @@
+//! The modes of the explorer's keys: the panes, or the overlay on top.
+//! Each has its own table in `assets/keymap.toml` and its own commands.
+
+use super::action::Command;
+
+/// How many of [`Command::ALL`], from the first, the explorer binds.
+const EXPLORER_COMMANDS: usize = 33;
+
+/// Which table of the keymap is in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Mode {
+    /// No overlay: the panes.
+    Explorer,
+    Help,
+    Prompt,
+    Picker,
+    Report,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 5] = [
+        Mode::Explorer,
+        Mode::Prompt,
+        Mode::Picker,
+        Mode::Report,
+        Mode::Help,
+    ];
+
+    /// The table's name in `keymap.toml` (the explorer's keys are at its
+    /// top level).
+    pub fn table(self) -> &'static str {
+        match self {
+            Mode::Explorer => "",
+            Mode::Help => "help_screen",
+            Mode::Prompt => "prompt",
+            Mode::Picker => "picker",
+            Mode::Report => "report",
+        }
+    }
+
+    /// The commands the mode's table binds, in the order the help screen
+    /// lists them.
+    pub fn commands(self) -> &'static [Command] {
+        use Command::*;
+        match self {
+            // Every command up to Cancel; the rest are the overlays' own.
+            Mode::Explorer => &Command::ALL[..EXPLORER_COMMANDS],
+            Mode::Prompt => &[Confirm, Cancel, DeleteBack, Up, Down],
+            Mode::Picker => &[
+                Up, Down, PageUp, PageDown, First, Last, Toggle, Clear, Confirm, Cancel, Help, Quit,
+            ],
+            Mode::Report => &[
+                Up, Down, PageUp, PageDown, First, Last, Confirm, SwitchView, Cancel, Help, Quit,
+            ],
+            Mode::Help => &[Cancel, Quit],
+        }
+    }
+
+    /// What `command` does in this mode.
+    pub fn describe(self, command: Command) -> &'static str {
+        match (self, command) {
+            (Mode::Prompt, Command::Confirm) => return "confirm what is typed",
+            (Mode::Prompt, Command::Cancel) => return "cancel",
+            (Mode::Prompt, Command::Up | Command::Down) => {
+                return "move through the matches (stream filter)"
+            }
+            (Mode::Picker, Command::Confirm) => return "show the ticked types (none ticked: all)",
+            (Mode::Picker, Command::Cancel) => return "close the picker",
+            (Mode::Report, Command::Confirm) => {
+                return "fold a path · jump to the event on the top line"
+            }
+            (Mode::Report, Command::Cancel) => return "close (so does any key not listed)",
+            (Mode::Report, Command::SwitchView) => {
+                return "a diff: the changes as a tree / the states side by side"
+            }
+            (Mode::Help, Command::Cancel) => return "close (so does any key not listed)",
+            (Mode::Picker | Mode::Report, Command::Up) => return "move up",
+            (Mode::Picker | Mode::Report, Command::Down) => return "move down",
+            (Mode::Picker | Mode::Report, Command::First) => return "first line",
+            (Mode::Picker | Mode::Report, Command::Last) => return "last line",
+            _ => {}
+        }
+        command.describe()
+    }
+
+    /// The heading of the mode's keys on the help screen.
+    pub fn title(self) -> &'static str {
+        match self {
+            Mode::Explorer => "The explorer",
+            Mode::Help => "This help",
+            Mode::Prompt => "Typing in a prompt (/ : S M)",
+            Mode::Picker => "The event-type picker (T)",
+            Mode::Report => "A diff, blame or list of events (d B c S)",
+        }
+    }
+}
