@@ -9,9 +9,9 @@ use serde_json::{json, Map, Value};
 use super::bench::{ms, percentile, timed};
 use crate::core::demo::Rng;
 use crate::core::store::{EventSource, Scope, StoreLocation};
+// Windows of the rows a timeline reads, as the explorer reads them.
+use crate::tui::app::{HISTOGRAM_BUCKETS, WINDOW};
 
-/// Rows a timeline window reads, as the explorer does.
-const WINDOW: usize = 256;
 const JUMPS: usize = 200;
 const PAGES: usize = 200;
 
@@ -29,7 +29,7 @@ pub fn figures(location: &StoreLocation, figures: &mut Map<String, Value>) -> Re
     let (streams, took) = timed(|| Ok(source.streams()?))?;
     figures.insert("streams".into(), json!(streams.len()));
     figures.insert("streams_ms".into(), json!(ms(took)));
-    let (_, took) = timed(|| Ok(source.histogram(&Scope::All, 240)?))?;
+    let (_, took) = timed(|| Ok(source.histogram(&Scope::All, HISTOGRAM_BUCKETS)?))?;
     figures.insert("histogram_ms".into(), json!(ms(took)));
     let (_, took) = timed(|| Ok(source.type_counts(&Scope::All)?))?;
     figures.insert("types_ms".into(), json!(ms(took)));

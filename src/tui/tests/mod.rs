@@ -3,9 +3,11 @@
 //! whole screen. Time is fixed (UTC, a fixed "now") so snapshots are stable.
 
 mod filter;
+mod overlays;
 mod safety;
 mod snapshots;
 mod state;
+mod travel;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

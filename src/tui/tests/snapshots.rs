@@ -89,7 +89,7 @@ fn diff_view() {
         }
         command(&mut app, Command::MarkB);
         command(&mut app, Command::Diff);
-        super::state::wait_for_diff(&mut app);
+        settle(&mut app);
         whole(&format!("diff_{w}x{h}"), &app);
         command(&mut app, Command::SwitchView);
         whole(&format!("diff_sides_{w}x{h}"), &app);
@@ -101,7 +101,7 @@ fn blame_view() {
     let mut app = open(demo_path(), Some("account-0042"), Some(10), 80, 24);
     scroll_projection_to(&mut app, "/fields/amount");
     command(&mut app, Command::Blame);
-    super::state::wait_for_diff(&mut app);
+    settle(&mut app);
     whole("blame_80x24", &app);
 }
 
@@ -113,7 +113,7 @@ fn correlation_view() {
     update(&mut app, Action::Command(Command::Confirm));
     settle(&mut app);
     command(&mut app, Command::Correlation);
-    super::state::wait_for_diff(&mut app);
+    settle(&mut app);
     whole("correlation_80x24", &app);
 }
 
@@ -123,7 +123,7 @@ fn state_search_view() {
     command(&mut app, Command::StateSearch);
     type_text(&mut app, "/eventCounts/TransferSent=2");
     update(&mut app, Action::Command(Command::Confirm));
-    super::state::wait_for_diff(&mut app);
+    settle(&mut app);
     whole("state_search_80x24", &app);
 }
 
