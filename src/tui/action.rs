@@ -191,6 +191,11 @@ pub enum Reply {
         id: u64,
         result: Result<Option<u64>, String>,
     },
+    /// Where a row the UI asked for is ([`Locate`](super::locate::Locate)).
+    Located {
+        id: u64,
+        result: Result<super::locate::Located, String>,
+    },
     /// A report for the report view; `last` when no more will follow.
     Report {
         id: u64,

@@ -12,6 +12,7 @@ use super::action::Reply;
 use super::jobs::{filter_scan_job, next_id, Answer};
 use super::keymap::Keymap;
 use super::layout::{areas, inner};
+use super::locate::Locate;
 use super::overlay::Overlays;
 use super::state::timeline_filter::{self, TimelineFilter};
 use super::state::{EventView, Playback, ProjectionView, Settings, StreamList, Timeline};
@@ -194,6 +195,16 @@ impl App {
                 .as_ref()
                 .is_some_and(|f| f.job.is_some())
             || self.overlays.is_busy()
+            || self.timeline.locating.is_some()
+            || self.playback.head_pending.is_some()
+    }
+
+    /// Asks the locator thread to find `what`; the id its answer carries.
+    pub fn locate(&self, what: Locate) -> Option<u64> {
+        let worker = self.worker.as_ref()?;
+        let id = next_id();
+        worker.locate(id, what);
+        Some(id)
     }
 
     /// Takes in the stream list from the loader.
@@ -232,7 +243,15 @@ impl App {
     /// for its histogram, drops the cached window and finds the filtered
     /// rows again (the filter follows the scope).
     pub fn load_scope(&mut self) -> Result<()> {
-        self.timeline.count = self.source.count(&self.timeline.scope)?;
+        let count = self.source.count(&self.timeline.scope)?;
+        self.rescope(count);
+        Ok(())
+    }
+
+    /// The open scope holds `count` rows now: its histogram, window and
+    /// filtered rows are read again.
+    pub fn rescope(&mut self, count: u64) {
+        self.timeline.count = count;
         self.timeline.histogram_pending = true;
         if let Some(worker) = &self.worker {
             worker.load(Load::Histogram(self.timeline.scope.clone()));
@@ -241,7 +260,6 @@ impl App {
         if let Some(filter) = self.timeline.filter.as_ref().map(|f| f.filter.clone()) {
             self.restart_filter(filter);
         }
-        Ok(())
     }
 
     /// Starts finding the rows of `filter` in the open scope (see

@@ -14,8 +14,8 @@ use crate::core::projection::{Engine, ProjectionSpec, Query};
 use crate::core::search::{has_correlation, Matcher};
 use crate::core::store::{EventSource, Scope, StoreLocation};
 use crate::tui::report::{
-    blame_report, correlation_report, diff_report, last_change_report, state_search_report,
-    DiffView, Report,
+    blame_report, correlation_report, diff_report, last_change_report, payload_report,
+    state_search_report, DiffView, Report,
 };
 
 /// Events listed beside a diff, at most.
@@ -275,5 +275,27 @@ pub fn filter_scan_job(
             .map_err(|e| e.to_string());
         let id = answer.id;
         answer.send(Reply::FilterRows { id, result });
+    });
+}
+
+/// The data of the event at row `marked` of `scope` against `other`'s.
+pub fn payload_job(
+    answer: Answer,
+    location: StoreLocation,
+    scope: Scope,
+    marked: u64,
+    other: crate::core::Event,
+) {
+    spawn(move || {
+        let marked = location
+            .open()
+            .and_then(|source| source.read_rows(&scope, marked, 1))
+            .map_err(|e| e.to_string())
+            .and_then(|mut events| {
+                events
+                    .pop()
+                    .ok_or_else(|| "the marked event is gone".into())
+            });
+        answer.last(marked.map(|a| payload_report(&a, &other)));
     });
 }

@@ -9,6 +9,7 @@ pub mod jobs;
 pub mod json_view;
 pub mod keymap;
 pub mod layout;
+pub mod locate;
 pub mod mode;
 pub mod movement;
 pub mod overlay;

@@ -6,14 +6,13 @@ use anyhow::Result;
 
 use super::app::{ActiveSearch, App, Pane};
 use super::jobs::{
-    blame_job, correlation_job, diff_job, state_becomes, state_search_job, StateSearchFrom,
+    blame_job, correlation_job, diff_job, payload_job, state_becomes, state_search_job,
+    StateSearchFrom,
 };
 use super::overlay::{Overlay, ReportView};
-use super::report::payload_report;
 use super::search;
 use crate::core::sanitize::visible;
 use crate::core::search::{correlation_id, Matcher};
-use crate::core::store::Scope;
 
 /// Moves to the nearest event of the cursor event's type.
 pub(super) fn same_type(app: &mut App, forward: bool) -> Result<()> {
@@ -213,32 +212,22 @@ fn open_report(app: &mut App, report: ReportView) {
     app.overlays.open(Overlay::Report(report));
 }
 
-/// Opens `stream` at `version`, from a list of events in a report.
-pub(super) fn open_event(app: &mut App, stream: &str, version: i64) -> Result<()> {
-    let first = app
-        .source
-        .stream_info(stream)?
-        .map_or(0, |info| info.first_version);
-    let scope = Scope::Stream(stream.to_string());
-    if app.timeline.scope != scope {
-        app.open_scope(scope, first)?;
-    }
-    app.focus = Pane::Timeline;
-    app.move_cursor_to((version - first).max(0) as u64)
-}
-
 /// From the Event pane, `d` compares two events' data instead: the event
 /// at mark A against the one under the cursor (two `OrderPlaced`s, say).
+/// The marked event is read on the job's thread.
 pub(super) fn diff_payloads(app: &mut App, marked: u64) {
-    let a = app
-        .source
-        .read_rows(&app.timeline.scope, marked, 1)
-        .ok()
-        .and_then(|mut e| e.pop());
-    match (a, app.timeline.cursor_event().cloned()) {
-        (Some(a), Some(b)) => open_report(app, ReportView::ready(payload_report(&a, &b))),
-        _ => app.message = Some("mark an event with a, move to another, then d".into()),
-    }
+    let Some(cursor_event) = app.timeline.cursor_event().cloned() else {
+        app.message = Some("mark an event with a, move to another, then d".into());
+        return;
+    };
+    let Some(answer) = app.answer() else { return };
+    let job = answer.id;
+    let (location, scope) = (app.settings.location.clone(), app.timeline.scope.clone());
+    payload_job(answer, location, scope, marked, cursor_event);
+    open_report(
+        app,
+        ReportView::computing(job, "Diff", "reading the marked event…"),
+    );
 }
 
 /// Moves to the next (or previous) event that matches the search, or,

@@ -20,6 +20,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use super::action::Reply;
+use super::locate::{self, Locate, LocateRequest};
 use crate::core::projection::cache::SnapshotCache;
 use crate::core::projection::{Engine, EngineError, Progress, ProjectionSpec, Query, StateAt};
 use crate::core::store::{EventSource, Scope, StoreLocation};
@@ -49,6 +50,9 @@ pub struct Worker {
     /// Stream lists go to the first loader, histograms to the second.
     loads: [Option<Sender<Load>>; 2],
     loaders: [Option<JoinHandle<()>>; 2],
+    /// Rows to find, for the locator thread.
+    locates: Option<Sender<LocateRequest>>,
+    locator: Option<JoinHandle<()>>,
     replies: Receiver<Reply>,
     /// For jobs on threads of their own (searches) to answer on the same
     /// channel as the worker.
@@ -81,6 +85,12 @@ impl Worker {
                 .spawn(move || serve_loads(loader_store, load_rx, loader_replies))
                 .ok();
         }
+        let (locate_tx, locate_rx) = mpsc::channel::<LocateRequest>();
+        let (locator_store, locator_replies) = (store.clone(), reply_tx.clone());
+        let locator = std::thread::Builder::new()
+            .name(format!("{THREAD_PREFIX}locate"))
+            .spawn(move || locate::serve(locator_store, locate_rx, locator_replies))
+            .ok();
         let reply_to = reply_tx.clone();
         let thread = std::thread::Builder::new()
             .name(format!("{THREAD_PREFIX}projection"))
@@ -96,6 +106,8 @@ impl Worker {
             requests: Some(request_tx),
             loads,
             loaders,
+            locates: Some(locate_tx),
+            locator,
             replies: reply_rx,
             reply_to,
             latest,
@@ -125,6 +137,13 @@ impl Worker {
         }
     }
 
+    /// Asks the locator thread to find `what`; the answer carries `id`.
+    pub fn locate(&self, id: u64, what: Locate) {
+        if let Some(locates) = &self.locates {
+            let _ = locates.send(LocateRequest { id, what });
+        }
+    }
+
     pub fn try_recv(&self) -> Option<Reply> {
         self.replies.try_recv().ok()
     }
@@ -140,11 +159,18 @@ impl Drop for Worker {
         // the sequence jump and stops at its next check.
         self.requests = None;
         self.loads = [None, None];
+        self.locates = None;
         self.latest.store(u64::MAX, Ordering::SeqCst);
         let [streams, histogram] = &mut self.loaders;
-        for thread in [self.thread.take(), streams.take(), histogram.take()]
-            .into_iter()
-            .flatten()
+        let locator = self.locator.take();
+        for thread in [
+            self.thread.take(),
+            streams.take(),
+            histogram.take(),
+            locator,
+        ]
+        .into_iter()
+        .flatten()
         {
             let _ = thread.join();
         }

@@ -18,6 +18,9 @@ pub struct Playback {
     /// The store's head position when last looked at.
     pub head: i64,
     pub last_poll_ms: Millis,
+    /// The look at the head under way: its id, and whether to move to the
+    /// newest event even if nothing was appended (follow just turned on).
+    pub head_pending: Option<(u64, bool)>,
 }
 
 impl Playback {
@@ -29,6 +32,7 @@ impl Playback {
             follow: false,
             head,
             last_poll_ms: 0,
+            head_pending: None,
         }
     }
 

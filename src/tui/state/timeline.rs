@@ -36,6 +36,23 @@ pub struct Search {
     pub id: u64,
 }
 
+/// A row being found in the background, and what it is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Locating {
+    pub id: u64,
+    pub purpose: Purpose,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Purpose {
+    /// A point typed at the `:` prompt, as typed.
+    GoTo(String),
+    /// A time under the pointer on the histogram.
+    Scrub,
+    /// An event of a report's list: its stream.
+    OpenEvent(String),
+}
+
 pub struct Timeline {
     pub scope: Scope,
     /// The version of row 0 (streams only).
@@ -60,6 +77,8 @@ pub struct Timeline {
     pub search: Search,
     /// A drag that started on the histogram scrubs.
     pub dragging_histogram: bool,
+    /// The row being found for a jump, if any.
+    pub locating: Option<Locating>,
 }
 
 impl Default for Timeline {
@@ -80,6 +99,7 @@ impl Default for Timeline {
             filter: None,
             search: Search::default(),
             dragging_histogram: false,
+            locating: None,
         }
     }
 }

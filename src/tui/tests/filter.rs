@@ -214,7 +214,8 @@ fn appends_add_their_matches_without_moving_the_cursor() {
     let cursor = app.timeline.cursor;
     append(&path, "account-0042", "FundsDeposited", r#"{"amount":1}"#);
     append(&path, "account-0042", "Audited", "{}");
-    crate::tui::update::poll_head(&mut app, false).expect("poll");
+    crate::tui::update::poll_head(&mut app, false);
+    settle(&mut app);
     wait_for_filter(&mut app);
     let filter = app.timeline.filter.as_ref().expect("filter");
     // Only the new rows were scanned; the new deposit is in, the audit not.

@@ -3,7 +3,6 @@
 
 use anyhow::Result;
 
-use crate::core::point::{Point, PointError};
 use crate::tui::action::Command;
 use crate::tui::app::{App, Pane};
 use crate::tui::movement::{offset, Move};
@@ -83,7 +82,7 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Result<()> {
         Command::Follow => {
             app.playback.follow = !app.playback.follow;
             if app.playback.follow {
-                super::poll_head(app, true)?;
+                super::locate::poll_head(app, true);
             }
         }
         // Enter: open the selected stream.
@@ -144,46 +143,5 @@ pub(super) fn step(app: &mut App, delta: i64) -> Result<()> {
                 offset(app.projection.scroll, delta, app.projection.lines.len());
             Ok(())
         }
-    }
-}
-
-/// `42`: a version (a position outside streams) · `@1234`: a global
-/// position · `latest` · anything else: a time. A point outside the scope
-/// is reported and the cursor stays where it is.
-pub(super) fn go_to(app: &mut App, text: &str) -> Result<()> {
-    let point = match Point::parse(text, app.settings.now_ms) {
-        Ok(point) => point,
-        Err(_) => {
-            app.message = Some(format!(
-                "cannot go to '{}': type a version (42), a position (@1234) or a time (2025-03-01 14:00, -2h)",
-                crate::core::sanitize::visible(text)
-            ));
-            return Ok(());
-        }
-    };
-    match point.resolve(app.source.as_ref(), &app.timeline.scope) {
-        Ok(Some(row)) => {
-            app.focus = Pane::Timeline;
-            app.move_cursor_to(row)
-        }
-        Ok(None) if app.timeline.count > 0 => {
-            app.message = Some(format!(
-                "{} is before the first event of {}: the projection's initial state",
-                crate::core::sanitize::visible(text),
-                crate::core::sanitize::visible(&app.timeline.scope.label())
-            ));
-            app.focus = Pane::Timeline;
-            app.stand_before_first()
-        }
-        Ok(None) => Ok(()),
-        Err(PointError::OutOfRange(reason)) => {
-            app.message = Some(format!(
-                "cannot go to {}: {}",
-                crate::core::sanitize::visible(text),
-                crate::core::sanitize::visible(&reason)
-            ));
-            Ok(())
-        }
-        Err(PointError::Store(error)) => Err(error.into()),
     }
 }

@@ -6,6 +6,7 @@
 
 mod explorer;
 pub(crate) mod filter;
+mod locate;
 mod mouse;
 mod overlays;
 mod replies;
@@ -16,7 +17,7 @@ use super::action::{Action, Command};
 use super::app::App;
 use super::overlay::Mode;
 
-pub use replies::poll_head;
+pub use locate::poll_head;
 
 /// Applies `action`. Errors from the store become a message in the status
 /// bar rather than ending the session.

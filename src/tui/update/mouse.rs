@@ -4,6 +4,7 @@
 use anyhow::Result;
 
 use super::explorer::{prompt, step};
+use super::locate::scrub;
 use crate::tui::action::Mouse;
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::{areas, contains, inner};
@@ -21,7 +22,7 @@ pub(super) fn on_mouse(app: &mut App, mouse: Mouse) -> Result<()> {
             if contains(panes.histogram, column, row) {
                 app.timeline.dragging_histogram = true;
                 app.focus = Pane::Timeline;
-                scrub(app, column)?;
+                scrub(app, column);
             } else if contains(panes.streams, column, row) {
                 app.focus = Pane::Streams;
                 let first = inner(panes.streams).y + 1;
@@ -52,7 +53,7 @@ pub(super) fn on_mouse(app: &mut App, mouse: Mouse) -> Result<()> {
         }
         Mouse::Drag { column, .. } => {
             if app.timeline.dragging_histogram {
-                scrub(app, column)?;
+                scrub(app, column);
             }
         }
         Mouse::ScrollUp { column, row } | Mouse::ScrollDown { column, row } => {
@@ -79,23 +80,4 @@ pub(super) fn on_mouse(app: &mut App, mouse: Mouse) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Moves the cursor to the last event at or before the time under
-/// `column` of the histogram.
-fn scrub(app: &mut App, column: u16) -> Result<()> {
-    let area = inner(areas(app.size).histogram);
-    if area.width == 0 || app.timeline.histogram.counts.is_empty() {
-        return Ok(());
-    }
-    let x = column.saturating_sub(area.x).min(area.width - 1) as i64;
-    let span = app.timeline.histogram.bucket_ms * app.timeline.histogram.counts.len() as i64;
-    let time = app.timeline.histogram.start_ms
-        + span * x / area.width as i64
-        + span / area.width as i64 / 2;
-    let row = app
-        .source
-        .row_at_or_before_time(&app.timeline.scope, time)?
-        .unwrap_or(0);
-    app.move_cursor_to(row)
 }

@@ -3,12 +3,13 @@
 
 use anyhow::Result;
 
-use super::explorer::{go_to, step};
+use super::explorer::step;
+use super::locate::{go_to, open_event};
 use crate::tui::action::Command;
 use crate::tui::app::{App, Pane};
 use crate::tui::movement::Move;
 use crate::tui::overlay::{Mode, Overlay, PromptKind};
-use crate::tui::travel::{open_event, start_search, start_state_search};
+use crate::tui::travel::{start_search, start_state_search};
 use crate::tui::update::filter;
 
 /// The help screen: quit quits; any other key closes it rather than acting
@@ -82,7 +83,10 @@ fn submit_prompt(app: &mut App) -> Result<()> {
             app.focus = Pane::Timeline;
             Ok(())
         }
-        PromptKind::GoTo => go_to(app, text.trim()),
+        PromptKind::GoTo => {
+            go_to(app, text.trim());
+            Ok(())
+        }
         PromptKind::Search => start_search(app, text.trim()),
         PromptKind::StateSearch => {
             start_state_search(app, text.trim());
@@ -151,7 +155,8 @@ fn confirm_report(app: &mut App) -> Result<()> {
     }
     if let Some(Some((stream, version))) = report.report.targets.get(report.scroll).cloned() {
         app.overlays.close(Mode::Report);
-        return open_event(app, &stream, version);
+        open_event(app, &stream, version);
+        return Ok(());
     }
     Ok(())
 }

@@ -5,7 +5,7 @@
 use anyhow::Result;
 
 use crate::tui::action::Reply;
-use crate::tui::app::{App, Pane};
+use crate::tui::app::App;
 use crate::tui::travel::{search_found, search_progress};
 use crate::tui::update::filter;
 
@@ -22,34 +22,9 @@ pub(super) fn tick(app: &mut App, now_ms: i64) -> Result<()> {
         app.playback.playing = app.timeline.cursor != before;
     }
     if app.playback.poll_due(now_ms) {
-        poll_head(app, false)?;
+        super::locate::poll_head(app, false);
     }
     Ok(())
-}
-
-/// Looks for appended events; when there are some, refreshes the lists and
-/// (in follow mode) moves to the newest event.
-pub fn poll_head(app: &mut App, force: bool) -> Result<()> {
-    let head = app.source.head_position()?;
-    if head == app.playback.head && !force {
-        return Ok(());
-    }
-    let grew = head != app.playback.head;
-    app.playback.head = head;
-    if grew {
-        app.request_streams();
-        app.load_scope()?;
-    }
-    if app.playback.follow {
-        app.focus = if app.focus == Pane::Streams {
-            Pane::Timeline
-        } else {
-            app.focus
-        };
-        app.move_cursor_to(app.timeline.count.saturating_sub(1))
-    } else {
-        app.refresh_cursor()
-    }
 }
 
 pub(super) fn on_reply(app: &mut App, reply: Reply) -> Result<()> {
@@ -85,6 +60,7 @@ pub(super) fn on_reply(app: &mut App, reply: Reply) -> Result<()> {
             }
         }
         Reply::FilterRows { id, result } => filter::receive_rows(app, id, result)?,
+        Reply::Located { id, result } => super::locate::located(app, id, result)?,
     }
     Ok(())
 }

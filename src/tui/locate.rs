@@ -1,0 +1,93 @@
+//! Finding rows for the explorer off the UI thread: where a typed point
+//! (version, position, time) or a time on the histogram falls in the open
+//! scope, where a stream starts (to open an event from a report), and the
+//! store's head (for follow mode). One thread of its own answers them in
+//! order, each as a [`Reply::Located`](super::action::Reply::Located).
+
+use std::sync::mpsc::{Receiver, Sender};
+
+use super::action::Reply;
+use crate::core::point::{Point, PointError};
+use crate::core::store::{EventSource, Scope, StoreLocation};
+use crate::core::time::Millis;
+
+/// What to find.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Locate {
+    /// A point typed at the `:` prompt, in `scope`.
+    Point { scope: Scope, point: Point },
+    /// The last row of `scope` at or before a time (the histogram).
+    Time { scope: Scope, time_ms: Millis },
+    /// The row of `version` of `stream`.
+    StreamVersion { stream: String, version: i64 },
+    /// The newest event's position, and the count of `scope`.
+    Head { scope: Scope },
+}
+
+/// What was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Located {
+    /// The row, or none (before the first event, or an empty scope).
+    Row(Option<u64>),
+    /// The point is outside the scope; why.
+    OutOfRange(String),
+    /// The stream's first version, and the row of the version asked for.
+    StreamRow { first_version: i64, row: u64 },
+    Head {
+        position: i64,
+        scope: Scope,
+        count: u64,
+    },
+}
+
+/// A request with the id its answer carries.
+pub struct LocateRequest {
+    pub id: u64,
+    pub what: Locate,
+}
+
+/// Serves requests until the channel closes.
+pub fn serve(store: StoreLocation, requests: Receiver<LocateRequest>, replies: Sender<Reply>) {
+    let source = store.open().map_err(|e| e.to_string());
+    while let Ok(request) = requests.recv() {
+        let result = match &source {
+            Ok(source) => locate(source.as_ref(), request.what),
+            Err(error) => Err(error.clone()),
+        };
+        let reply = Reply::Located {
+            id: request.id,
+            result,
+        };
+        if replies.send(reply).is_err() {
+            return;
+        }
+    }
+}
+
+fn locate(source: &dyn EventSource, what: Locate) -> Result<Located, String> {
+    let text = |e: crate::core::error::StoreError| e.to_string();
+    match what {
+        Locate::Point { scope, point } => match point.resolve(source, &scope) {
+            Ok(row) => Ok(Located::Row(row)),
+            Err(PointError::OutOfRange(reason)) => Ok(Located::OutOfRange(reason)),
+            Err(PointError::Store(error)) => Err(error.to_string()),
+        },
+        Locate::Time { scope, time_ms } => source
+            .row_at_or_before_time(&scope, time_ms)
+            .map(Located::Row)
+            .map_err(text),
+        Locate::StreamVersion { stream, version } => {
+            let first_version = source
+                .stream_info(&stream)
+                .map_err(text)?
+                .map_or(0, |info| info.first_version);
+            let row = (version - first_version).max(0) as u64;
+            Ok(Located::StreamRow { first_version, row })
+        }
+        Locate::Head { scope } => Ok(Located::Head {
+            position: source.head_position().map_err(text)?,
+            count: source.count(&scope).map_err(text)?,
+            scope,
+        }),
+    }
+}
