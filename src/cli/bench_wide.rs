@@ -132,23 +132,36 @@ fn run_child(args: &[&str]) -> Result<(Duration, i64)> {
     Ok((elapsed, rss_kb))
 }
 
-#[cfg(unix)]
+/// Waits for `child`, reading its peak resident memory (VmHWM, in KiB)
+/// while it runs. Not `wait4`'s `ru_maxrss`: a child started with vfork
+/// inherits the parent's high-water mark at exec, so it would report the
+/// bench's own peak. VmHWM only ever grows, so the last reading before the
+/// exit is the peak up to within one poll.
 fn wait_with_peak(child: &mut std::process::Child) -> Result<(bool, i64)> {
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `pid` is our own child, not yet waited for; both pointers
-    // are to live locals.
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    if waited != pid {
-        return Err(std::io::Error::last_os_error()).context("waiting for a bench child");
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak_kb = 0;
+    loop {
+        if let Some(kb) = std::fs::read_to_string(&status_file)
+            .ok()
+            .as_deref()
+            .and_then(vm_hwm_kb)
+        {
+            peak_kb = peak_kb.max(kb);
+        }
+        if let Some(status) = child.try_wait().context("waiting for a bench child")? {
+            return Ok((status.success(), peak_kb));
+        }
+        std::thread::sleep(Duration::from_millis(5));
     }
-    let success = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
-    Ok((success, usage.ru_maxrss))
 }
 
-#[cfg(not(unix))]
-fn wait_with_peak(child: &mut std::process::Child) -> Result<(bool, i64)> {
-    Ok((child.wait()?.success(), 0))
+/// The `VmHWM:` figure of a `/proc/PID/status` text.
+fn vm_hwm_kb(status: &str) -> Option<i64> {
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
 }
