@@ -46,20 +46,36 @@ pub struct LocateRequest {
     pub what: Locate,
 }
 
-/// Serves requests until the channel closes.
+/// Serves requests until the channel closes. Of the jumps queued at once
+/// only the newest is answered (a drag on the histogram asks many times,
+/// and the explorer waits only for its last); every look at the head is.
 pub fn serve(store: StoreLocation, requests: Receiver<LocateRequest>, replies: Sender<Reply>) {
     let source = store.open().map_err(|e| e.to_string());
-    while let Ok(request) = requests.recv() {
-        let result = match &source {
-            Ok(source) => locate(source.as_ref(), request.what),
-            Err(error) => Err(error.clone()),
-        };
-        let reply = Reply::Located {
-            id: request.id,
-            result,
-        };
-        if replies.send(reply).is_err() {
-            return;
+    while let Ok(first) = requests.recv() {
+        let mut queued: Vec<LocateRequest> = std::iter::once(first)
+            .chain(std::iter::from_fn(|| requests.try_recv().ok()))
+            .collect();
+        let newest_jump = queued
+            .iter()
+            .rposition(|r| !matches!(r.what, Locate::Head { .. }));
+        let mut i = 0;
+        queued.retain(|r| {
+            let keep = matches!(r.what, Locate::Head { .. }) || Some(i) == newest_jump;
+            i += 1;
+            keep
+        });
+        for request in queued {
+            let result = match &source {
+                Ok(source) => locate(source.as_ref(), request.what),
+                Err(error) => Err(error.clone()),
+            };
+            let reply = Reply::Located {
+                id: request.id,
+                result,
+            };
+            if replies.send(reply).is_err() {
+                return;
+            }
         }
     }
 }

@@ -4,6 +4,8 @@
 
 use anyhow::Result;
 
+use super::action::Command;
+
 use super::app::{ActiveSearch, App, Pane};
 use super::jobs::{
     blame_job, correlation_job, diff_job, payload_job, state_becomes, state_search_job,
@@ -109,7 +111,12 @@ pub(super) fn cancel_search(app: &mut App) -> bool {
 /// the cursor when only A is set. The work runs on its own thread.
 pub(super) fn start_diff(app: &mut App) {
     let Some(from) = app.timeline.marks[0] else {
-        app.message = Some("set mark A first (a), then mark B (b) or move the cursor".into());
+        let key = |command| app.settings.keymap.hint(command);
+        app.message = Some(format!(
+            "set mark A first ({}), then mark B ({}) or move the cursor",
+            key(Command::MarkA),
+            key(Command::MarkB)
+        ));
         return;
     };
     if app.focus == Pane::Event {
@@ -217,7 +224,12 @@ fn open_report(app: &mut App, report: ReportView) {
 /// The marked event is read on the job's thread.
 pub(super) fn diff_payloads(app: &mut App, marked: u64) {
     let Some(cursor_event) = app.timeline.cursor_event().cloned() else {
-        app.message = Some("mark an event with a, move to another, then d".into());
+        let key = |command| app.settings.keymap.hint(command);
+        app.message = Some(format!(
+            "mark an event with {}, move to another, then {}",
+            key(Command::MarkA),
+            key(Command::Diff)
+        ));
         return;
     };
     let Some(answer) = app.answer() else { return };
@@ -234,11 +246,13 @@ pub(super) fn diff_payloads(app: &mut App, marked: u64) {
 /// after a state search, where the state next (or last) starts to match.
 pub(super) fn search_step(app: &mut App, forward: bool) -> Result<()> {
     let Some(search) = app.timeline.search.last.clone() else {
-        app.message = Some(
-            "no search yet: press / in the timeline (events) or S (the state) and type text or \
-             path=value"
-                .into(),
-        );
+        let key = |command| app.settings.keymap.hint(command);
+        app.message = Some(format!(
+            "no search yet: press {} in the timeline (events) or {} (the state) and type text or \
+             path=value",
+            key(Command::Filter),
+            key(Command::StateSearch)
+        ));
         return Ok(());
     };
     let what = format!("'{}'", visible(&search.text));

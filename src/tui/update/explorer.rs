@@ -52,7 +52,12 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Result<()> {
         Command::Correlation => start_correlation(app),
         Command::StateSearch => prompt(app, PromptKind::StateSearch, ""),
         Command::SwitchView => {
-            app.message = Some("v switches a diff's view: open one with d first".into());
+            let keymap = &app.settings.keymap;
+            app.message = Some(format!(
+                "{} switches a diff's view: open one with {} first",
+                keymap.hint_in(crate::tui::overlay::Mode::Report, Command::SwitchView),
+                keymap.hint(Command::Diff)
+            ));
         }
         Command::FilterTypes => filter::open_picker(app),
         Command::FilterMetadata => {
