@@ -35,13 +35,13 @@ pub enum Scope {
 }
 
 impl Scope {
-    /// `$all`, `$ce-NAME` for a category, or the stream id; the same words
-    /// the CLI and the explorer's stream list use.
     /// True for one stream, false for a category or `$all`.
     pub fn is_stream(&self) -> bool {
         matches!(self, Scope::Stream(_))
     }
 
+    /// `$all`, `$ce-NAME` for a category, or the stream id; the same words
+    /// the CLI and the explorer's stream list use.
     pub fn label(&self) -> String {
         match self {
             Scope::Stream(s) => s.clone(),

@@ -329,7 +329,7 @@ impl SqliteStore {
             return Ok(());
         }
         let mut remaining = end - start;
-        if let Scope::Stream(_) = scope {
+        if scope.is_stream() {
             // Stream rows are versions: paging by row is already by key.
             let mut row = start;
             while remaining > 0 {
