@@ -3,13 +3,13 @@
 //! compared; nothing here asserts a target.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use serde_json::{json, Map, Value};
 
 use super::args::{BenchArgs, StoreOptions};
 use super::output::{thousands, Out};
+use super::timing::{median_of, median_of_values, ms, percentile, time, us};
 use crate::core::demo::{record_line, DemoConfig, DemoGenerator, Rng};
 use crate::core::projection::{Engine, ProjectionSpec, Query};
 use crate::core::store::sqlite::SqliteStore;
@@ -227,12 +227,6 @@ fn explorer_figures(store: &Path, figures: &mut Map<String, Value>) -> Result<()
     Ok(())
 }
 
-fn median_of_values(runs: usize, mut work: impl FnMut() -> Result<Duration>) -> Result<Duration> {
-    let mut times = (0..runs).map(|_| work()).collect::<Result<Vec<_>>>()?;
-    times.sort();
-    Ok(times[times.len() / 2])
-}
-
 fn report(json_output: bool, figures: &Map<String, Value>) -> Result<()> {
     let mut out = Out::stdout();
     if json_output {
@@ -256,41 +250,6 @@ fn tempfile_dir() -> Result<std::path::PathBuf> {
     let dir = std::env::temp_dir().join(format!("rewind-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create", dir.display()))?;
     Ok(dir)
-}
-
-fn time<T>(work: impl FnOnce() -> Result<T>) -> Result<Duration> {
-    Ok(timed(work)?.1)
-}
-
-/// What `work` returned, and how long it took.
-pub(super) fn timed<T>(work: impl FnOnce() -> Result<T>) -> Result<(T, Duration)> {
-    let started = Instant::now();
-    let value = work()?;
-    Ok((value, started.elapsed()))
-}
-
-fn median_of(runs: usize, mut work: impl FnMut() -> Result<()>) -> Result<Duration> {
-    let mut times = (0..runs)
-        .map(|_| time(&mut work))
-        .collect::<Result<Vec<_>>>()?;
-    times.sort();
-    Ok(times[times.len() / 2])
-}
-
-pub(super) fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let index = ((sorted.len() - 1) as f64 * p / 100.0).round() as usize;
-    sorted[index.min(sorted.len() - 1)]
-}
-
-pub(super) fn ms(d: Duration) -> f64 {
-    (d.as_secs_f64() * 1_000_000.0).round() / 1_000.0
-}
-
-fn us(d: Duration) -> f64 {
-    d.as_secs_f64() * 1_000_000.0
 }
 
 /// CPU model and core count, from /proc/cpuinfo where there is one.

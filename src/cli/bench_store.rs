@@ -6,7 +6,7 @@
 use anyhow::{Context, Result};
 use serde_json::{json, Map, Value};
 
-use super::bench::{ms, percentile, timed};
+use super::timing::{ms, percentile, timed};
 use crate::core::demo::Rng;
 use crate::core::store::{EventSource, Scope, StoreLocation};
 // Windows of the rows a timeline reads, as the explorer reads them.

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Map, Value};
 
-use super::bench::{ms, percentile, timed};
+use super::timing::{ms, percentile, timed};
 use crate::core::demo::Rng;
 use crate::core::projection::js::{JsProjection, Limits};
 use crate::core::projection::{Engine, ProjectionSpec, Query};

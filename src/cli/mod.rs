@@ -11,6 +11,7 @@ mod output;
 mod partitions;
 mod read;
 mod state;
+mod timing;
 mod travel;
 mod write;
 

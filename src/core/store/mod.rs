@@ -17,8 +17,10 @@ pub mod pg;
 pub mod sqlite;
 pub mod sqlite_conn;
 pub mod table;
+mod type_count;
 
 pub use detect::{open_with, Backend};
+pub use type_count::{count_types_by_scan, sorted_counts, TypeCount};
 
 use crate::core::error::StoreResult;
 use crate::core::event::Event;
@@ -33,13 +35,13 @@ pub enum Scope {
 }
 
 impl Scope {
-    /// `$all`, `$ce-NAME` for a category, or the stream id; the same words
-    /// the CLI and the explorer's stream list use.
     /// True for one stream, false for a category or `$all`.
     pub fn is_stream(&self) -> bool {
         matches!(self, Scope::Stream(_))
     }
 
+    /// `$all`, `$ce-NAME` for a category, or the stream id; the same words
+    /// the CLI and the explorer's stream list use.
     pub fn label(&self) -> String {
         match self {
             Scope::Stream(s) => s.clone(),
@@ -125,8 +127,8 @@ pub trait EventSource: Send {
 
     /// How many events of the scope have each type, most frequent first.
     /// Backends with SQL ask their store to group; this default scans.
-    fn type_counts(&self, scope: &Scope) -> StoreResult<Vec<crate::core::filter::TypeCount>> {
-        crate::core::filter::count_types_by_scan(self, scope)
+    fn type_counts(&self, scope: &Scope) -> StoreResult<Vec<TypeCount>> {
+        count_types_by_scan(self, scope)
     }
 
     /// Visits the events at rows `start..end` in order, in chunks, so that

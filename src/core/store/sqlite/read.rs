@@ -7,8 +7,9 @@ use rusqlite::{params, OptionalExtension, Row};
 use super::SqliteStore;
 use crate::core::error::StoreResult;
 use crate::core::event::Event;
-use crate::core::filter::{sorted_counts, TypeCount};
-use crate::core::store::{EventSource, Histogram, Scope, StreamInfo, SCAN_CHUNK};
+use crate::core::store::{
+    sorted_counts, EventSource, Histogram, Scope, StreamInfo, TypeCount, SCAN_CHUNK,
+};
 use crate::core::time::Millis;
 
 pub(super) const EVENT_COLUMNS: &str =
@@ -328,7 +329,7 @@ impl SqliteStore {
             return Ok(());
         }
         let mut remaining = end - start;
-        if let Scope::Stream(_) = scope {
+        if scope.is_stream() {
             // Stream rows are versions: paging by row is already by key.
             let mut row = start;
             while remaining > 0 {

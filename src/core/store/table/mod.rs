@@ -25,8 +25,7 @@ use window::Window;
 
 use crate::core::error::StoreResult;
 use crate::core::event::{category_of, Event};
-use crate::core::filter::{sorted_counts, TypeCount};
-use crate::core::store::{EventSource, Histogram, Scope, StreamInfo};
+use crate::core::store::{sorted_counts, EventSource, Histogram, Scope, StreamInfo, TypeCount};
 use crate::core::time::Millis;
 
 /// A statement parameter.
