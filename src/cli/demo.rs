@@ -1,7 +1,7 @@
 //! `rewind demo`, and the bundled demo store that plain `rewind` opens.
 
 use std::fs::{self, File};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
@@ -10,20 +10,8 @@ use super::args::{DemoArgs, DemoDomain, DemoFormat, ExploreArgs, StoreOptions};
 use super::output::{thousands, Out};
 use crate::core::demo::{record_line, DemoConfig, DemoGenerator, Domain};
 use crate::core::hash::to_hex;
-use crate::core::ndjson::parse_line;
 use crate::core::paths::cache_dir;
-use crate::core::store::sqlite::SqliteStore;
 use crate::core::ExpectedVersion;
-
-/// The demo-data files, built into the binary so `rewind` works anywhere.
-const DEMO_DATA: &[(&str, &str)] = &[
-    ("bank.ndjson", include_str!("../../demo-data/bank.ndjson")),
-    ("carts.ndjson", include_str!("../../demo-data/carts.ndjson")),
-    (
-        "flights.ndjson",
-        include_str!("../../demo-data/flights.ndjson"),
-    ),
-];
 
 pub fn run(args: DemoArgs) -> Result<()> {
     if !(0.0..1.0).contains(&args.hot_share) {
@@ -100,7 +88,7 @@ pub fn demo_store() -> Result<PathBuf> {
     let mut hasher = Sha256::new();
     // A new schema gets a new demo store rather than an old one to upgrade.
     hasher.update(crate::core::store::sqlite::SCHEMA_VERSION.to_le_bytes());
-    for (name, text) in DEMO_DATA {
+    for (name, text) in crate::core::demo::bundled::DEMO_DATA {
         hasher.update(name.as_bytes());
         hasher.update(text.as_bytes());
     }
@@ -112,33 +100,9 @@ pub fn demo_store() -> Result<PathBuf> {
     }
     fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create", dir.display()))?;
     let partial = dir.join(format!("demo-{digest}.{}.partial", std::process::id()));
-    build_demo_store(&partial)?;
+    crate::core::demo::bundled::build_demo_store(&partial)?;
     fs::rename(&partial, &path).with_context(|| format!("{}: cannot create", path.display()))?;
     Ok(path)
-}
-
-pub(crate) fn build_demo_store(path: &Path) -> Result<()> {
-    let mut store = SqliteStore::create(path)?;
-    let mut records = Vec::new();
-    for (name, text) in DEMO_DATA {
-        for (line, raw) in text.lines().enumerate() {
-            let record = parse_line(raw)
-                .map_err(|reason| anyhow::anyhow!("demo-data/{name}:{}: {reason}", line + 1))?;
-            records.push(record);
-        }
-    }
-    // The three files interleave in time; the log is in time order.
-    records.sort_by_key(|r| r.event.time_ms);
-    let mut appender = store.appender()?;
-    for record in records {
-        appender.append(&record.stream, ExpectedVersion::Any, &[record.event])?;
-    }
-    appender.commit()?;
-    drop(store);
-    // Leave a single file: fold the write-ahead log into the store.
-    let conn = rusqlite::Connection::open(path)?;
-    conn.pragma_update(None, "journal_mode", "DELETE")?;
-    Ok(())
 }
 
 pub fn explore(args: ExploreArgs, opts: &StoreOptions) -> Result<()> {

@@ -11,10 +11,6 @@ use crate::core::event::Event;
 use crate::core::search::Matcher;
 use crate::core::store::{EventSource, Scope};
 
-/// The type count lives with the store that counts; the explorer imports it
-/// from here.
-pub use crate::core::store::TypeCount;
-
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EventFilter {
     /// The types shown; empty shows every type.

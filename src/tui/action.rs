@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::report::Report;
-use crate::core::filter::TypeCount;
 use crate::core::projection::{Progress, StateAt};
+use crate::core::store::TypeCount;
 use crate::core::store::{Histogram, Scope, StreamInfo};
 
 /// What a key can be bound to. The serde names are the words used in

@@ -2,11 +2,10 @@
 //! (version, position, time) or a time on the histogram falls in the open
 //! scope, where a stream starts (to open an event from a report), and the
 //! store's head (for follow mode). One thread of its own answers them in
-//! order, each as a [`Reply::Located`](super::action::Reply::Located).
+//! order; the worker turns each answer into a `Reply::Located`.
 
-use std::sync::mpsc::{Receiver, Sender};
+use std::sync::mpsc::Receiver;
 
-use super::action::Reply;
 use crate::core::point::{Point, PointError};
 use crate::core::store::{EventSource, Scope, StoreLocation};
 use crate::core::time::Millis;
@@ -49,7 +48,12 @@ pub struct LocateRequest {
 /// Serves requests until the channel closes. Of the jumps queued at once
 /// only the newest is answered (a drag on the histogram asks many times,
 /// and the explorer waits only for its last); every look at the head is.
-pub fn serve(store: StoreLocation, requests: Receiver<LocateRequest>, replies: Sender<Reply>) {
+/// `answer` takes each answer with its request's id; false stops serving.
+pub fn serve(
+    store: StoreLocation,
+    requests: Receiver<LocateRequest>,
+    answer: impl Fn(u64, Result<Located, String>) -> bool,
+) {
     let source = store.open().map_err(|e| e.to_string());
     while let Ok(first) = requests.recv() {
         let mut queued: Vec<LocateRequest> = std::iter::once(first)
@@ -69,11 +73,7 @@ pub fn serve(store: StoreLocation, requests: Receiver<LocateRequest>, replies: S
                 Ok(source) => locate(source.as_ref(), request.what),
                 Err(error) => Err(error.clone()),
             };
-            let reply = Reply::Located {
-                id: request.id,
-                result,
-            };
-            if replies.send(reply).is_err() {
+            if !answer(request.id, result) {
                 return;
             }
         }

@@ -89,7 +89,11 @@ impl Worker {
         let (locator_store, locator_replies) = (store.clone(), reply_tx.clone());
         let locator = std::thread::Builder::new()
             .name(format!("{THREAD_PREFIX}locate"))
-            .spawn(move || locate::serve(locator_store, locate_rx, locator_replies))
+            .spawn(move || {
+                locate::serve(locator_store, locate_rx, |id, result| {
+                    locator_replies.send(Reply::Located { id, result }).is_ok()
+                })
+            })
             .ok();
         let reply_to = reply_tx.clone();
         let thread = std::thread::Builder::new()

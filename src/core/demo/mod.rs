@@ -4,6 +4,7 @@
 //! times, so demo stores and benchmark stores are reproducible.
 
 mod bank;
+pub mod bundled;
 mod carts;
 mod flights;
 mod live;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::core::filter::TypeCount;
+use crate::core::store::TypeCount;
 
 pub struct TypePicker {
     /// The type count it waits for, by job id.

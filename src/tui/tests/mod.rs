@@ -35,7 +35,7 @@ pub fn demo_path() -> &'static Path {
     PATH.get_or_init(|| {
         let dir = tempfile::tempdir().expect("temp dir").keep();
         let path = dir.join("demo.rewind");
-        crate::cli::demo::build_demo_store(&path).expect("demo store");
+        crate::core::demo::bundled::build_demo_store(&path).expect("demo store");
         path
     })
 }
