@@ -31,6 +31,26 @@ impl Overlay {
     }
 }
 
+/// `name` and `name_mut`: the open overlay of `variant`, wherever it is in
+/// the stack.
+macro_rules! accessors {
+    ($name:ident, $name_mut:ident, $variant:ident, $type:ty) => {
+        pub fn $name(&self) -> Option<&$type> {
+            self.stack.iter().find_map(|o| match o {
+                Overlay::$variant(inner) => Some(inner),
+                _ => None,
+            })
+        }
+
+        pub fn $name_mut(&mut self) -> Option<&mut $type> {
+            self.stack.iter_mut().find_map(|o| match o {
+                Overlay::$variant(inner) => Some(inner),
+                _ => None,
+            })
+        }
+    };
+}
+
 /// The open overlays, the top last.
 #[derive(Default)]
 pub struct Overlays {
@@ -73,47 +93,9 @@ impl Overlays {
         self.stack.iter().any(|o| o.mode() == mode)
     }
 
-    pub fn prompt(&self) -> Option<&Prompt> {
-        self.stack.iter().find_map(|o| match o {
-            Overlay::Prompt(p) => Some(p),
-            _ => None,
-        })
-    }
-
-    pub fn prompt_mut(&mut self) -> Option<&mut Prompt> {
-        self.stack.iter_mut().find_map(|o| match o {
-            Overlay::Prompt(p) => Some(p),
-            _ => None,
-        })
-    }
-
-    pub fn picker(&self) -> Option<&TypePicker> {
-        self.stack.iter().find_map(|o| match o {
-            Overlay::Picker(p) => Some(p),
-            _ => None,
-        })
-    }
-
-    pub fn picker_mut(&mut self) -> Option<&mut TypePicker> {
-        self.stack.iter_mut().find_map(|o| match o {
-            Overlay::Picker(p) => Some(p),
-            _ => None,
-        })
-    }
-
-    pub fn report(&self) -> Option<&ReportView> {
-        self.stack.iter().find_map(|o| match o {
-            Overlay::Report(r) => Some(r),
-            _ => None,
-        })
-    }
-
-    pub fn report_mut(&mut self) -> Option<&mut ReportView> {
-        self.stack.iter_mut().find_map(|o| match o {
-            Overlay::Report(r) => Some(r),
-            _ => None,
-        })
-    }
+    accessors!(prompt, prompt_mut, Prompt, Prompt);
+    accessors!(picker, picker_mut, Picker, TypePicker);
+    accessors!(report, report_mut, Report, ReportView);
 
     /// True while an overlay waits for a background answer.
     pub fn is_busy(&self) -> bool {
