@@ -45,6 +45,11 @@ pub enum Command {
     FilterMetadata,
     SwitchView,
     Follow,
+    /// The focused pane fills the screen, or shares it again.
+    Zoom,
+    /// The Event or Projection pane shows columns further left / right.
+    ScrollLeft,
+    ScrollRight,
     /// Enter: what it confirms depends on the mode.
     Confirm,
     /// Esc: closes the overlay, or in the explorer stops a search or
@@ -60,7 +65,7 @@ pub enum Command {
 
 impl Command {
     /// Every command, in the order the help screen lists them.
-    pub const ALL: [Command; 36] = [
+    pub const ALL: [Command; 39] = [
         Command::Quit,
         Command::Help,
         Command::FocusNext,
@@ -92,6 +97,9 @@ impl Command {
         Command::FilterMetadata,
         Command::SwitchView,
         Command::Follow,
+        Command::Zoom,
+        Command::ScrollLeft,
+        Command::ScrollRight,
         Command::Confirm,
         Command::Cancel,
         Command::DeleteBack,
@@ -142,6 +150,9 @@ impl Command {
             Command::FilterMetadata => "timeline: show only events whose metadata matches",
             Command::SwitchView => "diff: the changes as a tree / the states side by side",
             Command::Follow => "follow new events",
+            Command::Zoom => "the focused pane fills the screen / shares it again",
+            Command::ScrollLeft => "Event, Projection: scroll left (long lines)",
+            Command::ScrollRight => "Event, Projection: scroll right (long lines)",
             Command::Confirm => "open the selected stream in the timeline",
             Command::Cancel => "stop a search · clear the stream filter or the timeline filter",
             Command::DeleteBack => "delete the last character",
@@ -195,6 +206,11 @@ pub enum Reply {
     Located {
         id: u64,
         result: Result<super::locate::Located, String>,
+    },
+    /// A job crashed (a bug): whatever waits for `id` stops waiting.
+    JobFailed {
+        id: u64,
+        message: String,
     },
     /// A report for the report view; `last` when no more will follow.
     Report {

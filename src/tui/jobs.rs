@@ -60,9 +60,28 @@ impl Answer {
     }
 }
 
-/// Runs `work` on a thread of its own.
-pub fn spawn(work: impl FnOnce() + Send + 'static) {
-    std::thread::spawn(work);
+/// Runs `work` on a thread of its own, answering through `answer`. A job
+/// that panics (a bug, never bad input) answers that it failed, so that
+/// nothing waits for it forever.
+pub fn spawn(answer: Answer, work: impl FnOnce(&Answer) + Send + 'static) {
+    let fallback = answer.clone();
+    let spawned = std::thread::Builder::new()
+        .name(format!("{}job", super::worker::THREAD_PREFIX))
+        .spawn(move || {
+            let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&answer)));
+            if let Err(panic) = done {
+                answer.send(Reply::JobFailed {
+                    id: answer.id,
+                    message: format!("crashed: {}", super::worker::panic_message(&*panic)),
+                });
+            }
+        });
+    if let Err(error) = spawned {
+        fallback.send(Reply::JobFailed {
+            id: fallback.id,
+            message: format!("cannot start: {error}"),
+        });
+    }
 }
 
 fn engine(source: &dyn EventSource, spec: &ProjectionSpec) -> Result<Engine, String> {
@@ -83,7 +102,9 @@ pub fn diff_job(
     from: u64,
     to: u64,
 ) {
-    spawn(move || answer.last(diff_states(location, spec, scope, from, to)));
+    spawn(answer, move |answer| {
+        answer.last(diff_states(location, spec, scope, from, to))
+    });
 }
 
 fn diff_states(
@@ -136,7 +157,7 @@ pub fn blame_job(
     row: u64,
     pointer: String,
 ) {
-    spawn(move || {
+    spawn(answer, move |answer| {
         let work = || -> Result<(), String> {
             let source = location.open().map_err(|e| e.to_string())?;
             let mut engine = engine(source.as_ref(), &spec)?;
@@ -175,7 +196,9 @@ pub const MAX_CORRELATED: usize = 1_000;
 /// Every event, in all streams, that carries `correlation` (a full scan of
 /// the log, on this thread).
 pub fn correlation_job(answer: Answer, location: StoreLocation, correlation: String) {
-    spawn(move || answer.last(correlated(location, &correlation)));
+    spawn(answer, move |answer| {
+        answer.last(correlated(location, &correlation))
+    });
 }
 
 fn correlated(location: StoreLocation, correlation: &str) -> Result<Report, String> {
@@ -215,7 +238,7 @@ pub fn state_search_job(
     matcher: Matcher,
     from: Option<u64>,
 ) {
-    spawn(move || {
+    spawn(answer, move |answer| {
         let start = StateSearchFrom {
             row: from,
             forward: true,
@@ -266,7 +289,7 @@ pub fn filter_scan_job(
     cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
     from: u64,
 ) {
-    spawn(move || {
+    spawn(answer, move |answer| {
         let result = location
             .open()
             .and_then(|source| {
@@ -286,7 +309,7 @@ pub fn payload_job(
     marked: u64,
     other: crate::core::Event,
 ) {
-    spawn(move || {
+    spawn(answer, move |answer| {
         let marked = location
             .open()
             .and_then(|source| source.read_rows(&scope, marked, 1))

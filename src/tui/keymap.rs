@@ -226,13 +226,17 @@ impl Keymap {
         Ok(())
     }
 
-    /// The command `event` stands for in `mode`.
+    /// The command `event` stands for in `mode`. A key held with Shift
+    /// that is bound only without it (Shift-Enter) means the same.
     pub fn command_in(&self, mode: Mode, event: &KeyEvent) -> Option<Command> {
-        self.tables
-            .get(&mode)?
-            .bindings
-            .get(&Key::from_event(event))
-            .copied()
+        let bindings = &self.tables.get(&mode)?.bindings;
+        let key = Key::from_event(event);
+        bindings.get(&key).copied().or_else(|| {
+            let unshifted = Key::normalised(event.code, event.modifiers - KeyModifiers::SHIFT);
+            (unshifted != key)
+                .then(|| bindings.get(&unshifted).copied())
+                .flatten()
+        })
     }
 
     /// The explorer's command for `event`.
@@ -340,6 +344,20 @@ mod tests {
         assert_eq!(keymap.command_for(&back), Some(Command::FocusPrevious));
         let ctrl_c = press(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(keymap.command_for(&ctrl_c), Some(Command::Quit));
+    }
+
+    #[test]
+    fn a_key_held_with_shift_means_the_key_when_only_that_is_bound() {
+        let keymap = Keymap::defaults();
+        let shift_enter = press(KeyCode::Enter, KeyModifiers::SHIFT);
+        assert_eq!(
+            keymap.command_in(Mode::Prompt, &shift_enter),
+            Some(Command::Confirm)
+        );
+        assert_eq!(
+            keymap.command_in(Mode::Report, &shift_enter),
+            Some(Command::Confirm)
+        );
     }
 
     #[test]

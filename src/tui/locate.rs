@@ -70,7 +70,17 @@ pub fn serve(
         });
         for request in queued {
             let result = match &source {
-                Ok(source) => locate(source.as_ref(), request.what),
+                // A bug here must not end the thread: follow mode and
+                // every jump would stop answering.
+                Ok(source) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    locate(source.as_ref(), request.what)
+                }))
+                .unwrap_or_else(|panic| {
+                    Err(format!(
+                        "finding the row crashed: {}",
+                        super::worker::panic_message(&*panic)
+                    ))
+                }),
                 Err(error) => Err(error.clone()),
             };
             if !answer(request.id, result) {

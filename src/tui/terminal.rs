@@ -108,8 +108,8 @@ fn event_loop(app: &mut App, terminal: &mut Terminal<CrosstermBackend<Stdout>>) 
     Ok(())
 }
 
-/// Maps a terminal event to an action: through the prompt while one is
-/// open, through the keymap otherwise.
+/// Maps a terminal event to an action: a key through the keymap's table
+/// of the mode in force ([`key_action`]), the mouse and resizes as they are.
 pub fn to_action(app: &App, event: TermEvent) -> Option<Action> {
     match event {
         TermEvent::Key(key) if key.kind != KeyEventKind::Release => key_action(app, &key),
@@ -142,11 +142,11 @@ pub fn key_action(app: &App, key: &KeyEvent) -> Option<Action> {
     if let Some(command) = app.settings.keymap.command_in(mode, key) {
         return Some(Action::Command(command));
     }
-    let plain = !key
-        .modifiers
-        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    // Ctrl with Alt is AltGr on some layouts (`@`, `{`): that types too.
+    let control_only =
+        key.modifiers.contains(KeyModifiers::CONTROL) && !key.modifiers.contains(KeyModifiers::ALT);
     match (mode, key.code) {
-        (Mode::Prompt, KeyCode::Char(c)) if plain => Some(Action::Input(c)),
+        (Mode::Prompt, KeyCode::Char(c)) if !control_only => Some(Action::Input(c)),
         (Mode::Report | Mode::Help, _) => Some(Action::Command(Command::Cancel)),
         _ => None,
     }

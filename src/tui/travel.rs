@@ -1,6 +1,7 @@
 //! The explorer's time-travel actions: searching the timeline and the
-//! state, diff and blame views, correlations, and the keys of the report
-//! overlay. Heavy work runs as a job on its own thread (`jobs.rs`).
+//! state, opening the diff and blame views, correlations. Heavy work runs
+//! as a job on its own thread (`jobs.rs`); the report overlay's keys are
+//! in `update/overlays.rs`.
 
 use anyhow::Result;
 

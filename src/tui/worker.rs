@@ -54,8 +54,8 @@ pub struct Worker {
     locates: Option<Sender<LocateRequest>>,
     locator: Option<JoinHandle<()>>,
     replies: Receiver<Reply>,
-    /// For jobs on threads of their own (searches) to answer on the same
-    /// channel as the worker.
+    /// For jobs on threads of their own (searches, reports, type counts,
+    /// filter scans) to answer on the same channel as the worker.
     reply_to: Sender<Reply>,
     latest: Arc<AtomicU64>,
     thread: Option<JoinHandle<()>>,
@@ -335,4 +335,4 @@ pub fn is_background_thread() -> bool {
         .is_some_and(|name| name.starts_with(THREAD_PREFIX))
 }
 
-const THREAD_PREFIX: &str = "rewind-";
+pub(crate) const THREAD_PREFIX: &str = "rewind-";

@@ -78,11 +78,6 @@ impl Overlays {
         self.stack.push(overlay);
     }
 
-    /// Closes the top overlay and returns it.
-    pub fn close_top(&mut self) -> Option<Overlay> {
-        self.stack.pop()
-    }
-
     /// Closes the overlay of `mode`, wherever it is, and returns it.
     pub fn close(&mut self, mode: Mode) -> Option<Overlay> {
         let i = self.stack.iter().position(|o| o.mode() == mode)?;

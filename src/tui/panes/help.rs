@@ -38,7 +38,7 @@ pub fn render(app: &App, frame: &mut Frame, screen: Rect) {
 }
 
 /// The modes to list: the one under the help screen first, then the
-/// explorer, then the other overlays.
+/// explorer, then the other overlays, the help screen's own keys last.
 fn modes(app: &App) -> Vec<Mode> {
     let under = app
         .overlays
@@ -52,6 +52,7 @@ fn modes(app: &App) -> Vec<Mode> {
             .into_iter()
             .filter(|m| *m != under && *m != Mode::Help),
     );
+    modes.push(Mode::Help);
     modes
 }
 

@@ -167,6 +167,8 @@ impl Timeline {
         self.marks = [None, None];
         self.mark_times = [None, None];
         self.cursor = 0;
+        // A jump asked for in the old scope has no row in this one.
+        self.locating = None;
     }
 
     /// Drops the cached rows (the scope changed or grew).

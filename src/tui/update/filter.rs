@@ -25,7 +25,7 @@ pub(crate) fn open_picker(app: &mut App) {
     let location = app.settings.location.clone();
     let scope = app.timeline.scope.clone();
     let job = answer.id;
-    spawn(move || {
+    spawn(answer, move |answer| {
         let result = location
             .open()
             .and_then(|source| source.type_counts(&scope))

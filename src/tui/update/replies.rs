@@ -61,6 +61,19 @@ pub(super) fn on_reply(app: &mut App, reply: Reply) -> Result<()> {
         }
         Reply::FilterRows { id, result } => filter::receive_rows(app, id, result)?,
         Reply::Located { id, result } => super::locate::located(app, id, result)?,
+        Reply::JobFailed { id, message } => job_failed(app, id, message)?,
     }
     Ok(())
+}
+
+/// A crashed job: the report, picker or filter waiting for it shows why.
+fn job_failed(app: &mut App, id: u64, message: String) -> Result<()> {
+    let message = format!("the job {message}");
+    if let Some(report) = app.overlays.report_mut() {
+        report.receive(id, Err(message.clone()), true);
+    }
+    if let Some(picker) = app.overlays.picker_mut() {
+        picker.receive(id, Err(message.clone()));
+    }
+    filter::receive_rows(app, id, Err(message))
 }
