@@ -11,7 +11,8 @@ use ratatui::layout::Rect;
 use super::action::Reply;
 use super::jobs::{filter_scan_job, next_id, Answer};
 use super::keymap::Keymap;
-use super::layout::{areas, inner};
+pub use super::layout::Pane;
+use super::layout::{inner, zoomed_areas, Areas};
 use super::locate::Locate;
 use super::overlay::Overlays;
 use super::state::timeline_filter::{self, TimelineFilter};
@@ -55,18 +56,6 @@ impl Options {
             map: self.map.clone(),
         }
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pane {
-    Streams,
-    Timeline,
-    Event,
-    Projection,
-}
-
-impl Pane {
-    pub const ORDER: [Pane; 4] = [Pane::Streams, Pane::Timeline, Pane::Event, Pane::Projection];
 }
 
 pub struct App {
@@ -125,6 +114,7 @@ impl App {
                 keymap,
                 theme,
                 local_time: false,
+                zoomed: false,
                 now_ms: options.now_ms.unwrap_or_else(crate::core::time::now_ms),
                 fixed_clock: options.now_ms.is_some(),
             },
@@ -302,9 +292,9 @@ impl App {
     }
 
     fn place_cursor(&mut self, row: u64) -> Result<()> {
+        let height = inner(self.areas().timeline).height as u64;
         let timeline = &mut self.timeline;
         timeline.cursor = row.min(timeline.count.saturating_sub(1));
-        let height = inner(areas(self.size).timeline).height as u64;
         // The offset counts shown rows: all of them, or the filtered ones.
         let shown = timeline.shown_index(timeline.cursor);
         if shown < timeline.offset {
@@ -334,14 +324,20 @@ impl App {
         Ok(())
     }
 
+    /// Where the panes are at the current size, with the focused pane
+    /// filling the screen when zoomed.
+    pub fn areas(&self) -> Areas {
+        zoomed_areas(self.size, self.settings.zoomed.then_some(self.focus))
+    }
+
     /// How many event rows the timeline pane shows at the current size.
     pub fn timeline_rows(&self) -> usize {
-        inner(areas(self.size).timeline).height as usize
+        inner(self.areas().timeline).height as usize
     }
 
     pub fn streams_rows(&self) -> usize {
         // One row of the pane is the filter line.
-        (inner(areas(self.size).streams).height as usize).saturating_sub(1)
+        (inner(self.areas().streams).height as usize).saturating_sub(1)
     }
 
     pub fn request_projection(&mut self) {

@@ -1,5 +1,6 @@
-//! Where each pane sits. A pure function of the screen size, used by the
-//! renderer to draw and by `update` to map mouse clicks back to panes.
+//! Where each pane sits. A pure function of the screen size (and of the
+//! pane zoomed to fill it, if any), used by the renderer to draw and by
+//! `update` to map mouse clicks back to panes.
 
 use ratatui::layout::{Constraint, Layout, Rect};
 
@@ -13,12 +14,50 @@ pub struct Areas {
     pub status: Rect,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Streams,
+    Timeline,
+    Event,
+    Projection,
+}
+
+impl Pane {
+    pub const ORDER: [Pane; 4] = [Pane::Streams, Pane::Timeline, Pane::Event, Pane::Projection];
+}
+
 /// Rows the histogram block takes, borders included.
 const HISTOGRAM_HEIGHT: u16 = 4;
 
+/// The panes side by side, none zoomed.
 pub fn areas(screen: Rect) -> Areas {
+    zoomed_areas(screen, None)
+}
+
+/// With `zoomed`, that pane fills the screen above the status bar (the
+/// Timeline with its histogram) and the others get no room.
+pub fn zoomed_areas(screen: Rect, zoomed: Option<Pane>) -> Areas {
     let [main, status] =
         Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(screen);
+    if let Some(pane) = zoomed {
+        let mut areas = Areas {
+            status,
+            ..Areas::default()
+        };
+        match pane {
+            Pane::Streams => areas.streams = main,
+            Pane::Event => areas.event = main,
+            Pane::Projection => areas.projection = main,
+            Pane::Timeline => {
+                let [histogram, timeline] =
+                    Layout::vertical([Constraint::Length(HISTOGRAM_HEIGHT), Constraint::Min(1)])
+                        .areas(main);
+                areas.histogram = histogram;
+                areas.timeline = timeline;
+            }
+        }
+        return areas;
+    }
     let streams_width = (screen.width * 3 / 10).clamp(20, 44).min(screen.width / 2);
     let [streams, right] =
         Layout::horizontal([Constraint::Length(streams_width), Constraint::Min(1)]).areas(main);

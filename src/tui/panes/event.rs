@@ -88,5 +88,5 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             .iter()
             .cloned(),
     );
-    frame.render_widget(Paragraph::new(lines), body);
+    frame.render_widget(Paragraph::new(lines).scroll((0, app.event.hscroll)), body);
 }

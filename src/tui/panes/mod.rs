@@ -16,11 +16,12 @@ use ratatui::widgets::{Block, Borders};
 use ratatui::Frame;
 
 use super::app::{App, Pane};
-use super::layout::areas;
+use super::layout::zoomed_areas;
 use super::overlay::Overlay;
 
 pub fn render(app: &App, frame: &mut Frame) {
-    let panes = areas(frame.area());
+    let zoomed = app.settings.zoomed.then_some(app.focus);
+    let panes = zoomed_areas(frame.area(), zoomed);
     streams::render(app, frame, panes.streams);
     timeline::render_histogram(app, frame, panes.histogram);
     timeline::render(app, frame, panes.timeline);

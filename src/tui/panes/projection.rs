@@ -105,5 +105,6 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         }
     }
     lines.extend(tail.into_iter().take(tail_rows as usize));
-    frame.render_widget(Paragraph::new(lines), body);
+    let paragraph = Paragraph::new(lines).scroll((0, app.projection.hscroll));
+    frame.render_widget(paragraph, body);
 }

@@ -88,6 +88,9 @@ fn summary(app: &App) -> Vec<Span<'static>> {
     if app.playback.follow {
         parts.push("following".into());
     }
+    if app.settings.zoomed {
+        parts.push("zoomed".into());
+    }
     if app.settings.local_time {
         parts.push("local time".into());
     }

@@ -11,6 +11,8 @@ use crate::tui::json_view::json_lines;
 pub struct EventView {
     pub lines: Vec<Line<'static>>,
     pub scroll: usize,
+    /// Columns scrolled to the right, for lines wider than the pane.
+    pub hscroll: u16,
 }
 
 impl EventView {

@@ -25,6 +25,8 @@ pub struct ProjectionView {
     /// pane is the field `B` blames.
     pub paths: Vec<String>,
     pub scroll: usize,
+    /// Columns scrolled to the right, for lines wider than the pane.
+    pub hscroll: u16,
 }
 
 impl ProjectionView {

@@ -18,6 +18,8 @@ pub struct Settings {
     pub theme: Theme,
     /// Times in local time instead of UTC.
     pub local_time: bool,
+    /// The focused pane fills the screen.
+    pub zoomed: bool,
     /// "Now", for relative ages and times typed as `-2h`.
     pub now_ms: Millis,
     /// True when "now" is fixed (tests) rather than the wall clock.

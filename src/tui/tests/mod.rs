@@ -8,6 +8,7 @@ mod safety;
 mod snapshots;
 mod state;
 mod travel;
+mod zoom;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

@@ -32,6 +32,10 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Result<()> {
                 i + n - 1
             };
             app.focus = Pane::ORDER[next % n];
+            if app.settings.zoomed {
+                // The zoomed pane is the focused one.
+                app.refresh_cursor()?;
+            }
         }
         // `/` filters the stream list, or searches the events elsewhere.
         Command::Filter if app.focus == Pane::Streams => {
@@ -97,10 +101,31 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Result<()> {
             }
         }
         Command::Cancel => cancel(app)?,
+        Command::ScrollLeft => scroll_sideways(app, -HSCROLL_STEP),
+        Command::ScrollRight => scroll_sideways(app, HSCROLL_STEP),
+        Command::Zoom => {
+            app.settings.zoomed = !app.settings.zoomed;
+            // The timeline's height changed: keep the cursor in view.
+            app.refresh_cursor()?;
+        }
         // Keys of the overlays' own tables.
         Command::DeleteBack | Command::Toggle | Command::Clear => {}
     }
     Ok(())
+}
+
+/// Columns a sideways scroll moves.
+const HSCROLL_STEP: i32 = 8;
+
+/// Scrolls the Event or Projection pane sideways (the other panes' lines
+/// fit their width).
+fn scroll_sideways(app: &mut App, delta: i32) {
+    let hscroll = match app.focus {
+        Pane::Event => &mut app.event.hscroll,
+        Pane::Projection => &mut app.projection.hscroll,
+        Pane::Streams | Pane::Timeline => return,
+    };
+    *hscroll = (i32::from(*hscroll) + delta).clamp(0, i32::from(u16::MAX)) as u16;
 }
 
 /// Opens a prompt of `kind` holding `text`.

@@ -9,7 +9,7 @@ use crate::core::point::Point;
 use crate::core::sanitize::visible;
 use crate::core::store::Scope;
 use crate::tui::app::{App, Pane};
-use crate::tui::layout::{areas, inner};
+use crate::tui::layout::inner;
 use crate::tui::locate::{Locate, Located};
 use crate::tui::state::timeline::{Locating, Purpose};
 
@@ -35,7 +35,7 @@ pub(super) fn go_to(app: &mut App, text: &str) {
 /// Moves the cursor to the last event at or before the time under
 /// `column` of the histogram.
 pub(super) fn scrub(app: &mut App, column: u16) {
-    let area = inner(areas(app.size).histogram);
+    let area = inner(app.areas().histogram);
     let histogram = &app.timeline.histogram;
     if area.width == 0 || histogram.counts.is_empty() {
         return;

@@ -7,7 +7,7 @@ use super::explorer::{prompt, step};
 use super::locate::scrub;
 use crate::tui::action::Mouse;
 use crate::tui::app::{App, Pane};
-use crate::tui::layout::{areas, contains, inner};
+use crate::tui::layout::{contains, inner};
 use crate::tui::overlay::{Mode, PromptKind};
 
 pub(super) fn on_mouse(app: &mut App, mouse: Mouse) -> Result<()> {
@@ -15,7 +15,7 @@ pub(super) fn on_mouse(app: &mut App, mouse: Mouse) -> Result<()> {
     if app.overlays.is_open(Mode::Picker) {
         return Ok(());
     }
-    let panes = areas(app.size);
+    let panes = app.areas();
     match mouse {
         Mouse::Down { column, row } => {
             app.timeline.dragging_histogram = false;

@@ -1,0 +1,56 @@
+//! Zoom: the focused pane fills the screen, Tab moves the zoom along with
+//! the focus, and zoom again shares the screen.
+
+use super::*;
+use crate::tui::app::Pane;
+use crate::tui::layout::{areas, inner};
+
+#[test]
+fn zoom_fills_the_screen_with_the_focused_pane() {
+    let mut app = open(demo_path(), Some("account-0042"), None, 160, 48);
+    let shared = areas(app.size);
+    command(&mut app, Command::Zoom);
+    let zoomed = app.areas();
+    assert_eq!(app.focus, Pane::Timeline);
+    // The timeline (with its histogram) takes every row above the status.
+    assert_eq!(
+        zoomed.histogram.y + zoomed.histogram.height,
+        zoomed.timeline.y
+    );
+    assert_eq!(zoomed.timeline.y + zoomed.timeline.height, zoomed.status.y);
+    assert_eq!(zoomed.timeline.width, 160);
+    assert!(app.timeline_rows() > inner(shared.timeline).height as usize);
+    assert_eq!(zoomed.event.width, 0);
+    let text = screen_text(&draw(&app));
+    assert!(!text.contains(" Event "), "{text}");
+    assert!(text.contains("zoomed"), "{text}");
+    // The zoom follows the focus.
+    command(&mut app, Command::FocusNext);
+    assert_eq!(app.focus, Pane::Event);
+    assert_eq!(app.areas().event.width, 160);
+    assert_eq!(app.areas().timeline.width, 0);
+    let text = screen_text(&draw(&app));
+    assert!(text.contains(" Event "), "{text}");
+    // Zoom again: the panes share the screen as before.
+    command(&mut app, Command::Zoom);
+    assert_eq!(app.areas(), shared);
+}
+
+#[test]
+fn long_lines_scroll_sideways_in_the_event_pane() {
+    let mut app = open(demo_path(), Some("account-0042"), None, 80, 24);
+    app.focus = Pane::Event;
+    let before = screen_text(&draw(&app));
+    command(&mut app, Command::ScrollRight);
+    assert_eq!(app.event.hscroll, 8);
+    let after = screen_text(&draw(&app));
+    assert_ne!(before, after, "the Event pane's lines moved left");
+    command(&mut app, Command::ScrollLeft);
+    command(&mut app, Command::ScrollLeft);
+    assert_eq!(app.event.hscroll, 0, "no further left than the start");
+    assert_eq!(screen_text(&draw(&app)), before);
+    // The timeline's rows fit its width: nothing to scroll there.
+    app.focus = Pane::Timeline;
+    command(&mut app, Command::ScrollRight);
+    assert_eq!(app.event.hscroll, 0);
+}
