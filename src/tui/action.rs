@@ -153,7 +153,7 @@ impl Command {
             Command::Zoom => "the focused pane fills the screen / shares it again",
             Command::ScrollLeft => "Event, Projection: scroll left (long lines)",
             Command::ScrollRight => "Event, Projection: scroll right (long lines)",
-            Command::Confirm => "open the selected stream in the timeline",
+            Command::Confirm => "open the selected stream · the Projection pane's top value, whole",
             Command::Cancel => "stop a search · clear the stream filter or the timeline filter",
             Command::DeleteBack => "delete the last character",
             Command::Toggle => "tick or untick the selected type",

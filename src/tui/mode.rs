@@ -15,14 +15,16 @@ pub enum Mode {
     Prompt,
     Picker,
     Report,
+    Value,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 5] = [
+    pub const ALL: [Mode; 6] = [
         Mode::Explorer,
         Mode::Prompt,
         Mode::Picker,
         Mode::Report,
+        Mode::Value,
         Mode::Help,
     ];
 
@@ -35,6 +37,7 @@ impl Mode {
             Mode::Prompt => "prompt",
             Mode::Picker => "picker",
             Mode::Report => "report",
+            Mode::Value => "value",
         }
     }
 
@@ -52,6 +55,7 @@ impl Mode {
             Mode::Report => &[
                 Up, Down, PageUp, PageDown, First, Last, Confirm, SwitchView, Cancel, Help, Quit,
             ],
+            Mode::Value => &[Up, Down, PageUp, PageDown, First, Last, Cancel, Help, Quit],
             Mode::Help => &[Cancel, Quit],
         }
     }
@@ -73,7 +77,11 @@ impl Mode {
             (Mode::Report, Command::SwitchView) => {
                 return "a diff: the changes as a tree / the states side by side"
             }
-            (Mode::Help, Command::Cancel) => return "close (so does any key not listed)",
+            (Mode::Help | Mode::Value, Command::Cancel) => {
+                return "close (so does any key not listed)"
+            }
+            (Mode::Value, Command::Up) => return "scroll up",
+            (Mode::Value, Command::Down) => return "scroll down",
             (Mode::Picker | Mode::Report, Command::Up) => return "move up",
             (Mode::Picker | Mode::Report, Command::Down) => return "move down",
             (Mode::Picker | Mode::Report, Command::First) => return "first line",
@@ -91,6 +99,7 @@ impl Mode {
             Mode::Prompt => "Typing in a prompt (/ : S M)",
             Mode::Picker => "The event-type picker (T)",
             Mode::Report => "A diff, blame or list of events (d B c S)",
+            Mode::Value => "A whole value (enter in the Projection pane)",
         }
     }
 }

@@ -136,7 +136,7 @@ pub fn to_action(app: &App, event: TermEvent) -> Option<Action> {
 
 /// A key, through the table of the mode in force (the top overlay's, or
 /// the explorer's). In a prompt an unbound character is typed; in the
-/// report and help screens an unbound key closes them.
+/// report, value and help screens an unbound key closes them.
 pub fn key_action(app: &App, key: &KeyEvent) -> Option<Action> {
     let mode = app.overlays.mode();
     if let Some(command) = app.settings.keymap.command_in(mode, key) {
@@ -147,7 +147,7 @@ pub fn key_action(app: &App, key: &KeyEvent) -> Option<Action> {
         key.modifiers.contains(KeyModifiers::CONTROL) && !key.modifiers.contains(KeyModifiers::ALT);
     match (mode, key.code) {
         (Mode::Prompt, KeyCode::Char(c)) if !control_only => Some(Action::Input(c)),
-        (Mode::Report | Mode::Help, _) => Some(Action::Command(Command::Cancel)),
+        (Mode::Report | Mode::Value | Mode::Help, _) => Some(Action::Command(Command::Cancel)),
         _ => None,
     }
 }

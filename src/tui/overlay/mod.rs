@@ -6,10 +6,12 @@
 pub mod picker;
 pub mod prompt;
 pub mod report;
+pub mod value;
 
 pub use picker::TypePicker;
 pub use prompt::{Prompt, PromptKind};
 pub use report::ReportView;
+pub use value::ValueView;
 
 pub use super::mode::Mode;
 
@@ -18,6 +20,7 @@ pub enum Overlay {
     Prompt(Prompt),
     Picker(TypePicker),
     Report(ReportView),
+    Value(ValueView),
 }
 
 impl Overlay {
@@ -27,6 +30,7 @@ impl Overlay {
             Overlay::Prompt(_) => Mode::Prompt,
             Overlay::Picker(_) => Mode::Picker,
             Overlay::Report(_) => Mode::Report,
+            Overlay::Value(_) => Mode::Value,
         }
     }
 }
@@ -91,6 +95,7 @@ impl Overlays {
     accessors!(prompt, prompt_mut, Prompt, Prompt);
     accessors!(picker, picker_mut, Picker, TypePicker);
     accessors!(report, report_mut, Report, ReportView);
+    accessors!(value, value_mut, Value, ValueView);
 
     /// True while an overlay waits for a background answer.
     pub fn is_busy(&self) -> bool {

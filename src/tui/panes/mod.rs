@@ -9,6 +9,7 @@ pub mod status;
 pub mod streams;
 pub mod timeline;
 pub mod type_picker;
+pub mod value;
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -34,6 +35,7 @@ pub fn render(app: &App, frame: &mut Frame) {
             Overlay::Report(report) => report::render(app, report, frame, frame.area()),
             Overlay::Picker(picker) => type_picker::render(app, picker, frame, frame.area()),
             Overlay::Help => help::render(app, frame, frame.area()),
+            Overlay::Value(value) => value::render(app, value, frame, frame.area()),
             // Prompts are drawn in the status bar or the Streams pane.
             Overlay::Prompt(_) => {}
         }

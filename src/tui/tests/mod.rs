@@ -8,7 +8,7 @@ mod safety;
 mod snapshots;
 mod state;
 mod travel;
-mod zoom;
+mod long_values;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

@@ -6,7 +6,7 @@ use anyhow::Result;
 use crate::tui::action::Command;
 use crate::tui::app::{App, Pane};
 use crate::tui::movement::{offset, Move};
-use crate::tui::overlay::{Overlay, Prompt, PromptKind};
+use crate::tui::overlay::{Overlay, Prompt, PromptKind, ValueView};
 use crate::tui::travel::{
     cancel_search, same_type, search_step, start_blame, start_correlation, start_diff,
 };
@@ -95,11 +95,13 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Result<()> {
             }
         }
         // Enter: open the selected stream.
-        Command::Confirm => {
-            if app.focus == Pane::Streams {
-                app.focus = Pane::Timeline;
-            }
-        }
+        // Enter: open the selected stream; in the Projection pane, the
+        // value on the top line, whole.
+        Command::Confirm => match app.focus {
+            Pane::Streams => app.focus = Pane::Timeline,
+            Pane::Projection => open_value(app),
+            Pane::Timeline | Pane::Event => {}
+        },
         Command::Cancel => cancel(app)?,
         Command::ScrollLeft => scroll_sideways(app, -HSCROLL_STEP),
         Command::ScrollRight => scroll_sideways(app, HSCROLL_STEP),
@@ -112,6 +114,22 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Result<()> {
         Command::DeleteBack | Command::Toggle | Command::Clear => {}
     }
     Ok(())
+}
+
+/// Opens the value on the Projection pane's top line in the value overlay.
+fn open_value(app: &mut App) {
+    let view = app
+        .projection
+        .paths
+        .get(app.projection.scroll)
+        .and_then(|pointer| {
+            let state = &app.projection.shown.as_ref()?.state;
+            Some(ValueView::new(pointer, state.pointer(pointer)?))
+        });
+    match view {
+        Some(view) => app.overlays.open(Overlay::Value(view)),
+        None => app.message = Some("no value on this line".into()),
+    }
 }
 
 /// Columns a sideways scroll moves.

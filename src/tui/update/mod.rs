@@ -55,5 +55,6 @@ fn on_command(app: &mut App, command: Command) -> Result<()> {
         Mode::Prompt => overlays::prompt_command(app, command),
         Mode::Picker => overlays::picker_command(app, command),
         Mode::Report => overlays::report_command(app, command),
+        Mode::Value => overlays::value_command(app, command),
     }
 }

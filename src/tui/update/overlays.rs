@@ -160,3 +160,26 @@ fn confirm_report(app: &mut App) -> Result<()> {
     }
     Ok(())
 }
+
+/// The value overlay: the arrows and pages scroll it; help and quit as
+/// everywhere; any other key closes it.
+pub(super) fn value_command(app: &mut App, command: Command) -> Result<()> {
+    let page = app.size.height.saturating_sub(4).max(1) as usize;
+    let Some(value) = app.overlays.value_mut() else {
+        return Ok(());
+    };
+    if let Some(movement) = Move::of(command) {
+        // Rows are wrapped when drawn; the text's length bounds them.
+        let rows = value.text.chars().count().max(1);
+        value.scroll = movement.apply(value.scroll, rows, page);
+        return Ok(());
+    }
+    match command {
+        Command::Quit => app.quit = true,
+        Command::Help => app.overlays.open(Overlay::Help),
+        _ => {
+            app.overlays.close(Mode::Value);
+        }
+    }
+    Ok(())
+}

@@ -1,5 +1,5 @@
-//! Zoom: the focused pane fills the screen, Tab moves the zoom along with
-//! the focus, and zoom again shares the screen.
+//! Reading long values: zoom (the focused pane fills the screen, Tab
+//! moves the zoom), sideways scrolling, and a value whole in its overlay.
 
 use super::*;
 use crate::tui::app::Pane;
@@ -53,4 +53,29 @@ fn long_lines_scroll_sideways_in_the_event_pane() {
     app.focus = Pane::Timeline;
     command(&mut app, Command::ScrollRight);
     assert_eq!(app.event.hscroll, 0);
+}
+
+#[test]
+fn enter_in_the_projection_pane_shows_a_long_value_whole() {
+    let (_dir, path) = writable_copy();
+    let long = format!("{}THE-END", "0123456789".repeat(60));
+    append(
+        &path,
+        "notes-1",
+        "NoteWritten",
+        &format!(r#"{{"text":"{long}"}}"#),
+    );
+    let mut app = open(&path, Some("notes-1"), None, 80, 24);
+    scroll_projection_to(&mut app, "/fields/text");
+    // On the pane's line the value is cut; the overlay has all of it.
+    assert!(!screen_text(&draw(&app)).contains("THE-END"));
+    command(&mut app, Command::Confirm);
+    let value = app.overlays.value().expect("the value overlay is open");
+    assert_eq!(value.text, long);
+    let screen = screen_text(&draw(&app));
+    assert!(screen.contains("/fields/text"), "{screen}");
+    assert!(screen.contains("THE-END"), "wrapped to the end: {screen}");
+    // Any other key closes it.
+    command(&mut app, Command::Cancel);
+    assert!(app.overlays.value().is_none());
 }
