@@ -50,6 +50,9 @@ pub enum Command {
     /// The Event or Projection pane shows columns further left / right.
     ScrollLeft,
     ScrollRight,
+    /// The Projection pane shows what the cursor's event changed, or the
+    /// whole state again.
+    Changes,
     /// Enter: what it confirms depends on the mode.
     Confirm,
     /// Esc: closes the overlay, or in the explorer stops a search or
@@ -65,7 +68,7 @@ pub enum Command {
 
 impl Command {
     /// Every command, in the order the help screen lists them.
-    pub const ALL: [Command; 39] = [
+    pub const ALL: [Command; 40] = [
         Command::Quit,
         Command::Help,
         Command::FocusNext,
@@ -100,6 +103,7 @@ impl Command {
         Command::Zoom,
         Command::ScrollLeft,
         Command::ScrollRight,
+        Command::Changes,
         Command::Confirm,
         Command::Cancel,
         Command::DeleteBack,
@@ -153,6 +157,7 @@ impl Command {
             Command::Zoom => "the focused pane fills the screen / shares it again",
             Command::ScrollLeft => "Event, Projection: scroll left (long lines)",
             Command::ScrollRight => "Event, Projection: scroll right (long lines)",
+            Command::Changes => "Projection: what this event changed / the whole state",
             Command::Confirm => "open the selected stream · the Projection pane's top value, whole",
             Command::Cancel => "stop a search · clear the stream filter or the timeline filter",
             Command::DeleteBack => "delete the last character",

@@ -50,6 +50,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             app.settings.theme.dim,
         ));
     }
+    if app.projection.changes {
+        extra.push(Span::styled(" · changes", app.settings.theme.title));
+    }
     let block = pane_block(app, Some(Pane::Projection), title(app, "Projection", extra));
     frame.render_widget(block, area);
     let body = inner(area);

@@ -2,11 +2,16 @@
 //! the cursor once the worker has computed it (laid out as lines, each
 //! with the JSON Pointer of its value), and what is on its way.
 
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
+use serde_json::Value;
 
 use super::settings::Settings;
+use crate::core::diff::{diff, PatchOp};
 use crate::core::projection::{Progress, StateAt};
+use crate::core::sanitize::visible;
+use crate::tui::action::Command;
 use crate::tui::json_view::json_lines_with_paths;
+use crate::tui::text::{clip_chars, MAX_VALUE_CHARS};
 
 #[derive(Debug, Default)]
 pub struct ProjectionView {
@@ -27,6 +32,8 @@ pub struct ProjectionView {
     pub scroll: usize,
     /// Columns scrolled to the right, for lines wider than the pane.
     pub hscroll: u16,
+    /// Showing what the cursor's event changed rather than the whole state.
+    pub changes: bool,
 }
 
 impl ProjectionView {
@@ -65,19 +72,9 @@ impl ProjectionView {
         self.progress = None;
         match result {
             Ok(state) => {
-                // At a scope's first event everything in the state is the
-                // event's doing: compare with nothing at all.
-                let nothing = serde_json::Value::Null;
-                let previous = match (&state.previous, state.row) {
-                    (Some(previous), _) => Some(previous),
-                    (None, Some(0)) => Some(&nothing),
-                    (None, _) => None,
-                };
-                let (lines, paths) = json_lines_with_paths(&state.state, previous, &settings.theme);
-                self.lines = lines;
-                self.paths = paths;
                 self.error = None;
                 self.shown = Some(state);
+                self.lay_out(settings);
             }
             Err(error) => {
                 self.error = Some(error);
@@ -88,10 +85,89 @@ impl ProjectionView {
         self.scroll = self.scroll.min(self.lines.len().saturating_sub(1));
     }
 
+    /// Switches between the whole state and what the event changed.
+    pub fn toggle_changes(&mut self, settings: &Settings) {
+        self.changes = !self.changes;
+        self.scroll = 0;
+        self.lay_out(settings);
+    }
+
+    /// Lays the state shown out as lines: the whole state with the fields
+    /// the event changed highlighted, or only those changes.
+    fn lay_out(&mut self, settings: &Settings) {
+        let Some(state) = &self.shown else {
+            return;
+        };
+        // At a scope's first event everything in the state is the event's
+        // doing: compare with nothing at all.
+        let nothing = serde_json::Value::Null;
+        let previous = match (&state.previous, state.row) {
+            (Some(previous), _) => Some(previous),
+            (None, Some(0)) => Some(&nothing),
+            (None, _) => None,
+        };
+        let (lines, paths) = if self.changes {
+            change_lines(&state.state, previous, settings)
+        } else {
+            json_lines_with_paths(&state.state, previous, &settings.theme)
+        };
+        self.lines = lines;
+        self.paths = paths;
+        self.scroll = self.scroll.min(self.lines.len().saturating_sub(1));
+    }
+
     /// Progress of request `seq`, while it is the one awaited.
     pub fn progress(&mut self, seq: u64, progress: Progress) {
         if self.pending == Some(seq) {
             self.progress = Some(progress);
         }
     }
+}
+
+/// What the event changed in `state` since `previous`, a line per changed
+/// path (with the path each line shows, for blame and Enter).
+fn change_lines(
+    state: &Value,
+    previous: Option<&Value>,
+    settings: &Settings,
+) -> (Vec<Line<'static>>, Vec<String>) {
+    let theme = &settings.theme;
+    let whole = settings.keymap.hint(Command::Changes);
+    let Some(previous) = previous else {
+        let note = format!("no event applied yet ({whole} shows the whole state)");
+        return (vec![Line::styled(note, theme.dim)], vec![String::new()]);
+    };
+    // Before the first event an object state starts out empty.
+    let empty = Value::Object(Default::default());
+    let before = match (previous, state) {
+        (Value::Null, Value::Object(_)) => &empty,
+        _ => previous,
+    };
+    let patch = diff(before, state);
+    let note = match patch.len() {
+        0 => format!("this event changed nothing ({whole} shows the whole state)"),
+        n => format!("{n} changed by this event ({whole} shows the whole state)"),
+    };
+    let mut lines = vec![Line::styled(note, theme.dim)];
+    let mut paths = vec![String::new()];
+    for op in &patch {
+        let shown = |v: &Value| visible(&clip_chars(&v.to_string(), MAX_VALUE_CHARS)).into_owned();
+        let path = visible(op.path()).into_owned();
+        let (mark, style, text) = match op {
+            PatchOp::Add { value, .. } => {
+                ("+ ", theme.json_string, format!("{path}  {}", shown(value)))
+            }
+            PatchOp::Remove { old, .. } => {
+                ("- ", theme.error, format!("{path}  (was {})", shown(old)))
+            }
+            PatchOp::Replace { value, old, .. } => (
+                "~ ",
+                theme.json_key,
+                format!("{path}  {} → {}", shown(old), shown(value)),
+            ),
+        };
+        lines.push(Line::from(vec![Span::styled(mark, style), Span::raw(text)]));
+        paths.push(op.path().to_string());
+    }
+    (lines, paths)
 }

@@ -79,3 +79,45 @@ fn enter_in_the_projection_pane_shows_a_long_value_whole() {
     command(&mut app, Command::Cancel);
     assert!(app.overlays.value().is_none());
 }
+
+#[test]
+fn changes_shows_what_the_event_changed_first() {
+    let mut opts = options(demo_path(), Some("account-0001"), None);
+    let bank = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/projections/bank.js");
+    opts.projections = vec![crate::core::projection::ProjectionSpec::JavaScript(bank)];
+    let mut app = App::new(opts, Rect::new(0, 0, 120, 36)).expect("app");
+    settle(&mut app);
+    // The stream's last event closes the account.
+    command(&mut app, Command::Last);
+    assert_eq!(
+        app.timeline.cursor_event().map(|e| e.event_type.as_str()),
+        Some("AccountClosed")
+    );
+    command(&mut app, Command::Changes);
+    assert!(app.projection.changes);
+    let status = app
+        .projection
+        .paths
+        .iter()
+        .position(|p| p == "/status")
+        .expect("the status changed");
+    assert!(
+        status <= 3,
+        "among the first lines: {:?}",
+        app.projection.paths
+    );
+    app.focus = Pane::Projection;
+    let screen = screen_text(&draw(&app));
+    assert!(screen.contains(r#"/status  "open" → "closed""#), "{screen}");
+    // The mode stays as the cursor moves, and C shows the whole state.
+    app.focus = Pane::Timeline;
+    command(&mut app, Command::Up);
+    assert_ne!(
+        app.timeline.cursor_event().map(|e| e.event_type.as_str()),
+        Some("AccountClosed")
+    );
+    assert!(app.projection.changes);
+    command(&mut app, Command::Changes);
+    assert!(!app.projection.changes);
+    assert!(app.projection.paths.iter().any(|p| p == "/holder"));
+}

@@ -3,12 +3,12 @@
 //! whole screen. Time is fixed (UTC, a fixed "now") so snapshots are stable.
 
 mod filter;
+mod long_values;
 mod overlays;
 mod safety;
 mod snapshots;
 mod state;
 mod travel;
-mod long_values;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

@@ -103,6 +103,7 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Result<()> {
             Pane::Timeline | Pane::Event => {}
         },
         Command::Cancel => cancel(app)?,
+        Command::Changes => app.projection.toggle_changes(&app.settings),
         Command::ScrollLeft => scroll_sideways(app, -HSCROLL_STEP),
         Command::ScrollRight => scroll_sideways(app, HSCROLL_STEP),
         Command::Zoom => {
