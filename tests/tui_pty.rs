@@ -449,3 +449,64 @@ fn timeline_search_reaches_every_event_and_esc_cancels_it() {
     assert!(session.screen().contains("Timeline $all 1/250001"));
     session.quit();
 }
+
+/// The payloads of the OSC 52 clipboard sequences in `raw`, decoded.
+fn clipboard_writes(raw: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(raw);
+    text.split("\x1b]52;c;")
+        .skip(1)
+        .filter_map(|rest| rest.split('\x07').next())
+        .map(|encoded| String::from_utf8(base64_decode(encoded)).expect("utf-8"))
+        .collect()
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        b'/' => 63,
+        other => panic!("not base64: {other}"),
+    };
+    let digits: Vec<u8> = text.bytes().filter(|c| *c != b'=').map(value).collect();
+    let mut out = Vec::new();
+    for chunk in digits.chunks(4) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, d)| n | (u32::from(*d) << (18 - 6 * i)));
+        out.extend(n.to_be_bytes()[1..chunk.len()].iter().copied());
+    }
+    out
+}
+
+#[test]
+fn copy_sends_the_value_and_the_event_through_osc_52_only() {
+    let home = tempfile::tempdir().expect("home");
+    let mut session = Session::start(home.path(), &["--stream", "account-0014"]);
+    session.wait_for("the stream's timeline", |s| {
+        s.contains("Timeline account-0014 1/")
+    });
+    // In the timeline, y copies the event's data; E the event itself.
+    session.send("y");
+    session.wait_for("the copy message", |s| {
+        s.contains("copied the data of event")
+    });
+    session.send("E");
+    session.wait_for("the second copy message", |s| s.contains("as NDJSON"));
+    session.quit();
+    let copied = clipboard_writes(&session.raw);
+    assert_eq!(copied.len(), 2, "{copied:?}");
+    let data: serde_json::Value = serde_json::from_str(&copied[0]).expect("the data is JSON");
+    assert_eq!(data["owner"], "Grace Hopper");
+    let event: serde_json::Value = serde_json::from_str(&copied[1]).expect("an NDJSON line");
+    assert_eq!(event["stream"], "account-0014");
+    assert_eq!(event["type"], "AccountOpened");
+    // The copied text never reached the screen itself.
+    let raw = String::from_utf8_lossy(&session.raw);
+    assert!(
+        !raw.contains("Grace Hopper\",\"currency"),
+        "the data was written raw"
+    );
+}

@@ -53,6 +53,11 @@ pub enum Command {
     /// The Projection pane shows what the cursor's event changed, or the
     /// whole state again.
     Changes,
+    /// Copies the value under the cursor, its JSON Pointer, or the whole
+    /// event as an NDJSON line.
+    Copy,
+    CopyPath,
+    CopyEvent,
     /// Enter: what it confirms depends on the mode.
     Confirm,
     /// Esc: closes the overlay, or in the explorer stops a search or
@@ -68,7 +73,7 @@ pub enum Command {
 
 impl Command {
     /// Every command, in the order the help screen lists them.
-    pub const ALL: [Command; 40] = [
+    pub const ALL: [Command; 43] = [
         Command::Quit,
         Command::Help,
         Command::FocusNext,
@@ -104,6 +109,9 @@ impl Command {
         Command::ScrollLeft,
         Command::ScrollRight,
         Command::Changes,
+        Command::Copy,
+        Command::CopyPath,
+        Command::CopyEvent,
         Command::Confirm,
         Command::Cancel,
         Command::DeleteBack,
@@ -158,6 +166,11 @@ impl Command {
             Command::ScrollLeft => "Event, Projection: scroll left (long lines)",
             Command::ScrollRight => "Event, Projection: scroll right (long lines)",
             Command::Changes => "Projection: what this event changed / the whole state",
+            Command::Copy => {
+                "copy the value on the Projection pane's top line (else the event's data)"
+            }
+            Command::CopyPath => "copy the JSON Pointer of the Projection pane's top line",
+            Command::CopyEvent => "copy the cursor's event as an NDJSON line rewind import reads",
             Command::Confirm => "open the selected stream · the Projection pane's top value, whole",
             Command::Cancel => "stop a search · clear the stream filter or the timeline filter",
             Command::DeleteBack => "delete the last character",

@@ -16,7 +16,7 @@ use super::layout::{inner, zoomed_areas, Areas};
 use super::locate::Locate;
 use super::overlay::Overlays;
 use super::state::timeline_filter::{self, TimelineFilter};
-use super::state::{EventView, Playback, ProjectionView, Settings, StreamList, Timeline};
+use super::state::{EventView, Playback, ProjectionView, Settings, Status, StreamList, Timeline};
 use super::theme::Theme;
 use super::worker::{Load, Request, Worker};
 use crate::core::filter::EventFilter;
@@ -70,8 +70,8 @@ pub struct App {
     pub projection: ProjectionView,
     /// Help, prompts, the picker, reports: the top one gets keys first.
     pub overlays: Overlays,
-    /// What the status bar says instead of the summary, until the next key.
-    pub message: Option<String>,
+    /// The status bar's message, and the text to copy.
+    pub status: Status,
     pub quit: bool,
     worker: Option<Worker>,
 }
@@ -126,7 +126,7 @@ impl App {
             event: EventView::default(),
             projection,
             overlays: Overlays::default(),
-            message: None,
+            status: Status::default(),
             quit: false,
             worker: Some(worker),
         };

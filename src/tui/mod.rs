@@ -5,6 +5,7 @@
 pub mod action;
 pub mod app;
 pub mod bench;
+pub mod clipboard;
 pub mod jobs;
 pub mod json_view;
 pub mod keymap;

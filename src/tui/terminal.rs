@@ -80,6 +80,7 @@ fn event_loop(app: &mut App, terminal: &mut Terminal<CrosstermBackend<Stdout>>) 
     let mut last_tick = Instant::now();
     while !app.quit {
         terminal.draw(|frame| render(app, frame))?;
+        copy_to_clipboard(app, terminal)?;
         if event::poll(FRAME)? {
             // Handle everything already queued before drawing again, so
             // a held key or a fast wheel never lags behind.
@@ -104,6 +105,22 @@ fn event_loop(app: &mut App, terminal: &mut Terminal<CrosstermBackend<Stdout>>) 
                 },
             );
         }
+    }
+    Ok(())
+}
+
+/// Sends text `update` left to copy to the terminal's clipboard. The
+/// text goes base64-encoded inside OSC 52: none of its bytes reach the
+/// screen.
+fn copy_to_clipboard(
+    app: &mut App,
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+) -> Result<()> {
+    if let Some(text) = app.status.clipboard.take() {
+        use std::io::Write;
+        let backend = terminal.backend_mut();
+        backend.write_all(super::clipboard::osc52(&text).as_bytes())?;
+        backend.flush()?;
     }
     Ok(())
 }

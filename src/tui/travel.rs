@@ -57,7 +57,7 @@ fn start_run(
         forward,
     };
     let run = search::SearchRun::start(app.timeline.search.id, spec, wanted, reply_to);
-    app.message = Some(run.status());
+    app.status.message = Some(run.status());
     app.timeline.search.run = Some(run);
 }
 
@@ -65,7 +65,7 @@ fn start_run(
 pub(super) fn search_progress(app: &mut App, id: u64, scanned: u64) {
     if let Some(run) = app.timeline.search.run.as_mut().filter(|run| run.id == id) {
         run.scanned = scanned;
-        app.message = Some(run.status());
+        app.status.message = Some(run.status());
     }
 }
 
@@ -82,15 +82,15 @@ pub(super) fn search_found(
     let direction = if run.forward { "after" } else { "before" };
     match found {
         Ok(Some(row)) => {
-            app.message = None;
+            app.status.message = None;
             app.move_cursor_to(row)
         }
         Ok(None) => {
-            app.message = Some(format!("no match for {} {direction} the cursor", run.what));
+            app.status.message = Some(format!("no match for {} {direction} the cursor", run.what));
             Ok(())
         }
         Err(error) => {
-            app.message = Some(format!("search failed: {}", visible(&error)));
+            app.status.message = Some(format!("search failed: {}", visible(&error)));
             Ok(())
         }
     }
@@ -101,7 +101,7 @@ pub(super) fn cancel_search(app: &mut App) -> bool {
     match app.timeline.search.run.take() {
         Some(run) => {
             run.cancel();
-            app.message = Some(format!("search for {} cancelled", run.what));
+            app.status.message = Some(format!("search for {} cancelled", run.what));
             true
         }
         None => false,
@@ -113,7 +113,7 @@ pub(super) fn cancel_search(app: &mut App) -> bool {
 pub(super) fn start_diff(app: &mut App) {
     let Some(from) = app.timeline.marks[0] else {
         let key = |command| app.settings.keymap.hint(command);
-        app.message = Some(format!(
+        app.status.message = Some(format!(
             "set mark A first ({}), then mark B ({}) or move the cursor",
             key(Command::MarkA),
             key(Command::MarkB)
@@ -137,11 +137,11 @@ pub(super) fn start_diff(app: &mut App) {
 /// the event that last changed it up to the cursor, and its history.
 pub(super) fn start_blame(app: &mut App) {
     let Some(pointer) = app.projection.paths.get(app.projection.scroll).cloned() else {
-        app.message = Some("no state to blame yet".into());
+        app.status.message = Some("no state to blame yet".into());
         return;
     };
     if !app.timeline.scope.is_stream() {
-        app.message = Some("blame works on one stream: open a stream first".into());
+        app.status.message = Some("blame works on one stream: open a stream first".into());
         return;
     }
     let spec = app.active_spec();
@@ -167,7 +167,7 @@ pub(super) fn start_state_search(app: &mut App, text: &str) {
     let matcher = match Matcher::parse(text) {
         Ok(matcher) => matcher,
         Err(reason) => {
-            app.message = Some(format!("cannot search: {}", visible(&reason)));
+            app.status.message = Some(format!("cannot search: {}", visible(&reason)));
             return;
         }
     };
@@ -203,7 +203,7 @@ pub(super) fn start_state_search(app: &mut App, text: &str) {
 /// Lists every event that shares the cursor event's correlation id.
 pub(super) fn start_correlation(app: &mut App) {
     let Some(id) = app.timeline.cursor_event().and_then(correlation_id) else {
-        app.message = Some("this event has no correlation id in its metadata".into());
+        app.status.message = Some("this event has no correlation id in its metadata".into());
         return;
     };
     let Some(answer) = app.answer() else { return };
@@ -226,7 +226,7 @@ fn open_report(app: &mut App, report: ReportView) {
 pub(super) fn diff_payloads(app: &mut App, marked: u64) {
     let Some(cursor_event) = app.timeline.cursor_event().cloned() else {
         let key = |command| app.settings.keymap.hint(command);
-        app.message = Some(format!(
+        app.status.message = Some(format!(
             "mark an event with {}, move to another, then {}",
             key(Command::MarkA),
             key(Command::Diff)
@@ -248,7 +248,7 @@ pub(super) fn diff_payloads(app: &mut App, marked: u64) {
 pub(super) fn search_step(app: &mut App, forward: bool) -> Result<()> {
     let Some(search) = app.timeline.search.last.clone() else {
         let key = |command| app.settings.keymap.hint(command);
-        app.message = Some(format!(
+        app.status.message = Some(format!(
             "no search yet: press {} in the timeline (events) or {} (the state) and type text or \
              path=value",
             key(Command::Filter),
@@ -272,7 +272,7 @@ fn state_step(app: &mut App, what: String, matcher: Matcher, forward: bool) -> R
     };
     let row = match (forward, app.timeline.before_first) {
         (_, true) if !forward => {
-            app.message = Some("nothing before the first event".into());
+            app.status.message = Some("nothing before the first event".into());
             return Ok(());
         }
         (_, true) => None,
@@ -281,7 +281,7 @@ fn state_step(app: &mut App, what: String, matcher: Matcher, forward: bool) -> R
         (false, false) => match app.timeline.cursor.checked_sub(1) {
             Some(row) => Some(row),
             None => {
-                app.message = Some("nothing before the first event".into());
+                app.status.message = Some("nothing before the first event".into());
                 return Ok(());
             }
         },
@@ -308,7 +308,7 @@ fn state_step(app: &mut App, what: String, matcher: Matcher, forward: bool) -> R
     let run =
         search::SearchRun::spawn(app.timeline.search.id, what, forward, total, reply_to, work)
             .without_progress();
-    app.message = Some(run.status());
+    app.status.message = Some(run.status());
     app.timeline.search.run = Some(run);
     Ok(())
 }
@@ -327,7 +327,7 @@ pub(super) fn start_search(app: &mut App, text: &str) -> Result<()> {
             search_step(app, true)
         }
         Err(reason) => {
-            app.message = Some(format!("cannot search: {}", visible(&reason)));
+            app.status.message = Some(format!("cannot search: {}", visible(&reason)));
             Ok(())
         }
     }

@@ -23,7 +23,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             Span::raw("▏"),
             Span::styled(hint, app.settings.theme.dim),
         ])
-    } else if let Some(message) = &app.message {
+    } else if let Some(message) = &app.status.message {
         Line::styled(visible(message).into_owned(), app.settings.theme.error)
     } else {
         Line::from(summary(app))

@@ -121,3 +121,23 @@ fn changes_shows_what_the_event_changed_first() {
     assert!(!app.projection.changes);
     assert!(app.projection.paths.iter().any(|p| p == "/holder"));
 }
+
+#[test]
+fn y_copies_the_value_y_its_path_and_e_the_event() {
+    let mut app = open(demo_path(), Some("account-0014"), None, 120, 36);
+    scroll_projection_to(&mut app, "/fields/owner");
+    command(&mut app, Command::Copy);
+    assert_eq!(app.status.clipboard.as_deref(), Some("Grace Hopper"));
+    let message = app.status.message.clone().unwrap_or_default();
+    assert!(message.contains("/fields/owner"), "{message}");
+    command(&mut app, Command::CopyPath);
+    assert_eq!(app.status.clipboard.as_deref(), Some("/fields/owner"));
+    // The event as a line `rewind import` reads back.
+    command(&mut app, Command::CopyEvent);
+    let line = app.status.clipboard.clone().expect("copied");
+    let record = crate::core::ndjson::parse_line(&line).expect("an NDJSON event");
+    let event = app.timeline.cursor_event().expect("event");
+    assert_eq!(record.stream, event.stream);
+    assert_eq!(record.event.event_type, event.event_type);
+    assert!(!line.contains('\n'));
+}

@@ -177,11 +177,12 @@ fn go_to_version_position_and_time() {
     assert!(screen.contains("before the first event"), "{screen}");
     // Out of range: said, and the cursor stays.
     go(&mut app, "999");
-    let message = app.message.clone().unwrap_or_default();
+    let message = app.status.message.clone().unwrap_or_default();
     assert!(message.contains("versions run from 0 to 38"), "{message}");
     assert!(app.timeline.before_first);
     go(&mut app, "@99999999");
     assert!(app
+        .status
         .message
         .as_deref()
         .unwrap_or("")
@@ -192,6 +193,7 @@ fn go_to_version_position_and_time() {
     assert_eq!(app.timeline.cursor_event().map(|e| e.version), Some(0));
     go(&mut app, "gibberish");
     assert!(app
+        .status
         .message
         .as_deref()
         .unwrap_or("")

@@ -67,7 +67,12 @@ fn slash_in_the_timeline_searches_events_and_n_finds_the_next() {
     update(&mut app, Action::Command(Command::Confirm));
     settle(&mut app);
     assert_eq!(app.timeline.cursor, before);
-    assert!(app.message.as_deref().unwrap_or("").contains("no match"));
+    assert!(app
+        .status
+        .message
+        .as_deref()
+        .unwrap_or("")
+        .contains("no match"));
 }
 
 #[test]
@@ -86,7 +91,12 @@ fn d_diffs_the_state_at_mark_a_against_mark_b() {
     let mut app = open(demo_path(), Some("account-0042"), Some(3), 80, 24);
     command(&mut app, Command::Diff);
     assert!(app.overlays.report().is_none(), "no mark A yet");
-    assert!(app.message.as_deref().unwrap_or("").contains("mark A"));
+    assert!(app
+        .status
+        .message
+        .as_deref()
+        .unwrap_or("")
+        .contains("mark A"));
     command(&mut app, Command::MarkA);
     for _ in 0..7 {
         command(&mut app, Command::Down);

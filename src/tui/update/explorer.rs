@@ -57,7 +57,7 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Result<()> {
         Command::StateSearch => prompt(app, PromptKind::StateSearch, ""),
         Command::SwitchView => {
             let keymap = &app.settings.keymap;
-            app.message = Some(format!(
+            app.status.message = Some(format!(
                 "{} switches a diff's view: open one with {} first",
                 keymap.hint_in(crate::tui::overlay::Mode::Report, Command::SwitchView),
                 keymap.hint(Command::Diff)
@@ -104,6 +104,7 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Result<()> {
         },
         Command::Cancel => cancel(app)?,
         Command::Changes => app.projection.toggle_changes(&app.settings),
+        Command::Copy | Command::CopyPath | Command::CopyEvent => super::copy::copy(app, command),
         Command::ScrollLeft => scroll_sideways(app, -HSCROLL_STEP),
         Command::ScrollRight => scroll_sideways(app, HSCROLL_STEP),
         Command::Zoom => {
@@ -129,7 +130,7 @@ fn open_value(app: &mut App) {
         });
     match view {
         Some(view) => app.overlays.open(Overlay::Value(view)),
-        None => app.message = Some("no value on this line".into()),
+        None => app.status.message = Some("no value on this line".into()),
     }
 }
 

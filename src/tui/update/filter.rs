@@ -94,7 +94,7 @@ pub(crate) fn apply_metadata(app: &mut App, text: &str) -> Result<()> {
         match metadata_matcher(text) {
             Ok(matcher) => Some((text.to_string(), matcher)),
             Err(error) => {
-                app.message = Some(format!("cannot filter on '{}': {error}", visible(text)));
+                app.status.message = Some(format!("cannot filter on '{}': {error}", visible(text)));
                 return Ok(());
             }
         }
@@ -159,7 +159,7 @@ pub(crate) fn receive_rows(app: &mut App, id: u64, result: Scan) -> Result<()> {
         Ok(None) => Ok(()),
         Err(error) => {
             app.timeline.filter = None;
-            app.message = Some(format!("error: filter: {error}"));
+            app.status.message = Some(format!("error: filter: {error}"));
             // The offset counted filtered rows; it counts all rows again.
             app.timeline.offset = app.timeline.cursor;
             let cursor = app.timeline.cursor;

@@ -18,7 +18,7 @@ use crate::tui::state::timeline::{Locating, Purpose};
 /// is reported and the cursor stays where it is.
 pub(super) fn go_to(app: &mut App, text: &str) {
     let Ok(point) = Point::parse(text, app.settings.now_ms) else {
-        app.message = Some(format!(
+        app.status.message = Some(format!(
             "cannot go to '{}': type a version (42), a position (@1234) or a time (2025-03-01 14:00, -2h)",
             visible(text)
         ));
@@ -122,7 +122,7 @@ fn went_to(app: &mut App, text: &str, found: Located) -> Result<()> {
             app.move_cursor_to(row)
         }
         Located::Row(None) if app.timeline.count > 0 => {
-            app.message = Some(format!(
+            app.status.message = Some(format!(
                 "{} is before the first event of {}: the projection's initial state",
                 visible(text),
                 visible(&app.timeline.scope.label())
@@ -131,7 +131,7 @@ fn went_to(app: &mut App, text: &str, found: Located) -> Result<()> {
             app.stand_before_first()
         }
         Located::OutOfRange(reason) => {
-            app.message = Some(format!(
+            app.status.message = Some(format!(
                 "cannot go to {}: {}",
                 visible(text),
                 visible(&reason)

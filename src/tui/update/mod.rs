@@ -4,6 +4,7 @@
 //! mode's table of the keymap), to the explorer otherwise: this is the
 //! only place that precedence is decided.
 
+mod copy;
 mod explorer;
 pub(crate) mod filter;
 mod locate;
@@ -23,14 +24,14 @@ pub use locate::poll_head;
 /// bar rather than ending the session.
 pub fn update(app: &mut App, action: Action) {
     if let Err(error) = apply(app, action) {
-        app.message = Some(format!("error: {error:#}"));
+        app.status.message = Some(format!("error: {error:#}"));
     }
 }
 
 fn apply(app: &mut App, action: Action) -> Result<()> {
     match action {
         Action::Command(command) => {
-            app.message = None;
+            app.status.message = None;
             on_command(app, command)
         }
         Action::Input(c) => overlays::type_char(app, c),

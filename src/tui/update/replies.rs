@@ -35,7 +35,7 @@ pub(super) fn on_reply(app: &mut App, reply: Reply) -> Result<()> {
             Ok(streams) => app.receive_streams(streams),
             Err(error) => {
                 app.streams.pending = false;
-                app.message = Some(format!("error: cannot list streams: {error}"));
+                app.status.message = Some(format!("error: cannot list streams: {error}"));
             }
         },
         Reply::Histogram { scope, result } => {
@@ -43,7 +43,7 @@ pub(super) fn on_reply(app: &mut App, reply: Reply) -> Result<()> {
                 app.timeline.histogram_pending = false;
                 match result {
                     Ok(histogram) => app.timeline.histogram = histogram,
-                    Err(error) => app.message = Some(format!("error: histogram: {error}")),
+                    Err(error) => app.status.message = Some(format!("error: histogram: {error}")),
                 }
             }
         }
