@@ -58,6 +58,10 @@ pub enum Command {
     Copy,
     CopyPath,
     CopyEvent,
+    /// The Projection pane scrolls to the next / previous line the
+    /// cursor's event changed.
+    NextChange,
+    PreviousChange,
     /// Enter: what it confirms depends on the mode.
     Confirm,
     /// Esc: closes the overlay, or in the explorer stops a search or
@@ -73,7 +77,7 @@ pub enum Command {
 
 impl Command {
     /// Every command, in the order the help screen lists them.
-    pub const ALL: [Command; 43] = [
+    pub const ALL: [Command; 45] = [
         Command::Quit,
         Command::Help,
         Command::FocusNext,
@@ -112,6 +116,8 @@ impl Command {
         Command::Copy,
         Command::CopyPath,
         Command::CopyEvent,
+        Command::NextChange,
+        Command::PreviousChange,
         Command::Confirm,
         Command::Cancel,
         Command::DeleteBack,
@@ -171,6 +177,8 @@ impl Command {
             }
             Command::CopyPath => "copy the JSON Pointer of the Projection pane's top line",
             Command::CopyEvent => "copy the cursor's event as an NDJSON line rewind import reads",
+            Command::NextChange => "Projection: the next line this event changed",
+            Command::PreviousChange => "Projection: the previous line this event changed",
             Command::Confirm => "open the selected stream · the Projection pane's top value, whole",
             Command::Cancel => "stop a search · clear the stream filter or the timeline filter",
             Command::DeleteBack => "delete the last character",

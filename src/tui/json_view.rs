@@ -23,6 +23,16 @@ struct Builder<'t> {
     truncated: bool,
     /// Whether leaves are compared with a previous state.
     compare: bool,
+    /// The lines of leaves that differ from the previous state.
+    changed: Vec<usize>,
+}
+
+/// Laid-out JSON: the lines, the JSON Pointer each shows, and which lines
+/// show a value that differs from the previous state.
+pub struct JsonLines {
+    pub lines: Vec<Line<'static>>,
+    pub paths: Vec<String>,
+    pub changed: Vec<usize>,
 }
 
 /// Lines of `value`. With `previous`, leaves whose value differs from the
@@ -37,12 +47,19 @@ pub fn json_lines_with_paths(
     previous: Option<&Value>,
     theme: &Theme,
 ) -> (Vec<Line<'static>>, Vec<String>) {
+    let laid_out = lay_out(value, previous, theme);
+    (laid_out.lines, laid_out.paths)
+}
+
+/// The lines of `value`, their pointers, and the changed lines.
+pub fn lay_out(value: &Value, previous: Option<&Value>, theme: &Theme) -> JsonLines {
     let mut builder = Builder {
         theme,
         lines: Vec::new(),
         paths: Vec::new(),
         truncated: false,
         compare: previous.is_some(),
+        changed: Vec::new(),
     };
     builder.value(value, previous, 0, Vec::new(), false, String::new());
     if builder.truncated {
@@ -52,7 +69,11 @@ pub fn json_lines_with_paths(
         ));
         builder.paths.push(String::new());
     }
-    (builder.lines, builder.paths)
+    JsonLines {
+        lines: builder.lines,
+        paths: builder.paths,
+        changed: builder.changed,
+    }
 }
 
 /// `pointer` with one more RFC 6901 reference token.
@@ -86,6 +107,7 @@ impl Builder<'_> {
         let mut line = Line::from(line);
         if changed {
             line = line.style(self.theme.changed);
+            self.changed.push(self.lines.len());
         }
         self.lines.push(line);
     }

@@ -10,7 +10,7 @@ use crate::core::diff::{diff, PatchOp};
 use crate::core::projection::{Progress, StateAt};
 use crate::core::sanitize::visible;
 use crate::tui::action::Command;
-use crate::tui::json_view::json_lines_with_paths;
+use crate::tui::json_view::lay_out;
 use crate::tui::text::{clip_chars, MAX_VALUE_CHARS};
 
 #[derive(Debug, Default)]
@@ -34,6 +34,8 @@ pub struct ProjectionView {
     pub hscroll: u16,
     /// Showing what the cursor's event changed rather than the whole state.
     pub changes: bool,
+    /// The lines that show what the cursor's event changed.
+    pub changed: Vec<usize>,
 }
 
 impl ProjectionView {
@@ -106,14 +108,36 @@ impl ProjectionView {
             (None, Some(0)) => Some(&nothing),
             (None, _) => None,
         };
-        let (lines, paths) = if self.changes {
-            change_lines(&state.state, previous, settings)
+        let (lines, paths, changed) = if self.changes {
+            let (lines, paths) = change_lines(&state.state, previous, settings);
+            // Every line but the note is a change.
+            let changed = (1..lines.len()).collect();
+            (lines, paths, changed)
         } else {
-            json_lines_with_paths(&state.state, previous, &settings.theme)
+            let laid_out = lay_out(&state.state, previous, &settings.theme);
+            (laid_out.lines, laid_out.paths, laid_out.changed)
         };
         self.lines = lines;
         self.paths = paths;
+        self.changed = changed;
         self.scroll = self.scroll.min(self.lines.len().saturating_sub(1));
+    }
+
+    /// Scrolls to the next (or previous) line the event changed; false
+    /// when there is none that way.
+    pub fn step_change(&mut self, forward: bool) -> bool {
+        let next = if forward {
+            self.changed.iter().find(|&&line| line > self.scroll)
+        } else {
+            self.changed.iter().rev().find(|&&line| line < self.scroll)
+        };
+        match next {
+            Some(&line) => {
+                self.scroll = line;
+                true
+            }
+            None => false,
+        }
     }
 
     /// Progress of request `seq`, while it is the one awaited.

@@ -141,3 +141,22 @@ fn y_copies_the_value_y_its_path_and_e_the_event() {
     assert_eq!(record.event.event_type, event.event_type);
     assert!(!line.contains('\n'));
 }
+
+#[test]
+fn braces_step_through_the_lines_the_event_changed() {
+    let mut app = open(demo_path(), Some("account-0042"), Some(2), 120, 36);
+    assert!(!app.projection.changed.is_empty());
+    let mut visited = Vec::new();
+    while app.projection.step_change(true) {
+        visited.push(app.projection.scroll);
+    }
+    assert_eq!(visited, app.projection.changed, "every changed line, in order");
+    assert!(visited
+        .iter()
+        .any(|&line| app.projection.paths[line] == "/events"));
+    command(&mut app, Command::NextChange);
+    let message = app.status.message.clone().unwrap_or_default();
+    assert!(message.contains("no change below"), "{message}");
+    command(&mut app, Command::PreviousChange);
+    assert_eq!(Some(&app.projection.scroll), visited.iter().rev().nth(1));
+}

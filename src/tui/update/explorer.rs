@@ -104,6 +104,13 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Result<()> {
         },
         Command::Cancel => cancel(app)?,
         Command::Changes => app.projection.toggle_changes(&app.settings),
+        Command::NextChange | Command::PreviousChange => {
+            let forward = command == Command::NextChange;
+            if !app.projection.step_change(forward) {
+                let way = if forward { "below" } else { "above" };
+                app.status.message = Some(format!("no change {way} in the Projection pane"));
+            }
+        }
         Command::Copy | Command::CopyPath | Command::CopyEvent => super::copy::copy(app, command),
         Command::ScrollLeft => scroll_sideways(app, -HSCROLL_STEP),
         Command::ScrollRight => scroll_sideways(app, HSCROLL_STEP),
