@@ -33,6 +33,20 @@ impl Event {
     pub fn metadata_json(&self) -> serde_json::Value {
         parse_or_string(&self.metadata)
     }
+
+    /// Who caused the event, by the metadata keys people commonly use;
+    /// empty when none is there.
+    pub fn actor(&self) -> String {
+        let metadata = self.metadata_json();
+        for key in ["actor", "user", "userId", "user_id", "by"] {
+            match metadata.get(key) {
+                Some(serde_json::Value::String(s)) => return s.clone(),
+                Some(other) if !other.is_null() => return other.to_string(),
+                _ => {}
+            }
+        }
+        String::new()
+    }
 }
 
 /// Stored JSON was validated on the way in; foreign stores may still hold

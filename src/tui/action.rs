@@ -147,7 +147,7 @@ impl Command {
             Command::PageDown => "page down",
             Command::First => "first event",
             Command::Last => "last event",
-            Command::Filter => "filter streams · search the timeline",
+            Command::Filter => "filter streams · search the timeline · find in Event/Projection",
             Command::GoTo => "go to a version, @position or time",
             Command::MarkA => "set mark A at the cursor",
             Command::MarkB => "set mark B at the cursor",

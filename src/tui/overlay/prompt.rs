@@ -10,6 +10,8 @@ pub enum PromptKind {
     Search,
     StateSearch,
     MetadataFilter,
+    /// Text or a JSON Pointer to find in the Event or Projection pane.
+    Find,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -46,6 +46,10 @@ fn prompt(kind: PromptKind) -> Option<(&'static str, &'static str)> {
             "metadata: ",
             "  key=value (actor=atm-456) or text · empty shows all",
         )),
+        PromptKind::Find => Some((
+            "find: ",
+            "  text in the pane, or a JSON Pointer (/holder/email) · n/N the next",
+        )),
         PromptKind::StreamQuery => None,
     }
 }

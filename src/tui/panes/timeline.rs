@@ -134,7 +134,7 @@ fn row_spans(app: &App, row: u64, event: &Event, width: usize) -> Vec<Span<'stat
         Span::styled(format!(" {age:>4}"), app.settings.theme.dim),
     ];
     if actor_width > 2 {
-        spans.push(Span::raw(format!(" {}", fit(&actor(event), actor_width))));
+        spans.push(Span::raw(format!(" {}", fit(&event.actor(), actor_width))));
     }
     spans
 }
@@ -155,19 +155,6 @@ fn short_time(app: &App, ms: Millis, wide: bool) -> String {
     let text = full.replacen('T', " ", 1);
     let start = if wide { 0 } else { 5 };
     text.get(start..19).unwrap_or(&text).to_string()
-}
-
-/// Who caused the event, by the metadata keys people commonly use.
-pub fn actor(event: &Event) -> String {
-    let metadata = event.metadata_json();
-    for key in ["actor", "user", "userId", "user_id", "by"] {
-        match metadata.get(key) {
-            Some(serde_json::Value::String(s)) => return s.clone(),
-            Some(other) if !other.is_null() => return other.to_string(),
-            _ => {}
-        }
-    }
-    String::new()
 }
 
 pub fn render_histogram(app: &App, frame: &mut Frame, area: Rect) {

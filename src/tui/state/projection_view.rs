@@ -36,6 +36,8 @@ pub struct ProjectionView {
     pub changes: bool,
     /// The lines that show what the cursor's event changed.
     pub changed: Vec<usize>,
+    /// The last text found in the pane, for `n`/`N`.
+    pub find: Option<String>,
 }
 
 impl ProjectionView {

@@ -150,7 +150,10 @@ fn braces_step_through_the_lines_the_event_changed() {
     while app.projection.step_change(true) {
         visited.push(app.projection.scroll);
     }
-    assert_eq!(visited, app.projection.changed, "every changed line, in order");
+    assert_eq!(
+        visited, app.projection.changed,
+        "every changed line, in order"
+    );
     assert!(visited
         .iter()
         .any(|&line| app.projection.paths[line] == "/events"));
@@ -159,4 +162,59 @@ fn braces_step_through_the_lines_the_event_changed() {
     assert!(message.contains("no change below"), "{message}");
     command(&mut app, Command::PreviousChange);
     assert_eq!(Some(&app.projection.scroll), visited.iter().rev().nth(1));
+}
+
+#[test]
+fn slash_in_a_pane_finds_a_pointer_or_text_there() {
+    let mut app = open(demo_path(), Some("account-0042"), Some(5), 120, 36);
+    app.focus = Pane::Projection;
+    command(&mut app, Command::Filter);
+    assert!(app
+        .overlays
+        .prompt()
+        .is_some_and(|p| p.kind == crate::tui::overlay::PromptKind::Find));
+    type_text(&mut app, "/events");
+    command(&mut app, Command::Confirm);
+    assert_eq!(app.projection.paths[app.projection.scroll], "/events");
+    // Text is found in keys and values as shown, and n goes on to the next.
+    command(&mut app, Command::Filter);
+    type_text(&mut app, "fundsdeposited");
+    command(&mut app, Command::Confirm);
+    let first = app.projection.scroll;
+    let line = |app: &App, i: usize| -> String {
+        app.projection.lines[i]
+            .spans
+            .iter()
+            .map(|s| s.content.as_ref())
+            .collect()
+    };
+    assert!(
+        line(&app, first).contains("FundsDeposited"),
+        "{}",
+        line(&app, first)
+    );
+    command(&mut app, Command::SearchNext);
+    let second = app.projection.scroll;
+    assert_ne!(second, first);
+    assert!(line(&app, second).contains("FundsDeposited"));
+    command(&mut app, Command::SearchPrevious);
+    assert_eq!(app.projection.scroll, first);
+    // The timeline's cursor never moved: n and N stayed in the pane.
+    assert_eq!(app.timeline.cursor, 5);
+    // In the Event pane, the header is found too.
+    app.focus = Pane::Event;
+    command(&mut app, Command::Filter);
+    type_text(&mut app, "correlation");
+    command(&mut app, Command::Confirm);
+    let shown: String = app.event.lines[app.event.scroll]
+        .spans
+        .iter()
+        .map(|s| s.content.as_ref())
+        .collect();
+    assert!(shown.starts_with("correlation"), "{shown}");
+    command(&mut app, Command::Filter);
+    type_text(&mut app, "no such text");
+    command(&mut app, Command::Confirm);
+    let message = app.status.message.clone().unwrap_or_default();
+    assert!(message.contains("is not in this pane"), "{message}");
 }

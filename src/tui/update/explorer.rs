@@ -42,6 +42,10 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Result<()> {
             let query = app.streams.query.clone();
             prompt(app, PromptKind::StreamQuery, query);
         }
+        // In the Event and Projection panes it finds in the pane.
+        Command::Filter if matches!(app.focus, Pane::Event | Pane::Projection) => {
+            prompt(app, PromptKind::Find, "")
+        }
         Command::Filter => prompt(app, PromptKind::Search, ""),
         // Taken by `Move::of` above.
         Command::Up
@@ -50,6 +54,9 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Result<()> {
         | Command::PageDown
         | Command::First
         | Command::Last => {}
+        Command::SearchNext | Command::SearchPrevious if super::find::finding(app) => {
+            super::find::step(app, command == Command::SearchNext)
+        }
         Command::SearchNext => search_step(app, true)?,
         Command::Diff => start_diff(app),
         Command::Blame => start_blame(app),

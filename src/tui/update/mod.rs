@@ -7,6 +7,7 @@
 mod copy;
 mod explorer;
 pub(crate) mod filter;
+mod find;
 mod locate;
 mod mouse;
 mod overlays;

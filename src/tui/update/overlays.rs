@@ -93,6 +93,10 @@ fn submit_prompt(app: &mut App) -> Result<()> {
             Ok(())
         }
         PromptKind::MetadataFilter => filter::apply_metadata(app, text.trim()),
+        PromptKind::Find => {
+            super::find::find(app, &text);
+            Ok(())
+        }
     }
 }
 
