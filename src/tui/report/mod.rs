@@ -193,9 +193,12 @@ pub fn blame_report(blame: &Blame, first_version: i64) -> Report {
     }
     lines.push(ReportLine::Note(String::new()));
     lines.push(ReportLine::Note(format!(
-        "history ({} changes, newest first):",
+        "history ({} changes, newest first; scroll one to the top, Enter opens it):",
         blame.history.len()
     )));
+    // The history's rows open their event; the lines above them jump to
+    // the last change.
+    let mut targets = vec![None; lines.len()];
     for change in blame.history.iter().rev().take(MAX_HISTORY) {
         let e = &change.event;
         lines.push(ReportLine::Event(format!(
@@ -205,8 +208,12 @@ pub fn blame_report(blame: &Blame, first_version: i64) -> Report {
             e.event_type,
             shown(&change.value)
         )));
+        targets.push(Some((e.stream.clone(), e.version)));
     }
-    blame_lines(&blame.pointer, lines, blame.last(), first_version)
+    Report {
+        targets,
+        ..blame_lines(&blame.pointer, lines, blame.last(), first_version)
+    }
 }
 
 fn blame_head(

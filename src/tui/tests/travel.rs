@@ -246,6 +246,37 @@ fn capital_b_blames_the_projection_field_and_enter_jumps_to_it() {
 }
 
 #[test]
+fn enter_on_a_row_of_the_blame_history_opens_that_event() {
+    let mut app = open(demo_path(), Some("account-0042"), Some(20), 80, 24);
+    scroll_projection_to(&mut app, "/fields/amount");
+    command(&mut app, Command::Blame);
+    settle(&mut app);
+    let report = &app.overlays.report().expect("the blame view").report;
+    // The oldest change is the history's last row.
+    let (row, (stream, version)) = report
+        .targets
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| t.clone().map(|t| (i, t)))
+        .next_back()
+        .expect("history rows open their events");
+    assert_eq!(stream, "account-0042");
+    let newest = report.jump_to.expect("the last change");
+    assert!(
+        (version as u64) < newest,
+        "the oldest change is not the last"
+    );
+    app.overlays.report_mut().expect("open").scroll = row;
+    command(&mut app, Command::Confirm);
+    settle(&mut app);
+    assert!(app.overlays.report().is_none());
+    assert_eq!(
+        app.timeline.cursor_event().map(|e| e.version),
+        Some(version)
+    );
+}
+
+#[test]
 fn c_lists_the_correlation_across_streams_and_enter_opens_one() {
     use crate::core::search::{correlation_id, has_correlation};
     let mut app = open(demo_path(), Some("account-0042"), None, 80, 24);

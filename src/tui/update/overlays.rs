@@ -142,8 +142,8 @@ pub(super) fn report_command(app: &mut App, command: Command) -> Result<()> {
 }
 
 /// Enter in the report view: on a path of a diff's tree, folds or unfolds
-/// it; in a blame, jumps to the event that set the field; in a list of
-/// events, opens the one on the top line.
+/// it; on an event of a list (a blame's history too), opens it; elsewhere
+/// in a blame, jumps to the event that last set the field.
 fn confirm_report(app: &mut App) -> Result<()> {
     let width = app.size.width;
     let Some(report) = app.overlays.report_mut() else {
@@ -152,15 +152,15 @@ fn confirm_report(app: &mut App) -> Result<()> {
     if report.toggle_fold(width) {
         return Ok(());
     }
-    if let Some(row) = report.report.jump_to {
-        app.overlays.close(Mode::Report);
-        app.focus = Pane::Timeline;
-        return app.move_cursor_to(row);
-    }
     if let Some(Some((stream, version))) = report.report.targets.get(report.scroll).cloned() {
         app.overlays.close(Mode::Report);
         open_event(app, &stream, version);
         return Ok(());
+    }
+    if let Some(row) = report.report.jump_to {
+        app.overlays.close(Mode::Report);
+        app.focus = Pane::Timeline;
+        return app.move_cursor_to(row);
     }
     Ok(())
 }
