@@ -50,6 +50,8 @@ pub enum Command {
     /// The Event or Projection pane shows columns further left / right.
     ScrollLeft,
     ScrollRight,
+    /// The Event and Projection panes wrap long lines, or cut them again.
+    Wrap,
     /// The Projection pane shows what the cursor's event changed, or the
     /// whole state again.
     Changes,
@@ -77,7 +79,7 @@ pub enum Command {
 
 impl Command {
     /// Every command, in the order the help screen lists them.
-    pub const ALL: [Command; 45] = [
+    pub const ALL: [Command; 46] = [
         Command::Quit,
         Command::Help,
         Command::FocusNext,
@@ -112,6 +114,7 @@ impl Command {
         Command::Zoom,
         Command::ScrollLeft,
         Command::ScrollRight,
+        Command::Wrap,
         Command::Changes,
         Command::Copy,
         Command::CopyPath,
@@ -171,6 +174,7 @@ impl Command {
             Command::Zoom => "the focused pane fills the screen / shares it again",
             Command::ScrollLeft => "Event, Projection: scroll left (long lines)",
             Command::ScrollRight => "Event, Projection: scroll right (long lines)",
+            Command::Wrap => "Event, Projection: wrap long lines / cut them",
             Command::Changes => "Projection: what this event changed / the whole state",
             Command::Copy => {
                 "copy the value on the Projection pane's top line (else the event's data)"

@@ -115,6 +115,7 @@ impl App {
                 theme,
                 local_time: false,
                 zoomed: false,
+                wrap: false,
                 now_ms: options.now_ms.unwrap_or_else(crate::core::time::now_ms),
                 fixed_clock: options.now_ms.is_some(),
             },

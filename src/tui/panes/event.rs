@@ -7,7 +7,7 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::{pane_block, title, visible_slice};
+use super::{long_lines, pane_block, title, visible_slice};
 use crate::tui::action::Command;
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::inner;
@@ -30,5 +30,5 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         return;
     }
     let lines = visible_slice(&app.event.lines, app.event.scroll, body).to_vec();
-    frame.render_widget(Paragraph::new(lines).scroll((0, app.event.hscroll)), body);
+    frame.render_widget(long_lines(app, lines, app.event.hscroll), body);
 }

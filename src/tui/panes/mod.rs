@@ -13,7 +13,7 @@ pub mod value;
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::app::{App, Pane};
@@ -89,6 +89,18 @@ pub fn overlay(app: &App, frame: &mut Frame, area: Rect, title: &str, lines: Vec
         ),
         area,
     );
+}
+
+/// Lines for the Event or Projection pane: soft-wrapped to its width when
+/// wrap is on (the top line stays the one at the pane's scroll; the lines
+/// were escaped when laid out), else scrolled `hscroll` columns sideways.
+pub fn long_lines(app: &App, lines: Vec<Line<'static>>, hscroll: u16) -> Paragraph<'static> {
+    let paragraph = Paragraph::new(lines);
+    if app.settings.wrap {
+        paragraph.wrap(Wrap { trim: false })
+    } else {
+        paragraph.scroll((0, hscroll))
+    }
 }
 
 /// The slice of `lines` visible at `scroll` in `area`.

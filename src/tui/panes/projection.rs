@@ -4,10 +4,9 @@
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::{pane_block, title, visible_slice};
+use super::{long_lines, pane_block, title, visible_slice};
 use crate::core::sanitize::visible;
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::inner;
@@ -108,6 +107,6 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         }
     }
     lines.extend(tail.into_iter().take(tail_rows as usize));
-    let paragraph = Paragraph::new(lines).scroll((0, app.projection.hscroll));
+    let paragraph = long_lines(app, lines, app.projection.hscroll);
     frame.render_widget(paragraph, body);
 }

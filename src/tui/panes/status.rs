@@ -92,6 +92,9 @@ fn summary(app: &App) -> Vec<Span<'static>> {
     if app.playback.follow {
         parts.push("following".into());
     }
+    if app.settings.wrap {
+        parts.push("wrap".into());
+    }
     if app.settings.zoomed {
         parts.push("zoomed".into());
     }

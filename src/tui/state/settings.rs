@@ -20,6 +20,8 @@ pub struct Settings {
     pub local_time: bool,
     /// The focused pane fills the screen.
     pub zoomed: bool,
+    /// The Event and Projection panes soft-wrap long lines.
+    pub wrap: bool,
     /// "Now", for relative ages and times typed as `-2h`.
     pub now_ms: Millis,
     /// True when "now" is fixed (tests) rather than the wall clock.

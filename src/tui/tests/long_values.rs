@@ -218,3 +218,25 @@ fn slash_in_a_pane_finds_a_pointer_or_text_there() {
     let message = app.status.message.clone().unwrap_or_default();
     assert!(message.contains("is not in this pane"), "{message}");
 }
+
+#[test]
+fn w_wraps_long_lines_in_the_projection_pane() {
+    let (_dir, path) = writable_copy();
+    let long = format!("{}THE-END", "abcdefghij".repeat(12));
+    append(
+        &path,
+        "notes-1",
+        "NoteWritten",
+        &format!(r#"{{"text":"{long}"}}"#),
+    );
+    let mut app = open(&path, Some("notes-1"), None, 160, 48);
+    scroll_projection_to(&mut app, "/fields/text");
+    assert!(!screen_text(&draw(&app)).contains("THE-END"));
+    command(&mut app, Command::Wrap);
+    let screen = screen_text(&draw(&app));
+    assert!(screen.contains("THE-END"), "{screen}");
+    assert!(screen.contains("wrap"), "{screen}");
+    assert_eq!(app.projection.paths[app.projection.scroll], "/fields/text");
+    command(&mut app, Command::Wrap);
+    assert!(!screen_text(&draw(&app)).contains("THE-END"));
+}

@@ -119,6 +119,7 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Result<()> {
             }
         }
         Command::Copy | Command::CopyPath | Command::CopyEvent => super::copy::copy(app, command),
+        Command::Wrap => app.settings.wrap = !app.settings.wrap,
         Command::ScrollLeft => scroll_sideways(app, -HSCROLL_STEP),
         Command::ScrollRight => scroll_sideways(app, HSCROLL_STEP),
         Command::Zoom => {
