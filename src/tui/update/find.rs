@@ -61,8 +61,9 @@ pub(super) fn step(app: &mut App, forward: bool) {
 }
 
 /// The index of the nearest line after (before) `from`, going round the
-/// end, that shows `find`: a pointer names its value's line (and the
-/// lines under it), other text is looked for in the line as shown.
+/// end, that shows `find`: a pointer names the lines of its value (an
+/// object's opening and closing lines), other text is looked for in the
+/// line as shown.
 fn next_match(
     lines: &[Line<'static>],
     paths: &[String],
