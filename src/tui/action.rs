@@ -55,6 +55,11 @@ pub enum Command {
     /// The Projection pane shows what the cursor's event changed, or the
     /// whole state again.
     Changes,
+    /// The object or array on the Projection pane's top line folds into
+    /// one line, or unfolds; every one unfolds; every one folds.
+    ToggleFold,
+    ExpandAll,
+    CollapseAll,
     /// Copies the value under the cursor, its JSON Pointer, or the whole
     /// event as an NDJSON line.
     Copy,
@@ -79,7 +84,7 @@ pub enum Command {
 
 impl Command {
     /// Every command, in the order the help screen lists them.
-    pub const ALL: [Command; 46] = [
+    pub const ALL: [Command; 49] = [
         Command::Quit,
         Command::Help,
         Command::FocusNext,
@@ -116,6 +121,9 @@ impl Command {
         Command::ScrollRight,
         Command::Wrap,
         Command::Changes,
+        Command::ToggleFold,
+        Command::ExpandAll,
+        Command::CollapseAll,
         Command::Copy,
         Command::CopyPath,
         Command::CopyEvent,
@@ -176,6 +184,9 @@ impl Command {
             Command::ScrollRight => "Event, Projection: scroll right (long lines)",
             Command::Wrap => "Event, Projection: wrap long lines / cut them",
             Command::Changes => "Projection: what this event changed / the whole state",
+            Command::ToggleFold => "Projection: fold / unfold the object or array on the top line",
+            Command::ExpandAll => "Projection: unfold everything",
+            Command::CollapseAll => "Projection: fold every object and array",
             Command::Copy => {
                 "copy the value on the Projection pane's top line (else the event's data)"
             }

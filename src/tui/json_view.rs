@@ -3,6 +3,8 @@
 //! length are capped: a deeply nested or enormous payload costs a bounded
 //! amount of work.
 
+use std::collections::BTreeSet;
+
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use serde_json::Value;
@@ -25,6 +27,8 @@ struct Builder<'t> {
     compare: bool,
     /// The lines of leaves that differ from the previous state.
     changed: Vec<usize>,
+    /// The pointers of the objects and arrays shown folded, on one line.
+    folded: Option<&'t BTreeSet<String>>,
 }
 
 /// Laid-out JSON: the lines, the JSON Pointer each shows, and which lines
@@ -53,7 +57,19 @@ pub fn json_lines_with_paths(
 
 /// The lines of `value`, their pointers, and the changed lines.
 pub fn lay_out(value: &Value, previous: Option<&Value>, theme: &Theme) -> JsonLines {
+    lay_out_folded(value, previous, theme, None)
+}
+
+/// Like [`lay_out`], with the objects and arrays at `folded` on one line
+/// each (`{…} 12 keys`).
+pub fn lay_out_folded(
+    value: &Value,
+    previous: Option<&Value>,
+    theme: &Theme,
+    folded: Option<&BTreeSet<String>>,
+) -> JsonLines {
     let mut builder = Builder {
+        folded,
         theme,
         lines: Vec::new(),
         paths: Vec::new(),
@@ -141,6 +157,20 @@ impl Builder<'_> {
             self.push(depth, spans, changed, &pointer);
             return;
         }
+        let container = match value {
+            Value::Object(map) if !map.is_empty() => Some(format!("{{…}} {} keys", map.len())),
+            Value::Array(items) if !items.is_empty() => Some(format!("[…] {} items", items.len())),
+            _ => None,
+        };
+        if let Some(summary) = container.filter(|_| self.is_folded(&pointer)) {
+            let mut spans = prefix;
+            spans.push(Span::styled(summary, self.theme.dim));
+            spans.push(Span::raw(tail));
+            // A folded subtree the event changed is marked as changed.
+            let changed = self.compare && previous != Some(value);
+            self.push(depth, spans, changed, &pointer);
+            return;
+        }
         match value {
             Value::Object(map) if !map.is_empty() => {
                 let mut open = prefix;
@@ -186,6 +216,10 @@ impl Builder<'_> {
         }
     }
 
+    fn is_folded(&self, pointer: &str) -> bool {
+        self.folded.is_some_and(|folded| folded.contains(pointer))
+    }
+
     fn scalar(&self, value: &Value) -> (String, Style) {
         match value {
             Value::String(s) => (quoted(s), self.theme.json_string),
@@ -207,6 +241,34 @@ pub fn plain(lines: &[Line<'_>]) -> Vec<String> {
         .iter()
         .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
         .collect()
+}
+
+/// The pointers of every non-empty object and array under `value` (not
+/// `value` itself), at most `limit` of them: what "collapse all" folds.
+pub fn container_pointers(value: &Value, limit: usize) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let mut stack: Vec<(&Value, String)> = vec![(value, String::new())];
+    while let Some((value, pointer)) = stack.pop() {
+        let children: Vec<(String, &Value)> = match value {
+            Value::Object(map) => map.iter().map(|(k, v)| (k.clone(), v)).collect(),
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (i.to_string(), v))
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (token, child) in children {
+            let is_container = matches!(child, Value::Object(m) if !m.is_empty())
+                || matches!(child, Value::Array(a) if !a.is_empty());
+            if is_container && found.len() < limit {
+                let path = child_pointer(&pointer, &token);
+                found.insert(path.clone());
+                stack.push((child, path));
+            }
+        }
+    }
+    found
 }
 
 #[cfg(test)]

@@ -52,6 +52,18 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     if app.projection.changes {
         extra.push(Span::styled(" · changes", app.settings.theme.title));
     }
+    // Where the top line is in the state: what B blames and y copies.
+    if let Some(pointer) = app
+        .projection
+        .paths
+        .get(app.projection.scroll)
+        .filter(|p| !p.is_empty() && app.focus == Pane::Projection)
+    {
+        extra.push(Span::styled(
+            format!(" {}", visible(&clip_chars(pointer, 80))),
+            app.settings.theme.dim,
+        ));
+    }
     let block = pane_block(app, Some(Pane::Projection), title(app, "Projection", extra));
     frame.render_widget(block, area);
     let body = inner(area);

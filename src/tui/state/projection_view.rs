@@ -2,6 +2,8 @@
 //! the cursor once the worker has computed it (laid out as lines, each
 //! with the JSON Pointer of its value), and what is on its way.
 
+use std::collections::BTreeSet;
+
 use ratatui::text::{Line, Span};
 use serde_json::Value;
 
@@ -10,8 +12,11 @@ use crate::core::diff::{diff, PatchOp};
 use crate::core::projection::{Progress, StateAt};
 use crate::core::sanitize::visible;
 use crate::tui::action::Command;
-use crate::tui::json_view::lay_out;
+use crate::tui::json_view::{container_pointers, lay_out_folded};
 use crate::tui::text::{clip_chars, MAX_VALUE_CHARS};
+
+/// Containers "collapse all" folds at most.
+const FOLD_ALL_LIMIT: usize = 100_000;
 
 #[derive(Debug, Default)]
 pub struct ProjectionView {
@@ -38,6 +43,9 @@ pub struct ProjectionView {
     pub changed: Vec<usize>,
     /// The last text found in the pane, for `n`/`N`.
     pub find: Option<String>,
+    /// The objects and arrays shown folded, by JSON Pointer; they stay
+    /// folded as the cursor moves.
+    pub folded: BTreeSet<String>,
 }
 
 impl ProjectionView {
@@ -116,13 +124,68 @@ impl ProjectionView {
             let changed = (1..lines.len()).collect();
             (lines, paths, changed)
         } else {
-            let laid_out = lay_out(&state.state, previous, &settings.theme);
+            let laid_out =
+                lay_out_folded(&state.state, previous, &settings.theme, Some(&self.folded));
             (laid_out.lines, laid_out.paths, laid_out.changed)
         };
         self.lines = lines;
         self.paths = paths;
         self.changed = changed;
         self.scroll = self.scroll.min(self.lines.len().saturating_sub(1));
+    }
+
+    /// Folds or unfolds the object or array on the top line; false when
+    /// the top line is a plain value.
+    pub fn toggle_fold(&mut self, settings: &Settings) -> bool {
+        let Some(pointer) = self.paths.get(self.scroll).cloned() else {
+            return false;
+        };
+        let is_container = self
+            .shown
+            .as_ref()
+            .and_then(|s| s.state.pointer(&pointer))
+            .is_some_and(|v| {
+                matches!(v, Value::Object(m) if !m.is_empty())
+                    || matches!(v, Value::Array(a) if !a.is_empty())
+            });
+        if !is_container || self.changes {
+            return false;
+        }
+        if !self.folded.remove(&pointer) {
+            self.folded.insert(pointer.clone());
+        }
+        self.lay_out_at(settings, &pointer);
+        true
+    }
+
+    /// Unfolds everything (`expand`), or folds every object and array
+    /// under the top level.
+    pub fn fold_all(&mut self, expand: bool, settings: &Settings) {
+        let top = self.paths.get(self.scroll).cloned().unwrap_or_default();
+        self.folded = match (&self.shown, expand) {
+            (Some(shown), false) => container_pointers(&shown.state, FOLD_ALL_LIMIT),
+            _ => BTreeSet::new(),
+        };
+        // The top line's value may now be inside a fold: stand on the
+        // fold, its nearest shown ancestor.
+        self.lay_out_at(settings, &top);
+    }
+
+    /// Lays out again with the top line on `pointer`'s line, or on the
+    /// line of its nearest shown ancestor.
+    fn lay_out_at(&mut self, settings: &Settings, pointer: &str) {
+        self.lay_out(settings);
+        let mut wanted = pointer.to_string();
+        loop {
+            if let Some(line) = self.paths.iter().position(|p| *p == wanted) {
+                self.scroll = line;
+                return;
+            }
+            match wanted.rfind('/') {
+                Some(cut) => wanted.truncate(cut),
+                None => return,
+            }
+        }
     }
 
     /// Scrolls to the next (or previous) line the event changed; false

@@ -240,3 +240,40 @@ fn w_wraps_long_lines_in_the_projection_pane() {
     command(&mut app, Command::Wrap);
     assert!(!screen_text(&draw(&app)).contains("THE-END"));
 }
+
+#[test]
+fn objects_fold_into_one_line_and_stay_folded() {
+    let mut opts = options(demo_path(), Some("account-0001"), None);
+    let bank = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/projections/bank.js");
+    opts.projections = vec![crate::core::projection::ProjectionSpec::JavaScript(bank)];
+    let mut app = App::new(opts, Rect::new(0, 0, 120, 36)).expect("app");
+    settle(&mut app);
+    command(&mut app, Command::Down);
+    scroll_projection_to(&mut app, "/transfersIn");
+    let has = |app: &App, p: &str| app.projection.paths.iter().any(|q| q == p);
+    assert!(has(&app, "/transfersIn/total"));
+    // Enter on an object folds it; the top line stays on it.
+    command(&mut app, Command::Confirm);
+    assert!(app.overlays.value().is_none());
+    assert!(!has(&app, "/transfersIn/total"));
+    assert_eq!(app.projection.paths[app.projection.scroll], "/transfersIn");
+    let screen = screen_text(&draw(&app));
+    assert!(screen.contains("\"transfersIn\": {…} 2 keys"), "{screen}");
+    // Zoomed, the pane's title has room for the top line's pointer.
+    command(&mut app, Command::Zoom);
+    let screen = screen_text(&draw(&app));
+    assert!(screen.contains("[account-0001] /transfersIn"), "{screen}");
+    command(&mut app, Command::Zoom);
+    // It stays folded as the cursor moves; o unfolds it.
+    app.focus = Pane::Timeline;
+    command(&mut app, Command::Down);
+    assert!(!has(&app, "/transfersIn/total"));
+    app.focus = Pane::Projection;
+    command(&mut app, Command::ToggleFold);
+    assert!(has(&app, "/transfersIn/total"));
+    // Collapse all, expand all.
+    command(&mut app, Command::CollapseAll);
+    assert!(!has(&app, "/transfersIn/total") && !has(&app, "/transfersOut/total"));
+    command(&mut app, Command::ExpandAll);
+    assert!(has(&app, "/transfersIn/total") && has(&app, "/transfersOut/total"));
+}

@@ -106,11 +106,24 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Result<()> {
         // value on the top line, whole.
         Command::Confirm => match app.focus {
             Pane::Streams => app.focus = Pane::Timeline,
-            Pane::Projection => open_value(app),
+            // On an object or array Enter folds it; on a value, opens it.
+            Pane::Projection => {
+                if !app.projection.toggle_fold(&app.settings) {
+                    open_value(app);
+                }
+            }
             Pane::Timeline | Pane::Event => {}
         },
         Command::Cancel => cancel(app)?,
         Command::Changes => app.projection.toggle_changes(&app.settings),
+        Command::ToggleFold => {
+            if !app.projection.toggle_fold(&app.settings) {
+                app.status.message = Some("the top line is not an object or array".into());
+            }
+        }
+        Command::ExpandAll | Command::CollapseAll => app
+            .projection
+            .fold_all(command == Command::ExpandAll, &app.settings),
         Command::NextChange | Command::PreviousChange => {
             let forward = command == Command::NextChange;
             if !app.projection.step_change(forward) {
