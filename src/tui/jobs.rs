@@ -66,13 +66,13 @@ impl Answer {
 pub fn spawn(answer: Answer, work: impl FnOnce(&Answer) + Send + 'static) {
     let fallback = answer.clone();
     let spawned = std::thread::Builder::new()
-        .name(format!("{}job", super::worker::THREAD_PREFIX))
+        .name(format!("{}job", super::threads::THREAD_PREFIX))
         .spawn(move || {
             let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&answer)));
             if let Err(panic) = done {
                 answer.send(Reply::JobFailed {
                     id: answer.id,
-                    message: format!("crashed: {}", super::worker::panic_message(&*panic)),
+                    message: format!("crashed: {}", super::threads::panic_message(&*panic)),
                 });
             }
         });

@@ -78,7 +78,7 @@ pub fn serve(
                 .unwrap_or_else(|panic| {
                     Err(format!(
                         "finding the row crashed: {}",
-                        super::worker::panic_message(&*panic)
+                        super::threads::panic_message(&*panic)
                     ))
                 }),
                 Err(error) => Err(error.clone()),

@@ -21,6 +21,7 @@ pub mod state;
 pub mod terminal;
 pub mod text;
 pub mod theme;
+pub mod threads;
 mod travel;
 pub mod update;
 pub mod worker;

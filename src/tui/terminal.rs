@@ -45,7 +45,7 @@ pub fn run(mut app: App) -> Result<()> {
     std::panic::set_hook(Box::new(move |info| {
         // A background thread's panic is caught there and shown in a pane;
         // printing it would scribble over the screen.
-        if super::worker::is_background_thread() {
+        if super::threads::is_background_thread() {
             return;
         }
         restore();

@@ -21,6 +21,7 @@ use std::time::Duration;
 
 use super::action::Reply;
 use super::locate::{self, Locate, LocateRequest};
+use super::threads::{panic_message, THREAD_PREFIX};
 use crate::core::projection::cache::SnapshotCache;
 use crate::core::projection::{Engine, EngineError, Progress, ProjectionSpec, Query, StateAt};
 use crate::core::store::{EventSource, Scope, StoreLocation};
@@ -317,22 +318,3 @@ fn serve_loads(store: StoreLocation, loads: Receiver<Load>, replies: Sender<Repl
         }
     }
 }
-
-/// The text a panic was raised with, when it is text.
-pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "no message".to_string())
-}
-
-/// True on the explorer's own background threads, whose panics are caught
-/// and shown in a pane instead of ending the session.
-pub fn is_background_thread() -> bool {
-    std::thread::current()
-        .name()
-        .is_some_and(|name| name.starts_with(THREAD_PREFIX))
-}
-
-pub(crate) const THREAD_PREFIX: &str = "rewind-";
