@@ -39,23 +39,9 @@ pub struct JsonLines {
     pub changed: Vec<usize>,
 }
 
-/// Lines of `value`. With `previous`, leaves whose value differs from the
-/// same path in `previous` are highlighted as changed.
-pub fn json_lines(value: &Value, previous: Option<&Value>, theme: &Theme) -> Vec<Line<'static>> {
-    json_lines_with_paths(value, previous, theme).0
-}
-
-/// Like [`json_lines`], with the JSON Pointer each line shows.
-pub fn json_lines_with_paths(
-    value: &Value,
-    previous: Option<&Value>,
-    theme: &Theme,
-) -> (Vec<Line<'static>>, Vec<String>) {
-    let laid_out = lay_out(value, previous, theme);
-    (laid_out.lines, laid_out.paths)
-}
-
-/// The lines of `value`, their pointers, and the changed lines.
+/// The lines of `value`, their pointers, and the changed lines. With
+/// `previous`, leaves whose value differs from the same path in
+/// `previous` are highlighted as changed.
 pub fn lay_out(value: &Value, previous: Option<&Value>, theme: &Theme) -> JsonLines {
     lay_out_folded(value, previous, theme, None)
 }
@@ -281,7 +267,7 @@ mod tests {
         let theme = Theme::defaults(false);
         let now = json!({"a": 1, "b": {"c": "x"}});
         let before = json!({"a": 1, "b": {"c": "y"}});
-        let lines = json_lines(&now, Some(&before), &theme);
+        let lines = lay_out(&now, Some(&before), &theme).lines;
         assert_eq!(
             plain(&lines),
             vec![
@@ -301,7 +287,7 @@ mod tests {
     fn every_line_knows_its_json_pointer() {
         let theme = Theme::defaults(false);
         let value = json!({"a": 1, "b/c": [true, {"d": null}]});
-        let (lines, paths) = json_lines_with_paths(&value, None, &theme);
+        let JsonLines { lines, paths, .. } = lay_out(&value, None, &theme);
         assert_eq!(lines.len(), paths.len());
         assert_eq!(
             paths,
@@ -323,7 +309,7 @@ mod tests {
     fn huge_values_are_capped() {
         let theme = Theme::defaults(true);
         let big = json!({"s": "y".repeat(5_000_000), "list": vec![1; 100_000]});
-        let lines = json_lines(&big, None, &theme);
+        let lines = lay_out(&big, None, &theme).lines;
         assert!(lines.len() <= MAX_LINES + 1);
         assert!(plain(&lines)[1].len() < 1_000);
     }
@@ -332,7 +318,7 @@ mod tests {
     fn escapes_never_survive() {
         let theme = Theme::defaults(true);
         let v = json!({"k\u{1b}": "\u{1b}]0;pwned\u{7}\u{202e}"});
-        let text = plain(&json_lines(&v, None, &theme)).join("\n");
+        let text = plain(&lay_out(&v, None, &theme).lines).join("\n");
         assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'));
     }
 }
