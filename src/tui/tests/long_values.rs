@@ -5,6 +5,32 @@ use super::*;
 use crate::tui::app::Pane;
 use crate::tui::layout::{areas, inner};
 
+/// The explorer at 120x36 on `stream` of the demo, with bank.js first.
+fn open_with_bank(stream: &str) -> App {
+    let mut opts = options(demo_path(), Some(stream), None);
+    let bank = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/projections/bank.js");
+    opts.projections = vec![crate::core::projection::ProjectionSpec::JavaScript(bank)];
+    let mut app = App::new(opts, Rect::new(0, 0, 120, 36)).expect("app");
+    settle(&mut app);
+    app
+}
+
+/// A copy of the demo with one event in `notes-1` whose text is `body`
+/// then `THE-END`, opened on that stream at `width` x `height`; the
+/// store's directory (kept alive), the text and the explorer.
+fn open_on_long_note(body: &str, width: u16, height: u16) -> (tempfile::TempDir, String, App) {
+    let (dir, path) = writable_copy();
+    let long = format!("{body}THE-END");
+    append(
+        &path,
+        "notes-1",
+        "NoteWritten",
+        &format!(r#"{{"text":"{long}"}}"#),
+    );
+    let app = open(&path, Some("notes-1"), None, width, height);
+    (dir, long, app)
+}
+
 #[test]
 fn zoom_fills_the_screen_with_the_focused_pane() {
     let mut app = open(demo_path(), Some("account-0042"), None, 160, 48);
@@ -57,15 +83,7 @@ fn long_lines_scroll_sideways_in_the_event_pane() {
 
 #[test]
 fn enter_in_the_projection_pane_shows_a_long_value_whole() {
-    let (_dir, path) = writable_copy();
-    let long = format!("{}THE-END", "0123456789".repeat(60));
-    append(
-        &path,
-        "notes-1",
-        "NoteWritten",
-        &format!(r#"{{"text":"{long}"}}"#),
-    );
-    let mut app = open(&path, Some("notes-1"), None, 80, 24);
+    let (_dir, long, mut app) = open_on_long_note(&"0123456789".repeat(60), 80, 24);
     scroll_projection_to(&mut app, "/fields/text");
     // On the pane's line the value is cut; the overlay has all of it.
     assert!(!screen_text(&draw(&app)).contains("THE-END"));
@@ -82,11 +100,7 @@ fn enter_in_the_projection_pane_shows_a_long_value_whole() {
 
 #[test]
 fn changes_shows_what_the_event_changed_first() {
-    let mut opts = options(demo_path(), Some("account-0001"), None);
-    let bank = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/projections/bank.js");
-    opts.projections = vec![crate::core::projection::ProjectionSpec::JavaScript(bank)];
-    let mut app = App::new(opts, Rect::new(0, 0, 120, 36)).expect("app");
-    settle(&mut app);
+    let mut app = open_with_bank("account-0001");
     // The stream's last event closes the account.
     command(&mut app, Command::Last);
     assert_eq!(
@@ -221,15 +235,7 @@ fn slash_in_a_pane_finds_a_pointer_or_text_there() {
 
 #[test]
 fn w_wraps_long_lines_in_the_projection_pane() {
-    let (_dir, path) = writable_copy();
-    let long = format!("{}THE-END", "abcdefghij".repeat(12));
-    append(
-        &path,
-        "notes-1",
-        "NoteWritten",
-        &format!(r#"{{"text":"{long}"}}"#),
-    );
-    let mut app = open(&path, Some("notes-1"), None, 160, 48);
+    let (_dir, _long, mut app) = open_on_long_note(&"abcdefghij".repeat(12), 160, 48);
     scroll_projection_to(&mut app, "/fields/text");
     assert!(!screen_text(&draw(&app)).contains("THE-END"));
     command(&mut app, Command::Wrap);
@@ -243,11 +249,7 @@ fn w_wraps_long_lines_in_the_projection_pane() {
 
 #[test]
 fn objects_fold_into_one_line_and_stay_folded() {
-    let mut opts = options(demo_path(), Some("account-0001"), None);
-    let bank = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/projections/bank.js");
-    opts.projections = vec![crate::core::projection::ProjectionSpec::JavaScript(bank)];
-    let mut app = App::new(opts, Rect::new(0, 0, 120, 36)).expect("app");
-    settle(&mut app);
+    let mut app = open_with_bank("account-0001");
     command(&mut app, Command::Down);
     scroll_projection_to(&mut app, "/transfersIn");
     let has = |app: &App, p: &str| app.projection.paths.iter().any(|q| q == p);
