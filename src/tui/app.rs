@@ -336,6 +336,35 @@ impl App {
         inner(self.areas().timeline).height as usize
     }
 
+    /// The rows the Event or Projection pane has for its tree, and its
+    /// width when long lines wrap.
+    pub fn tree_rows(&self, pane: Pane) -> (usize, Option<usize>) {
+        let areas = self.areas();
+        let body = match pane {
+            Pane::Event => inner(areas.event),
+            _ => inner(areas.projection),
+        };
+        let rows = match pane {
+            Pane::Event => body.height,
+            _ => {
+                let (head, tail) = self.projection.reserved_rows(body.height);
+                body.height.saturating_sub(head + tail)
+            }
+        };
+        let wrap = self.settings.wrap.then_some(body.width as usize);
+        (rows as usize, wrap)
+    }
+
+    /// Scrolls the Event and Projection panes so that their tree cursors
+    /// are in view (after any action: a move, a find, a new state, a
+    /// resize, wrap or zoom).
+    pub fn fit_trees(&mut self) {
+        let (rows, wrap) = self.tree_rows(Pane::Event);
+        self.event.tree.fit(rows, wrap);
+        let (rows, wrap) = self.tree_rows(Pane::Projection);
+        self.projection.tree.fit(rows, wrap);
+    }
+
     pub fn streams_rows(&self) -> usize {
         // One row of the pane is the filter line.
         (inner(self.areas().streams).height as usize).saturating_sub(1)

@@ -64,18 +64,35 @@ pub fn lay_out_folded(
         changed: Vec::new(),
     };
     builder.value(value, previous, 0, Vec::new(), false, String::new());
-    if builder.truncated {
-        builder.lines.push(Line::styled(
-            format!("… (only the first {MAX_LINES} lines are shown)"),
-            theme.dim,
-        ));
-        builder.paths.push(String::new());
+    builder.finish()
+}
+
+/// The members of the object `value`, each at the top level without the
+/// object's braces (the Event pane's `"data": {` and `"metadata": {`),
+/// with the objects and arrays at `folded` on one line each.
+pub fn lay_out_members(
+    value: &Value,
+    theme: &Theme,
+    folded: Option<&BTreeSet<String>>,
+) -> JsonLines {
+    let mut builder = Builder {
+        folded,
+        theme,
+        lines: Vec::new(),
+        paths: Vec::new(),
+        truncated: false,
+        compare: false,
+        changed: Vec::new(),
+    };
+    if let Value::Object(map) = value {
+        let count = map.len();
+        for (i, (key, child)) in map.iter().enumerate() {
+            let key_spans = vec![Span::styled(quoted(key), theme.json_key), Span::raw(": ")];
+            let path = child_pointer("", key);
+            builder.value(child, None, 0, key_spans, i + 1 < count, path);
+        }
     }
-    JsonLines {
-        lines: builder.lines,
-        paths: builder.paths,
-        changed: builder.changed,
-    }
+    builder.finish()
 }
 
 /// `pointer` with one more RFC 6901 reference token.
@@ -92,6 +109,21 @@ fn quoted(text: &str) -> String {
 }
 
 impl Builder<'_> {
+    fn finish(mut self) -> JsonLines {
+        if self.truncated {
+            self.lines.push(Line::styled(
+                format!("… (only the first {MAX_LINES} lines are shown)"),
+                self.theme.dim,
+            ));
+            self.paths.push(String::new());
+        }
+        JsonLines {
+            lines: self.lines,
+            paths: self.paths,
+            changed: self.changed,
+        }
+    }
+
     fn full(&mut self) -> bool {
         if self.lines.len() >= MAX_LINES {
             self.truncated = true;

@@ -136,7 +136,7 @@ pub(super) fn start_diff(app: &mut App) {
 /// Opens the blame view for the field on the projection pane's top line:
 /// the event that last changed it up to the cursor, and its history.
 pub(super) fn start_blame(app: &mut App) {
-    let Some(pointer) = app.projection.paths.get(app.projection.scroll).cloned() else {
+    let Some(pointer) = app.projection.tree.pointer().map(str::to_string) else {
         app.status.message = Some("no state to blame yet".into());
         return;
     };

@@ -19,6 +19,7 @@ use ratatui::Frame;
 use super::app::{App, Pane};
 use super::layout::zoomed_areas;
 use super::overlay::Overlay;
+use super::state::json_tree::{top_for_cursor, JsonTree};
 
 pub fn render(app: &App, frame: &mut Frame) {
     let zoomed = app.settings.zoomed.then_some(app.focus);
@@ -92,8 +93,8 @@ pub fn overlay(app: &App, frame: &mut Frame, area: Rect, title: &str, lines: Vec
 }
 
 /// Lines for the Event or Projection pane: soft-wrapped to its width when
-/// wrap is on (the top line stays the one at the pane's scroll; the lines
-/// were escaped when laid out), else scrolled `hscroll` columns sideways.
+/// wrap is on (the lines were escaped when laid out), else scrolled
+/// `hscroll` columns sideways.
 pub fn long_lines(app: &App, lines: Vec<Line<'static>>, hscroll: u16) -> Paragraph<'static> {
     let paragraph = Paragraph::new(lines);
     if app.settings.wrap {
@@ -101,6 +102,32 @@ pub fn long_lines(app: &App, lines: Vec<Line<'static>>, hscroll: u16) -> Paragra
     } else {
         paragraph.scroll((0, hscroll))
     }
+}
+
+/// The tree's lines from its top line (the scroll that keeps the cursor
+/// in view), the cursor's line highlighted when `focused`, as many as
+/// `rows` rows hold.
+pub fn tree_slice(
+    tree: &JsonTree,
+    rows: usize,
+    wrap: Option<usize>,
+    focused: bool,
+    selected: ratatui::style::Style,
+) -> Vec<Line<'static>> {
+    let top = top_for_cursor(&tree.lines, tree.scroll, tree.cursor, rows, wrap);
+    tree.lines
+        .iter()
+        .enumerate()
+        .skip(top)
+        .take(rows)
+        .map(|(i, line)| {
+            if focused && i == tree.cursor {
+                line.clone().patch_style(selected)
+            } else {
+                line.clone()
+            }
+        })
+        .collect()
 }
 
 /// The slice of `lines` visible at `scroll` in `area`.

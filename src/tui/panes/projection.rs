@@ -6,10 +6,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::Frame;
 
-use super::{long_lines, pane_block, title, visible_slice};
+use super::{long_lines, pane_block, title, tree_slice};
 use crate::core::sanitize::visible;
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::inner;
+use crate::tui::state::projection_view::{MAX_EMITS, MAX_LOGS};
 use crate::tui::text::clip_chars;
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
@@ -52,11 +53,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     if app.projection.changes {
         extra.push(Span::styled(" · changes", app.settings.theme.title));
     }
-    // Where the top line is in the state: what B blames and y copies.
+    // Where the cursor is in the state: what B blames and y copies.
     if let Some(pointer) = app
         .projection
-        .paths
-        .get(app.projection.scroll)
+        .tree
+        .pointer()
         .filter(|p| !p.is_empty() && app.focus == Pane::Projection)
     {
         extra.push(Span::styled(
@@ -89,13 +90,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 app.settings.theme.error,
             ));
         }
-        for log in shown.output.logs.iter().take(50) {
+        for log in shown.output.logs.iter().take(MAX_LOGS) {
             tail.push(Line::from(vec![
                 Span::styled("log ", app.settings.theme.dim),
                 Span::raw(visible(&clip_chars(log, 400)).into_owned()),
             ]));
         }
-        for emitted in shown.output.emitted.iter().take(20) {
+        for emitted in shown.output.emitted.iter().take(MAX_EMITS) {
             tail.push(Line::from(vec![
                 Span::styled("emit ", app.settings.theme.dim),
                 Span::raw(visible(&clip_chars(&emitted.to_string(), 400)).into_owned()),
@@ -104,21 +105,16 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
     // Logs and errors stay in view under the state: the state gets the
     // rows they leave.
-    let tail_rows = (tail.len() as u16).min(body.height / 2);
-    let state_area = Rect {
-        height: body.height.saturating_sub(lines.len() as u16 + tail_rows),
-        ..body
-    };
-    let state_lines = visible_slice(&app.projection.lines, app.projection.scroll, state_area);
-    for (i, line) in state_lines.iter().enumerate() {
-        // With the pane focused, the top line is the field `B` blames.
-        if i == 0 && app.focus == Pane::Projection {
-            lines.push(line.clone().patch_style(app.settings.theme.selected));
-        } else {
-            lines.push(line.clone());
-        }
-    }
+    let (_, tail_rows) = app.projection.reserved_rows(body.height);
+    let (rows, wrap) = app.tree_rows(Pane::Projection);
+    lines.extend(tree_slice(
+        &app.projection.tree,
+        rows,
+        wrap,
+        app.focus == Pane::Projection,
+        app.settings.theme.selected,
+    ));
     lines.extend(tail.into_iter().take(tail_rows as usize));
-    let paragraph = long_lines(app, lines, app.projection.hscroll);
+    let paragraph = long_lines(app, lines, app.projection.tree.hscroll);
     frame.render_widget(paragraph, body);
 }

@@ -1,47 +1,100 @@
 //! The Event pane's state: the cursor event laid out as one document (its
-//! identity and metadata, then its data as JSON), the JSON Pointer of each
-//! data line, how far the pane is scrolled, and the last find in it.
+//! identity, then its data and metadata as a JSON tree with a cursor).
 
 use ratatui::text::{Line, Span};
 
 use super::settings::Settings;
 use crate::core::event::Event;
 use crate::core::sanitize::visible;
-use crate::tui::json_view::lay_out;
-use crate::tui::text::{clip_chars, fit};
+use serde_json::Value;
+
+use super::json_tree::JsonTree;
+use crate::tui::json_view::{container_pointers, lay_out_members, JsonLines};
+use crate::tui::text::clip_chars;
 
 #[derive(Debug, Default)]
 pub struct EventView {
-    pub lines: Vec<Line<'static>>,
-    /// The JSON Pointer of the data value on each line (empty for the
-    /// header's lines).
-    pub paths: Vec<String>,
-    pub scroll: usize,
-    /// Columns scrolled to the right, for lines wider than the pane.
-    pub hscroll: u16,
-    /// The last text found in the pane, for `n`/`N`.
-    pub find: Option<String>,
+    /// The header's lines, then the data and the metadata as a tree
+    /// (pointers start `/data` and `/metadata`).
+    pub tree: JsonTree,
+    /// The event as one document, `{"data": …, "metadata": …}`: what the
+    /// tree's pointers point into.
+    pub document: Value,
 }
 
 impl EventView {
-    /// Shows `event` (nothing before the first event) from its top.
+    /// Shows `event` (nothing before the first event), the cursor on the
+    /// value it was on when the new event has one there, the folds kept.
     pub fn show(&mut self, event: Option<&Event>, settings: &Settings) {
-        self.scroll = 0;
-        self.lines.clear();
-        self.paths.clear();
         let Some(event) = event else {
+            self.tree.clear();
+            self.document = Value::Null;
             return;
         };
-        self.lines = header(event, settings);
-        self.paths = vec![String::new(); self.lines.len()];
-        let data = lay_out(&event.data_json(), None, &settings.theme);
-        self.lines.extend(data.lines);
-        self.paths.extend(data.paths);
+        self.document = serde_json::json!({
+            "data": event.data_json(),
+            "metadata": event.metadata_json(),
+        });
+        self.lay_out(event, settings);
+    }
+
+    fn lay_out(&mut self, event: &Event, settings: &Settings) {
+        let mut lines = header(event, settings);
+        let mut paths = vec![String::new(); lines.len()];
+        let body = lay_out_members(&self.document, &settings.theme, Some(&self.tree.folded));
+        lines.extend(body.lines);
+        paths.extend(body.paths);
+        self.tree.replace(JsonLines {
+            lines,
+            paths,
+            changed: Vec::new(),
+        });
+    }
+
+    /// Folds or unfolds the object or array under the cursor; false on a
+    /// plain value or the header.
+    pub fn toggle_fold(&mut self, event: Option<&Event>, settings: &Settings) -> bool {
+        let Some(pointer) = self.tree.pointer().map(str::to_string) else {
+            return false;
+        };
+        let foldable = !pointer.is_empty()
+            && self.document.pointer(&pointer).is_some_and(|v| {
+                matches!(v, Value::Object(m) if !m.is_empty())
+                    || matches!(v, Value::Array(a) if !a.is_empty())
+            });
+        let Some(event) = event.filter(|_| foldable) else {
+            return false;
+        };
+        self.tree.flip_fold(&pointer);
+        self.lay_out(event, settings);
+        self.tree.place_on(&pointer);
+        true
+    }
+
+    /// Unfolds everything (`expand`), or folds every object and array.
+    pub fn fold_all(&mut self, expand: bool, event: Option<&Event>, settings: &Settings) {
+        self.tree.folded = if expand {
+            Default::default()
+        } else {
+            container_pointers(&self.document, FOLD_ALL_LIMIT)
+        };
+        if let Some(event) = event {
+            self.lay_out(event, settings);
+        }
+    }
+
+    /// The value under the cursor: a field of the data or metadata.
+    pub fn value_at_cursor(&self) -> Option<(&str, &Value)> {
+        let pointer = self.tree.pointer().filter(|p| !p.is_empty())?;
+        Some((pointer, self.document.pointer(pointer)?))
     }
 }
 
-/// The event's identity and metadata, a line each (bounded: metadata is
-/// untrusted), then the heading of its data.
+/// Containers "collapse all" folds at most.
+const FOLD_ALL_LIMIT: usize = 100_000;
+
+/// The event's identity and correlation, a line each (bounded: metadata
+/// is untrusted); the data and the whole metadata follow as a tree.
 fn header(event: &Event, settings: &Settings) -> Vec<Line<'static>> {
     let theme = &settings.theme;
     let metadata = event.metadata_json();
@@ -74,20 +127,5 @@ fn header(event: &Event, settings: &Settings) -> Vec<Line<'static>> {
     if !actor.is_empty() {
         header.push(field("actor", actor));
     }
-    if let Some(map) = metadata.as_object() {
-        let shown = ["correlationId", "causationId", "actor"];
-        for (key, value) in map
-            .iter()
-            .filter(|(k, _)| !shown.contains(&k.as_str()))
-            .take(20)
-        {
-            let text = match value {
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            header.push(field(&fit(key, 11), text));
-        }
-    }
-    header.push(Line::styled("data", theme.dim));
     header
 }

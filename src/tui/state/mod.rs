@@ -3,6 +3,7 @@
 //! only read them.
 
 pub mod event_view;
+pub mod json_tree;
 pub mod playback;
 pub mod projection_view;
 pub mod settings;

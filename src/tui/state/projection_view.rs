@@ -7,16 +7,25 @@ use std::collections::BTreeSet;
 use ratatui::text::{Line, Span};
 use serde_json::Value;
 
+use super::json_tree::JsonTree;
 use super::settings::Settings;
 use crate::core::diff::{diff, PatchOp};
 use crate::core::projection::{Progress, StateAt};
 use crate::core::sanitize::visible;
 use crate::tui::action::Command;
-use crate::tui::json_view::{container_pointers, lay_out_folded};
+use crate::tui::json_view::{container_pointers, lay_out_folded, JsonLines};
 use crate::tui::text::{clip_chars, MAX_VALUE_CHARS};
 
 /// Containers "collapse all" folds at most.
 const FOLD_ALL_LIMIT: usize = 100_000;
+/// Handler logs and would-be emits the pane lists at most.
+pub const MAX_LOGS: usize = 50;
+pub const MAX_EMITS: usize = 20;
+
+fn is_container(value: &Value) -> bool {
+    matches!(value, Value::Object(m) if !m.is_empty())
+        || matches!(value, Value::Array(a) if !a.is_empty())
+}
 
 #[derive(Debug, Default)]
 pub struct ProjectionView {
@@ -30,22 +39,10 @@ pub struct ProjectionView {
     pub progress: Option<Progress>,
     pub shown: Option<Box<StateAt>>,
     pub error: Option<String>,
-    pub lines: Vec<Line<'static>>,
-    /// The JSON Pointer of the value on each line; the top line of the
-    /// pane is the field `B` blames.
-    pub paths: Vec<String>,
-    pub scroll: usize,
-    /// Columns scrolled to the right, for lines wider than the pane.
-    pub hscroll: u16,
+    /// The state laid out, with the tree cursor, folds and find.
+    pub tree: JsonTree,
     /// Showing what the cursor's event changed rather than the whole state.
     pub changes: bool,
-    /// The lines that show what the cursor's event changed.
-    pub changed: Vec<usize>,
-    /// The last text found in the pane, for `n`/`N`.
-    pub find: Option<String>,
-    /// The objects and arrays shown folded, by JSON Pointer; they stay
-    /// folded as the cursor moves.
-    pub folded: BTreeSet<String>,
 }
 
 impl ProjectionView {
@@ -61,8 +58,7 @@ impl ProjectionView {
     pub fn next(&mut self) {
         self.active = (self.active + 1) % self.names.len().max(1);
         self.shown = None;
-        self.lines.clear();
-        self.paths.clear();
+        self.tree.clear();
     }
 
     /// A new request `seq` is on its way.
@@ -91,22 +87,31 @@ impl ProjectionView {
             Err(error) => {
                 self.error = Some(error);
                 self.shown = None;
-                self.lines.clear();
+                self.tree.clear();
             }
         }
-        self.scroll = self.scroll.min(self.lines.len().saturating_sub(1));
     }
 
     /// Switches between the whole state and what the event changed.
     pub fn toggle_changes(&mut self, settings: &Settings) {
         self.changes = !self.changes;
-        self.scroll = 0;
+        // The changes view opens on its first change; back in the whole
+        // state the cursor finds the path it was on.
+        let pointer = self.tree.pointer().map(str::to_string);
+        self.tree.cursor = 0;
         self.lay_out(settings);
+        match (&pointer, self.changes) {
+            (_, true) => self.tree.move_to(1),
+            (Some(pointer), false) => {
+                self.tree.place_on(pointer);
+            }
+            (None, false) => {}
+        }
     }
 
     /// Lays the state shown out as lines: the whole state with the fields
     /// the event changed highlighted, or only those changes.
-    fn lay_out(&mut self, settings: &Settings) {
+    pub fn lay_out(&mut self, settings: &Settings) {
         let Some(state) = &self.shown else {
             return;
         };
@@ -118,91 +123,66 @@ impl ProjectionView {
             (None, Some(0)) => Some(&nothing),
             (None, _) => None,
         };
-        let (lines, paths, changed) = if self.changes {
-            let (lines, paths) = change_lines(&state.state, previous, settings);
-            // Every line but the note is a change.
-            let changed = (1..lines.len()).collect();
-            (lines, paths, changed)
+        let laid_out = if self.changes {
+            change_lines(&state.state, previous, settings)
         } else {
-            let laid_out =
-                lay_out_folded(&state.state, previous, &settings.theme, Some(&self.folded));
-            (laid_out.lines, laid_out.paths, laid_out.changed)
+            lay_out_folded(
+                &state.state,
+                previous,
+                &settings.theme,
+                Some(&self.tree.folded),
+            )
         };
-        self.lines = lines;
-        self.paths = paths;
-        self.changed = changed;
-        self.scroll = self.scroll.min(self.lines.len().saturating_sub(1));
+        self.tree.replace(laid_out);
     }
 
-    /// Folds or unfolds the object or array on the top line; false when
-    /// the top line is a plain value.
+    /// Folds or unfolds the object or array under the cursor; false when
+    /// the cursor is on a plain value (or on the changes view).
     pub fn toggle_fold(&mut self, settings: &Settings) -> bool {
-        let Some(pointer) = self.paths.get(self.scroll).cloned() else {
+        let Some(pointer) = self.tree.pointer().map(str::to_string) else {
             return false;
         };
         let is_container = self
             .shown
             .as_ref()
             .and_then(|s| s.state.pointer(&pointer))
-            .is_some_and(|v| {
-                matches!(v, Value::Object(m) if !m.is_empty())
-                    || matches!(v, Value::Array(a) if !a.is_empty())
-            });
+            .is_some_and(is_container);
         if !is_container || self.changes {
             return false;
         }
-        if !self.folded.remove(&pointer) {
-            self.folded.insert(pointer.clone());
-        }
-        self.lay_out_at(settings, &pointer);
+        self.tree.flip_fold(&pointer);
+        self.lay_out(settings);
+        self.tree.place_on(&pointer);
         true
     }
 
     /// Unfolds everything (`expand`), or folds every object and array
-    /// under the top level.
+    /// under the top level; the cursor stays on its value, or on the fold
+    /// that now holds it.
     pub fn fold_all(&mut self, expand: bool, settings: &Settings) {
-        let top = self.paths.get(self.scroll).cloned().unwrap_or_default();
-        self.folded = match (&self.shown, expand) {
+        self.tree.folded = match (&self.shown, expand) {
             (Some(shown), false) => container_pointers(&shown.state, FOLD_ALL_LIMIT),
             _ => BTreeSet::new(),
         };
-        // The top line's value may now be inside a fold: stand on the
-        // fold, its nearest shown ancestor.
-        self.lay_out_at(settings, &top);
-    }
-
-    /// Lays out again with the top line on `pointer`'s line, or on the
-    /// line of its nearest shown ancestor.
-    fn lay_out_at(&mut self, settings: &Settings, pointer: &str) {
         self.lay_out(settings);
-        let mut wanted = pointer.to_string();
-        loop {
-            if let Some(line) = self.paths.iter().position(|p| *p == wanted) {
-                self.scroll = line;
-                return;
-            }
-            match wanted.rfind('/') {
-                Some(cut) => wanted.truncate(cut),
-                None => return,
-            }
-        }
     }
 
-    /// Scrolls to the next (or previous) line the event changed; false
-    /// when there is none that way.
-    pub fn step_change(&mut self, forward: bool) -> bool {
-        let next = if forward {
-            self.changed.iter().find(|&&line| line > self.scroll)
-        } else {
-            self.changed.iter().rev().find(|&&line| line < self.scroll)
-        };
-        match next {
-            Some(&line) => {
-                self.scroll = line;
-                true
-            }
-            None => false,
-        }
+    /// The value under the cursor in the state shown.
+    pub fn value_at_cursor(&self) -> Option<(&str, &Value)> {
+        let pointer = self.tree.pointer()?;
+        Some((pointer, self.shown.as_ref()?.state.pointer(pointer)?))
+    }
+
+    /// Rows the pane's head (computing, errors) and tail (logs, emits)
+    /// take from a body `height` rows high; the state gets the rest.
+    pub fn reserved_rows(&self, height: u16) -> (u16, u16) {
+        let head = u16::from(self.pending.is_some()) + u16::from(self.error.is_some());
+        let tail = self.shown.as_ref().map_or(0, |shown| {
+            usize::from(shown.error.is_some())
+                + shown.output.logs.len().min(MAX_LOGS)
+                + shown.output.emitted.len().min(MAX_EMITS)
+        });
+        (head, (tail as u16).min(height / 2))
     }
 
     /// Progress of request `seq`, while it is the one awaited.
@@ -215,16 +195,16 @@ impl ProjectionView {
 
 /// What the event changed in `state` since `previous`, a line per changed
 /// path (with the path each line shows, for blame and Enter).
-fn change_lines(
-    state: &Value,
-    previous: Option<&Value>,
-    settings: &Settings,
-) -> (Vec<Line<'static>>, Vec<String>) {
+fn change_lines(state: &Value, previous: Option<&Value>, settings: &Settings) -> JsonLines {
     let theme = &settings.theme;
     let whole = settings.keymap.hint(Command::Changes);
     let Some(previous) = previous else {
         let note = format!("no event applied yet ({whole} shows the whole state)");
-        return (vec![Line::styled(note, theme.dim)], vec![String::new()]);
+        return JsonLines {
+            lines: vec![Line::styled(note, theme.dim)],
+            paths: vec![String::new()],
+            changed: Vec::new(),
+        };
     };
     // Before the first event an object state starts out empty.
     let empty = Value::Object(Default::default());
@@ -258,5 +238,11 @@ fn change_lines(
         lines.push(Line::from(vec![Span::styled(mark, style), Span::raw(text)]));
         paths.push(op.path().to_string());
     }
-    (lines, paths)
+    // Every line but the note is a change.
+    let changed = (1..lines.len()).collect();
+    JsonLines {
+        lines,
+        paths,
+        changed,
+    }
 }

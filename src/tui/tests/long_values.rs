@@ -68,17 +68,17 @@ fn long_lines_scroll_sideways_in_the_event_pane() {
     app.focus = Pane::Event;
     let before = screen_text(&draw(&app));
     command(&mut app, Command::ScrollRight);
-    assert_eq!(app.event.hscroll, 8);
+    assert_eq!(app.event.tree.hscroll, 8);
     let after = screen_text(&draw(&app));
     assert_ne!(before, after, "the Event pane's lines moved left");
     command(&mut app, Command::ScrollLeft);
     command(&mut app, Command::ScrollLeft);
-    assert_eq!(app.event.hscroll, 0, "no further left than the start");
+    assert_eq!(app.event.tree.hscroll, 0, "no further left than the start");
     assert_eq!(screen_text(&draw(&app)), before);
     // The timeline's rows fit its width: nothing to scroll there.
     app.focus = Pane::Timeline;
     command(&mut app, Command::ScrollRight);
-    assert_eq!(app.event.hscroll, 0);
+    assert_eq!(app.event.tree.hscroll, 0);
 }
 
 #[test]
@@ -111,6 +111,7 @@ fn changes_shows_what_the_event_changed_first() {
     assert!(app.projection.changes);
     let status = app
         .projection
+        .tree
         .paths
         .iter()
         .position(|p| p == "/status")
@@ -118,7 +119,7 @@ fn changes_shows_what_the_event_changed_first() {
     assert!(
         status <= 3,
         "among the first lines: {:?}",
-        app.projection.paths
+        app.projection.tree.paths
     );
     app.focus = Pane::Projection;
     let screen = screen_text(&draw(&app));
@@ -133,7 +134,7 @@ fn changes_shows_what_the_event_changed_first() {
     assert!(app.projection.changes);
     command(&mut app, Command::Changes);
     assert!(!app.projection.changes);
-    assert!(app.projection.paths.iter().any(|p| p == "/holder"));
+    assert!(app.projection.tree.paths.iter().any(|p| p == "/holder"));
 }
 
 #[test]
@@ -159,23 +160,26 @@ fn y_copies_the_value_y_its_path_and_e_the_event() {
 #[test]
 fn braces_step_through_the_lines_the_event_changed() {
     let mut app = open(demo_path(), Some("account-0042"), Some(2), 120, 36);
-    assert!(!app.projection.changed.is_empty());
+    assert!(!app.projection.tree.changed.is_empty());
     let mut visited = Vec::new();
-    while app.projection.step_change(true) {
-        visited.push(app.projection.scroll);
+    while app.projection.tree.step_change(true) {
+        visited.push(app.projection.tree.cursor);
     }
     assert_eq!(
-        visited, app.projection.changed,
+        visited, app.projection.tree.changed,
         "every changed line, in order"
     );
     assert!(visited
         .iter()
-        .any(|&line| app.projection.paths[line] == "/events"));
+        .any(|&line| app.projection.tree.paths[line] == "/events"));
     command(&mut app, Command::NextChange);
     let message = app.status.message.clone().unwrap_or_default();
     assert!(message.contains("no change below"), "{message}");
     command(&mut app, Command::PreviousChange);
-    assert_eq!(Some(&app.projection.scroll), visited.iter().rev().nth(1));
+    assert_eq!(
+        Some(&app.projection.tree.cursor),
+        visited.iter().rev().nth(1)
+    );
 }
 
 #[test]
@@ -189,14 +193,17 @@ fn slash_in_a_pane_finds_a_pointer_or_text_there() {
         .is_some_and(|p| p.kind == crate::tui::overlay::PromptKind::Find));
     type_text(&mut app, "/events");
     command(&mut app, Command::Confirm);
-    assert_eq!(app.projection.paths[app.projection.scroll], "/events");
+    assert_eq!(
+        app.projection.tree.paths[app.projection.tree.cursor],
+        "/events"
+    );
     // Text is found in keys and values as shown, and n goes on to the next.
     command(&mut app, Command::Filter);
     type_text(&mut app, "fundsdeposited");
     command(&mut app, Command::Confirm);
-    let first = app.projection.scroll;
+    let first = app.projection.tree.cursor;
     let line = |app: &App, i: usize| -> String {
-        app.projection.lines[i]
+        app.projection.tree.lines[i]
             .spans
             .iter()
             .map(|s| s.content.as_ref())
@@ -208,11 +215,11 @@ fn slash_in_a_pane_finds_a_pointer_or_text_there() {
         line(&app, first)
     );
     command(&mut app, Command::SearchNext);
-    let second = app.projection.scroll;
+    let second = app.projection.tree.cursor;
     assert_ne!(second, first);
     assert!(line(&app, second).contains("FundsDeposited"));
     command(&mut app, Command::SearchPrevious);
-    assert_eq!(app.projection.scroll, first);
+    assert_eq!(app.projection.tree.cursor, first);
     // The timeline's cursor never moved: n and N stayed in the pane.
     assert_eq!(app.timeline.cursor, 5);
     // In the Event pane, the header is found too.
@@ -220,7 +227,7 @@ fn slash_in_a_pane_finds_a_pointer_or_text_there() {
     command(&mut app, Command::Filter);
     type_text(&mut app, "correlation");
     command(&mut app, Command::Confirm);
-    let shown: String = app.event.lines[app.event.scroll]
+    let shown: String = app.event.tree.lines[app.event.tree.cursor]
         .spans
         .iter()
         .map(|s| s.content.as_ref())
@@ -242,7 +249,10 @@ fn w_wraps_long_lines_in_the_projection_pane() {
     let screen = screen_text(&draw(&app));
     assert!(screen.contains("THE-END"), "{screen}");
     assert!(screen.contains("wrap"), "{screen}");
-    assert_eq!(app.projection.paths[app.projection.scroll], "/fields/text");
+    assert_eq!(
+        app.projection.tree.paths[app.projection.tree.cursor],
+        "/fields/text"
+    );
     command(&mut app, Command::Wrap);
     assert!(!screen_text(&draw(&app)).contains("THE-END"));
 }
@@ -252,13 +262,16 @@ fn objects_fold_into_one_line_and_stay_folded() {
     let mut app = open_with_bank("account-0001");
     command(&mut app, Command::Down);
     scroll_projection_to(&mut app, "/transfersIn");
-    let has = |app: &App, p: &str| app.projection.paths.iter().any(|q| q == p);
+    let has = |app: &App, p: &str| app.projection.tree.paths.iter().any(|q| q == p);
     assert!(has(&app, "/transfersIn/total"));
     // Enter on an object folds it; the top line stays on it.
     command(&mut app, Command::Confirm);
     assert!(app.overlays.value().is_none());
     assert!(!has(&app, "/transfersIn/total"));
-    assert_eq!(app.projection.paths[app.projection.scroll], "/transfersIn");
+    assert_eq!(
+        app.projection.tree.paths[app.projection.tree.cursor],
+        "/transfersIn"
+    );
     let screen = screen_text(&draw(&app));
     assert!(screen.contains("\"transfersIn\": {…} 2 keys"), "{screen}");
     // Zoomed, the pane's title has room for the top line's pointer.
@@ -278,4 +291,83 @@ fn objects_fold_into_one_line_and_stay_folded() {
     assert!(!has(&app, "/transfersIn/total") && !has(&app, "/transfersOut/total"));
     command(&mut app, Command::ExpandAll);
     assert!(has(&app, "/transfersIn/total") && has(&app, "/transfersOut/total"));
+}
+
+#[test]
+fn the_tree_cursor_moves_and_the_pane_follows_it() {
+    let mut app = open_with_bank("account-0001");
+    app.focus = Pane::Projection;
+    let (rows, _) = app.tree_rows(Pane::Projection);
+    assert!(
+        app.projection.tree.lines.len() > rows,
+        "more lines than rows"
+    );
+    command(&mut app, Command::Last);
+    let tree = &app.projection.tree;
+    assert_eq!(tree.cursor, tree.lines.len() - 1);
+    assert_eq!(
+        tree.scroll,
+        tree.lines.len() - rows,
+        "the last line is in view"
+    );
+    command(&mut app, Command::First);
+    assert_eq!(
+        (app.projection.tree.cursor, app.projection.tree.scroll),
+        (0, 0)
+    );
+    // The cursor, not the top line, is what the title names.
+    scroll_projection_to(&mut app, "/transfersIn/total");
+    let tree = &app.projection.tree;
+    assert!(tree.scroll <= tree.cursor && tree.cursor < tree.scroll + rows);
+    command(&mut app, Command::Zoom);
+    let screen = screen_text(&draw(&app));
+    assert!(screen.contains("] /transfersIn/total"), "{screen}");
+    command(&mut app, Command::Zoom);
+    // It stays on its field as the timeline's cursor moves.
+    app.focus = Pane::Timeline;
+    command(&mut app, Command::Down);
+    command(&mut app, Command::Down);
+    assert_eq!(app.projection.tree.pointer(), Some("/transfersIn/total"));
+}
+
+#[test]
+fn the_event_pane_is_a_tree_too() {
+    let mut app = open(demo_path(), Some("account-0042"), Some(1), 120, 36);
+    app.focus = Pane::Event;
+    command(&mut app, Command::Filter);
+    type_text(&mut app, "/metadata");
+    command(&mut app, Command::Confirm);
+    assert_eq!(app.event.tree.pointer(), Some("/metadata"));
+    command(&mut app, Command::ToggleFold);
+    let has = |app: &App, p: &str| app.event.tree.paths.iter().any(|q| q == p);
+    assert!(!has(&app, "/metadata/correlationId"));
+    let screen = screen_text(&draw(&app));
+    assert!(screen.contains("\"metadata\": {…} 3 keys"), "{screen}");
+    // Folds outlive the event: the next one's metadata is folded too.
+    app.focus = Pane::Timeline;
+    command(&mut app, Command::Down);
+    assert!(!has(&app, "/metadata/correlationId"));
+    // A pointer inside a fold is unfolded to be found.
+    app.focus = Pane::Event;
+    command(&mut app, Command::Filter);
+    type_text(&mut app, "/metadata/correlationId");
+    command(&mut app, Command::Confirm);
+    assert_eq!(app.event.tree.pointer(), Some("/metadata/correlationId"));
+    // Enter on a value opens it; y copies it, as stored.
+    command(&mut app, Command::Confirm);
+    let value = app.overlays.value().expect("the value overlay");
+    let event = app.timeline.cursor_event().expect("event");
+    let correlation = event.metadata_json()["correlationId"]
+        .as_str()
+        .expect("a correlation id")
+        .to_string();
+    assert_eq!(value.text, correlation);
+    command(&mut app, Command::Cancel);
+    command(&mut app, Command::Copy);
+    assert_eq!(app.status.clipboard.as_deref(), Some(correlation.as_str()));
+    // On the header, y copies the event's data.
+    command(&mut app, Command::First);
+    command(&mut app, Command::Copy);
+    let event = app.timeline.cursor_event().expect("event");
+    assert_eq!(app.status.clipboard.as_deref(), Some(event.data.as_str()));
 }

@@ -119,12 +119,13 @@ pub fn screen_text(terminal: &Terminal<TestBackend>) -> String {
     out
 }
 
-/// Focuses the Projection pane and scrolls until `pointer` is its top line
-/// (the field `B` blames).
+/// Focuses the Projection pane and moves its cursor down until it is on
+/// `pointer` (the field `B` blames).
 pub fn scroll_projection_to(app: &mut App, pointer: &str) {
     app.focus = super::app::Pane::Projection;
     let line = app
         .projection
+        .tree
         .paths
         .iter()
         .position(|p| p == pointer)
@@ -132,5 +133,5 @@ pub fn scroll_projection_to(app: &mut App, pointer: &str) {
     for _ in 0..line {
         command(app, Command::Down);
     }
-    assert_eq!(app.projection.paths[app.projection.scroll], pointer);
+    assert_eq!(app.projection.tree.pointer(), Some(pointer));
 }

@@ -465,6 +465,7 @@ fn fields_the_event_changed_are_highlighted() {
     let app = open(demo_path(), Some("account-0042"), Some(6), 160, 48);
     let changed: Vec<String> = app
         .projection
+        .tree
         .lines
         .iter()
         .filter(|line| line.style == app.settings.theme.changed)

@@ -1,6 +1,7 @@
-//! `y`, `Y`, `E`: what goes to the clipboard. The value on the Projection
-//! pane's top line (compact JSON; a string without its quotes), its JSON
-//! Pointer, or the cursor's event as one NDJSON line `rewind import` reads.
+//! `y`, `Y`, `E`: what goes to the clipboard. The value under the Event or
+//! Projection pane's cursor (compact JSON; a string without its quotes),
+//! its JSON Pointer, or the cursor's event as one NDJSON line `rewind
+//! import` reads.
 //! The text is left in `app.status.clipboard` for the terminal loop.
 
 use crate::core::ndjson::event_line;
@@ -10,16 +11,24 @@ use crate::tui::app::{App, Pane};
 
 pub(super) fn copy(app: &mut App, command: Command) {
     let copied = match command {
-        Command::CopyPath => top_pointer(app).map(|p| (p.clone(), format!("the path {p}"))),
+        Command::CopyPath => cursor_value(app).map(|(p, _)| {
+            let what = format!("the path {}", shown_pointer(&p));
+            (p, what)
+        }),
         Command::CopyEvent => app
             .timeline
             .cursor_event()
             .map(|e| (event_line(e), format!("event @{} as NDJSON", e.position))),
-        _ if app.focus == Pane::Projection => top_value(app),
-        _ => app
-            .timeline
-            .cursor_event()
-            .map(|e| (e.data.clone(), format!("the data of event @{}", e.position))),
+        _ => match cursor_value(app) {
+            Some((pointer, value)) => {
+                Some((value, format!("the value of {}", shown_pointer(&pointer))))
+            }
+            // Elsewhere (and on the Event pane's header), the event's data.
+            None => app
+                .timeline
+                .cursor_event()
+                .map(|e| (e.data.clone(), format!("the data of event @{}", e.position))),
+        },
     };
     match copied {
         Some((text, what)) => {
@@ -34,22 +43,26 @@ pub(super) fn copy(app: &mut App, command: Command) {
     }
 }
 
-/// The JSON Pointer of the Projection pane's top line.
-fn top_pointer(app: &App) -> Option<&String> {
-    app.projection
-        .paths
-        .get(app.projection.scroll)
-        .filter(|p| !p.is_empty())
-}
-
-/// The value on the Projection pane's top line, as text to copy.
-fn top_value(app: &App) -> Option<(String, String)> {
-    let pointer = app.projection.paths.get(app.projection.scroll)?;
-    let value = app.projection.shown.as_ref()?.state.pointer(pointer)?;
+/// The pointer under the focused pane's cursor and its value as text to
+/// copy: compact JSON, a string without its quotes.
+fn cursor_value(app: &App) -> Option<(String, String)> {
+    let (pointer, value) = match app.focus {
+        Pane::Event => app.event.value_at_cursor()?,
+        Pane::Projection => app.projection.value_at_cursor()?,
+        Pane::Streams | Pane::Timeline => return None,
+    };
     let text = match value {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    let name = if pointer.is_empty() { "/" } else { pointer };
-    Some((text, format!("the value of {name}")))
+    Some((pointer.to_string(), text))
+}
+
+/// The whole document's pointer is empty: say so.
+fn shown_pointer(pointer: &str) -> &str {
+    if pointer.is_empty() {
+        "(the whole state)"
+    } else {
+        pointer
+    }
 }

@@ -13,9 +13,13 @@ use crate::tui::travel::{
 use crate::tui::update::filter;
 
 pub(super) fn run_command(app: &mut App, command: Command) -> Result<()> {
-    let page = app.timeline_rows().max(1) as u64;
     if let Some(movement) = Move::of(command) {
-        return step(app, movement.delta(page as usize));
+        let page = match app.focus {
+            Pane::Event | Pane::Projection => app.tree_rows(app.focus).0,
+            Pane::Streams => app.streams_rows(),
+            Pane::Timeline => app.timeline_rows(),
+        };
+        return step(app, movement.delta(page));
     }
     match command {
         Command::Quit => app.quit = true,
@@ -101,32 +105,45 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Result<()> {
                 super::locate::poll_head(app, true);
             }
         }
-        // Enter: open the selected stream.
-        // Enter: open the selected stream; in the Projection pane, the
-        // value on the top line, whole.
+        // Enter: open the selected stream; in the Event and Projection
+        // panes, fold the object or array under the cursor, or open the
+        // value there, whole.
         Command::Confirm => match app.focus {
             Pane::Streams => app.focus = Pane::Timeline,
-            // On an object or array Enter folds it; on a value, opens it.
-            Pane::Projection => {
-                if !app.projection.toggle_fold(&app.settings) {
+            Pane::Event | Pane::Projection => {
+                if !toggle_fold(app) {
                     open_value(app);
                 }
             }
-            Pane::Timeline | Pane::Event => {}
+            Pane::Timeline => {}
         },
         Command::Cancel => cancel(app)?,
         Command::Changes => app.projection.toggle_changes(&app.settings),
         Command::ToggleFold => {
-            if !app.projection.toggle_fold(&app.settings) {
-                app.status.message = Some("the top line is not an object or array".into());
+            if !toggle_fold(app) {
+                app.status.message = Some(match app.focus {
+                    Pane::Event | Pane::Projection => {
+                        "the cursor is not on an object or array".into()
+                    }
+                    Pane::Streams | Pane::Timeline => {
+                        "folding works in the Event and Projection panes".into()
+                    }
+                });
             }
         }
-        Command::ExpandAll | Command::CollapseAll => app
-            .projection
-            .fold_all(command == Command::ExpandAll, &app.settings),
+        Command::ExpandAll | Command::CollapseAll => {
+            let expand = command == Command::ExpandAll;
+            match app.focus {
+                Pane::Event => {
+                    let event = app.timeline.cursor_event();
+                    app.event.fold_all(expand, event, &app.settings)
+                }
+                _ => app.projection.fold_all(expand, &app.settings),
+            }
+        }
         Command::NextChange | Command::PreviousChange => {
             let forward = command == Command::NextChange;
-            if !app.projection.step_change(forward) {
+            if !app.projection.tree.step_change(forward) {
                 let way = if forward { "below" } else { "above" };
                 app.status.message = Some(format!("no change {way} in the Projection pane"));
             }
@@ -146,17 +163,27 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Result<()> {
     Ok(())
 }
 
-/// Opens the value on the Projection pane's top line in the value overlay.
+/// Folds or unfolds the object or array under the focused pane's cursor;
+/// false when there is none.
+fn toggle_fold(app: &mut App) -> bool {
+    match app.focus {
+        Pane::Event => {
+            let event = app.timeline.cursor_event();
+            app.event.toggle_fold(event, &app.settings)
+        }
+        Pane::Projection => app.projection.toggle_fold(&app.settings),
+        Pane::Streams | Pane::Timeline => false,
+    }
+}
+
+/// Opens the value under the focused pane's cursor in the value overlay.
 fn open_value(app: &mut App) {
-    let view = app
-        .projection
-        .paths
-        .get(app.projection.scroll)
-        .and_then(|pointer| {
-            let state = &app.projection.shown.as_ref()?.state;
-            Some(ValueView::new(pointer, state.pointer(pointer)?))
-        });
-    match view {
+    let found = match app.focus {
+        Pane::Event => app.event.value_at_cursor(),
+        Pane::Projection => app.projection.value_at_cursor(),
+        Pane::Streams | Pane::Timeline => None,
+    };
+    match found.map(|(pointer, value)| ValueView::new(pointer, value)) {
         Some(view) => app.overlays.open(Overlay::Value(view)),
         None => app.status.message = Some("no value on this line".into()),
     }
@@ -169,8 +196,8 @@ const HSCROLL_STEP: i32 = 8;
 /// fit their width).
 fn scroll_sideways(app: &mut App, delta: i32) {
     let hscroll = match app.focus {
-        Pane::Event => &mut app.event.hscroll,
-        Pane::Projection => &mut app.projection.hscroll,
+        Pane::Event => &mut app.event.tree.hscroll,
+        Pane::Projection => &mut app.projection.tree.hscroll,
         Pane::Streams | Pane::Timeline => return,
     };
     *hscroll = (i32::from(*hscroll) + delta).clamp(0, i32::from(u16::MAX)) as u16;
@@ -197,7 +224,7 @@ fn cancel(app: &mut App) -> Result<()> {
 }
 
 /// Moves by `delta` in the focused pane: the selection in Streams, the
-/// cursor in the Timeline, the scroll in Event and Projection.
+/// cursor in the Timeline, the tree cursor in Event and Projection.
 pub(super) fn step(app: &mut App, delta: i64) -> Result<()> {
     match app.focus {
         Pane::Streams => {
@@ -213,12 +240,11 @@ pub(super) fn step(app: &mut App, delta: i64) -> Result<()> {
             app.move_cursor_to(target as u64)
         }
         Pane::Event => {
-            app.event.scroll = offset(app.event.scroll, delta, app.event.lines.len());
+            app.event.tree.move_by(delta);
             Ok(())
         }
         Pane::Projection => {
-            app.projection.scroll =
-                offset(app.projection.scroll, delta, app.projection.lines.len());
+            app.projection.tree.move_by(delta);
             Ok(())
         }
     }

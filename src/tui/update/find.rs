@@ -1,7 +1,7 @@
 //! `/` in the Event or Projection pane: finds text (in keys and values, as
 //! shown) or a JSON Pointer (`/holder/email`, the line of that value) in
-//! the pane and scrolls its top line there; `n`/`N` then find the next and
-//! previous line in that pane.
+//! the pane and moves the tree cursor there, unfolding what hides it;
+//! `n`/`N` then find the next and previous line in that pane.
 
 use ratatui::text::Line;
 
@@ -16,8 +16,8 @@ pub(super) fn find(app: &mut App, text: &str) {
         return;
     }
     match app.focus {
-        Pane::Event => app.event.find = Some(text.to_string()),
-        Pane::Projection => app.projection.find = Some(text.to_string()),
+        Pane::Event => app.event.tree.find = Some(text.to_string()),
+        Pane::Projection => app.projection.tree.find = Some(text.to_string()),
         Pane::Streams | Pane::Timeline => return,
     }
     step(app, true);
@@ -26,37 +26,63 @@ pub(super) fn find(app: &mut App, text: &str) {
 /// True when `n`/`N` belong to a find in the focused pane.
 pub(super) fn finding(app: &App) -> bool {
     match app.focus {
-        Pane::Event => app.event.find.is_some(),
-        Pane::Projection => app.projection.find.is_some(),
+        Pane::Event => app.event.tree.find.is_some(),
+        Pane::Projection => app.projection.tree.find.is_some(),
         Pane::Streams | Pane::Timeline => false,
     }
 }
 
-/// Moves the focused pane's top line to the next (or previous) line that
-/// matches its find, wrapping around; says so when none does.
+/// Moves the focused pane's cursor to the next (or previous) line that
+/// matches its find, wrapping around; says so when none does. A pointer
+/// hidden in a fold is unfolded first.
 pub(super) fn step(app: &mut App, forward: bool) {
-    let (lines, paths, scroll, find) = match app.focus {
-        Pane::Event => (
-            &app.event.lines,
-            &app.event.paths,
-            &mut app.event.scroll,
-            &app.event.find,
-        ),
-        Pane::Projection => (
-            &app.projection.lines,
-            &app.projection.paths,
-            &mut app.projection.scroll,
-            &app.projection.find,
-        ),
+    let tree = match app.focus {
+        Pane::Event => &app.event.tree,
+        Pane::Projection => &app.projection.tree,
         Pane::Streams | Pane::Timeline => return,
     };
-    let Some(find) = find else { return };
-    let found = next_match(lines, paths, *scroll, find, forward);
-    match found {
-        Some(line) => *scroll = line,
+    let Some(find) = tree.find.clone() else {
+        return;
+    };
+    if find.starts_with('/') && !tree.paths.contains(&find) {
+        unfold_to(app, &find);
+    }
+    let tree = match app.focus {
+        Pane::Event => &mut app.event.tree,
+        _ => &mut app.projection.tree,
+    };
+    match next_match(&tree.lines, &tree.paths, tree.cursor, &find, forward) {
+        Some(line) => tree.cursor = line,
         None => {
-            app.status.message = Some(format!("'{}' is not in this pane", visible(find)));
+            app.status.message = Some(format!("'{}' is not in this pane", visible(&find)));
         }
+    }
+}
+
+/// Unfolds the folds that hide `pointer` in the focused pane.
+fn unfold_to(app: &mut App, pointer: &str) {
+    let tree = match app.focus {
+        Pane::Event => &mut app.event.tree,
+        _ => &mut app.projection.tree,
+    };
+    let hiding: Vec<String> = tree
+        .folded
+        .iter()
+        .filter(|fold| pointer.starts_with(&format!("{fold}/")))
+        .cloned()
+        .collect();
+    if hiding.is_empty() {
+        return;
+    }
+    for fold in &hiding {
+        tree.folded.remove(fold);
+    }
+    match app.focus {
+        Pane::Event => {
+            let event = app.timeline.cursor_event();
+            app.event.show(event, &app.settings);
+        }
+        _ => app.projection.lay_out(&app.settings),
     }
 }
 

@@ -27,6 +27,7 @@ pub fn update(app: &mut App, action: Action) {
     if let Err(error) = apply(app, action) {
         app.status.message = Some(format!("error: {error:#}"));
     }
+    app.fit_trees();
 }
 
 fn apply(app: &mut App, action: Action) -> Result<()> {
