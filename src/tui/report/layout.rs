@@ -104,8 +104,7 @@ pub fn tree_lines(
     let mut out = (Vec::new(), Vec::new());
     for &i in &root.ops {
         // The whole state was replaced (one was not an object or array).
-        out.0.push(change_line(&patch[i], "(the whole state)", 0));
-        out.1.push(None);
+        push_change(&patch[i], "(the whole state)", 0, &mut out);
     }
     for child in &root.children {
         node_lines(patch, child, 0, folded, &mut out);
@@ -122,8 +121,7 @@ fn node_lines(
 ) {
     if node.children.is_empty() {
         for &i in &node.ops {
-            out.0.push(change_line(&patch[i], &node.token, depth));
-            out.1.push(None);
+            push_change(&patch[i], &node.token, depth, out);
         }
         return;
     }
@@ -147,12 +145,69 @@ fn node_lines(
         return;
     }
     for &i in &node.ops {
-        out.0.push(change_line(&patch[i], "(itself)", depth + 1));
-        out.1.push(None);
+        push_change(&patch[i], "(itself)", depth + 1, out);
     }
     for child in &node.children {
         node_lines(patch, child, depth + 1, folded, out);
     }
+}
+
+/// Lines of an added or removed object or array laid out under its
+/// change, at most.
+const MAX_SUBTREE_LINES: usize = 200;
+
+/// The line of one change; an object or array added or removed follows
+/// it whole, pretty-printed and indented (up to [`MAX_SUBTREE_LINES`]),
+/// so a new subtree reads like the state it joined.
+fn push_change(
+    op: &PatchOp,
+    name: &str,
+    depth: usize,
+    out: &mut (Vec<ReportLine>, Vec<Option<String>>),
+) {
+    let subtree = match op {
+        PatchOp::Add { value, .. } | PatchOp::Remove { old: value, .. } if is_container(value) => {
+            Some(value)
+        }
+        _ => None,
+    };
+    let Some(value) = subtree else {
+        out.0.push(change_line(op, name, depth));
+        out.1.push(None);
+        return;
+    };
+    let added = matches!(op, PatchOp::Add { .. });
+    let indent = "  ".repeat(depth + 1);
+    let head = if added {
+        ReportLine::Added(format!("{}{name}", "  ".repeat(depth)))
+    } else {
+        change_line(op, name, depth)
+    };
+    out.0.push(head);
+    out.1.push(None);
+    let text = pretty(value);
+    let total = text.lines().count();
+    for line in text.lines().take(MAX_SUBTREE_LINES) {
+        let line = format!("{indent}{}", clip_chars(line, MAX_VALUE_CHARS));
+        out.0.push(if added {
+            ReportLine::Added(line)
+        } else {
+            ReportLine::Removed(line)
+        });
+        out.1.push(None);
+    }
+    if total > MAX_SUBTREE_LINES {
+        out.0.push(ReportLine::Note(format!(
+            "{indent}… {} more lines",
+            total - MAX_SUBTREE_LINES
+        )));
+        out.1.push(None);
+    }
+}
+
+fn is_container(value: &Value) -> bool {
+    matches!(value, Value::Object(m) if !m.is_empty())
+        || matches!(value, Value::Array(a) if !a.is_empty())
 }
 
 fn change_line(op: &PatchOp, name: &str, depth: usize) -> ReportLine {
@@ -160,6 +215,9 @@ fn change_line(op: &PatchOp, name: &str, depth: usize) -> ReportLine {
     match op {
         PatchOp::Add { value: new, .. } => {
             ReportLine::Added(format!("{indent}{name}  {}", shown(new)))
+        }
+        PatchOp::Remove { old, .. } if is_container(old) => {
+            ReportLine::Removed(format!("{indent}{name}  (was:)"))
         }
         PatchOp::Remove { old, .. } => {
             ReportLine::Removed(format!("{indent}{name}  (was {})", shown(old)))
@@ -309,6 +367,27 @@ mod tests {
         assert_eq!(
             texts(&lines)[1],
             "N ▸ holder  (1 added · 1 changed · 1 removed)"
+        );
+    }
+
+    #[test]
+    fn added_and_removed_subtrees_are_laid_out_whole() {
+        let from = json!({"old": {"a": [1, 2]}});
+        let to = json!({"new": {"holder": {"name": "Grace Hopper", "email": "grace@example.org"}}});
+        let patch = diff(&from, &to);
+        let (lines, _) = tree_lines(&patch, &BTreeSet::new());
+        let texts = texts(&lines);
+        let removed = texts
+            .iter()
+            .position(|t| t == "- old  (was:)")
+            .expect("removed");
+        assert_eq!(texts[removed + 1], "-   {");
+        assert!(texts.contains(&"-       1,".to_string()), "{texts:?}");
+        let added = texts.iter().position(|t| t == "+ new").expect("added");
+        assert_eq!(texts[added + 1], "+   {");
+        assert!(
+            texts.contains(&"+       \"email\": \"grace@example.org\"".to_string()),
+            "{texts:?}"
         );
     }
 

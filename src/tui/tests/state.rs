@@ -409,6 +409,17 @@ fn mouse_clicks_focus_and_select() {
         app.timeline.cursor,
         app.timeline.count
     );
+    // A click on a line of the Event pane puts its cursor there.
+    let event = inner(panes.event);
+    update(
+        &mut app,
+        Action::Mouse(Mouse::Down {
+            column: event.x + 2,
+            row: event.y + 2,
+        }),
+    );
+    assert_eq!(app.focus, Pane::Event);
+    assert_eq!(app.event.tree.cursor, 2);
 }
 
 #[test]

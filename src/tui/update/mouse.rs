@@ -47,8 +47,12 @@ pub(super) fn on_mouse(app: &mut App, mouse: Mouse) -> Result<()> {
                 }
             } else if contains(panes.event, column, row) {
                 app.focus = Pane::Event;
+                click_tree(app, Pane::Event, inner(panes.event).y, row);
             } else if contains(panes.projection, column, row) {
                 app.focus = Pane::Projection;
+                let body = inner(panes.projection);
+                let (head, _) = app.projection.reserved_rows(body.height);
+                click_tree(app, Pane::Projection, body.y + head, row);
             }
         }
         Mouse::Drag { column, .. } => {
@@ -80,4 +84,21 @@ pub(super) fn on_mouse(app: &mut App, mouse: Mouse) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A click on a line of the Event or Projection pane's tree (whose first
+/// row is `first`) puts the cursor there. With wrap on, a line may take
+/// several rows: the click only focuses.
+fn click_tree(app: &mut App, pane: Pane, first: u16, row: u16) {
+    if row < first || app.settings.wrap {
+        return;
+    }
+    let tree = match pane {
+        Pane::Event => &mut app.event.tree,
+        _ => &mut app.projection.tree,
+    };
+    let line = tree.scroll + usize::from(row - first);
+    if line < tree.lines.len() {
+        tree.move_to(line);
+    }
 }
