@@ -181,7 +181,7 @@ pub fn blame_job(
             let blame = engine
                 .blame(source.as_ref(), 0, &scope, row, &pointer)
                 .map_err(|e| e.to_string())?;
-            answer.last(Ok(blame_report(&blame, first_version)));
+            answer.last(Ok(blame_report(&blame, first_version, row)));
             Ok(())
         };
         if let Err(error) = work() {

@@ -9,6 +9,9 @@ pub struct ReportView {
     /// The job whose answers it waits for.
     pub job: Option<u64>,
     pub report: Report,
+    /// The line selected: what Enter folds or opens.
+    pub cursor: usize,
+    /// The top line shown.
     pub scroll: usize,
     /// Whether a diff shows the two states side by side.
     pub side_by_side: bool,
@@ -19,6 +22,7 @@ impl ReportView {
         ReportView {
             job: Some(job),
             report: Report::new(title.to_string(), vec![ReportLine::Note(what.to_string())]),
+            cursor: 0,
             scroll: 0,
             side_by_side: false,
         }
@@ -29,6 +33,7 @@ impl ReportView {
         ReportView {
             job: None,
             report,
+            cursor: 0,
             scroll: 0,
             side_by_side: false,
         }
@@ -51,7 +56,7 @@ impl ReportView {
             Ok(report) => {
                 self.side_by_side = false;
                 self.report = report;
-                self.scroll = self.scroll.min(self.report.lines.len().saturating_sub(1));
+                self.clamp();
             }
             Err(error) => self.report.lines = vec![ReportLine::Error(error)],
         }
@@ -81,13 +86,47 @@ impl ReportView {
         self.report.targets = targets;
         self.report.folds = folds;
         self.report.diff = Some(view);
-        self.scroll = self.scroll.min(self.report.lines.len().saturating_sub(1));
+        self.clamp();
+    }
+
+    fn clamp(&mut self) {
+        let last = self.report.lines.len().saturating_sub(1);
+        self.cursor = self.cursor.min(last);
+        self.scroll = self.scroll.min(self.cursor);
+    }
+
+    /// Rows the chart takes at the top of the overlay on a screen `height`
+    /// rows high (none without a chart or room for one).
+    pub fn chart_rows(&self, height: u16) -> u16 {
+        let inside = overlay_height(height).saturating_sub(2);
+        match &self.report.chart {
+            Some(_) if inside >= 14 => (inside / 3).clamp(6, 12),
+            _ => 0,
+        }
+    }
+
+    /// Rows the report's lines have on a screen `height` rows high.
+    pub fn list_rows(&self, height: u16) -> usize {
+        let inside = overlay_height(height).saturating_sub(2);
+        usize::from(inside.saturating_sub(self.chart_rows(height)).max(1))
+    }
+
+    /// Moves the selection to `line` and scrolls it into view on a screen
+    /// `height` rows high.
+    pub fn select(&mut self, line: usize, height: u16) {
+        self.cursor = line.min(self.report.lines.len().saturating_sub(1));
+        let rows = self.list_rows(height);
+        if self.cursor < self.scroll {
+            self.scroll = self.cursor;
+        } else if self.cursor >= self.scroll + rows {
+            self.scroll = self.cursor + 1 - rows;
+        }
     }
 
     /// Enter on a path of the tree: folds or unfolds it. False when the
-    /// top line is not a path.
+    /// selected line is not a path.
     pub fn toggle_fold(&mut self, width: u16) -> bool {
-        let Some(Some(pointer)) = self.report.folds.get(self.scroll).cloned() else {
+        let Some(Some(pointer)) = self.report.folds.get(self.cursor).cloned() else {
             return false;
         };
         let folded = &mut self.report.folded;
@@ -97,6 +136,11 @@ impl ReportView {
         self.relayout(Some(width));
         true
     }
+}
+
+/// The overlay's height on a screen `height` rows high.
+pub fn overlay_height(height: u16) -> u16 {
+    height.saturating_sub(2).max(3)
 }
 
 /// The width inside the overlay's borders on a screen `width` wide.

@@ -1,6 +1,7 @@
 //! Drawing. `render` only reads the [`App`]: every query and every piece of
 //! heavy formatting happened in `update`.
 
+pub mod blame_chart;
 pub mod event;
 pub mod help;
 pub mod projection;

@@ -5,6 +5,7 @@
 //! Lines are laid out once, on the job's thread (or after a fold, in
 //! `update`); drawing only fits them.
 
+pub mod chart;
 pub mod layout;
 
 use std::collections::BTreeSet;
@@ -14,6 +15,7 @@ use crate::core::event::Event;
 use crate::core::projection::travel::{Blame, Change, LastChange};
 use crate::core::time::rfc3339_ms;
 use crate::tui::text::{clip_chars, MAX_VALUE_CHARS};
+use chart::{blame_chart, BlameChart};
 use layout::{default_folds, tree_lines, Side};
 
 /// One laid-out line of the diff view.
@@ -52,6 +54,8 @@ pub struct Report {
     /// A diff keeps what it compared, to lay it out again (folds, side by
     /// side).
     pub diff: Option<Box<DiffView>>,
+    /// A blame of a number: its values over the history, drawn above it.
+    pub chart: Option<Box<BlameChart>>,
 }
 
 /// What a diff compares.
@@ -80,6 +84,7 @@ impl Report {
             folds: Vec::new(),
             folded: BTreeSet::new(),
             diff: None,
+            chart: None,
         }
     }
 }
@@ -100,6 +105,7 @@ pub fn diff_report(view: DiffView) -> Report {
         folds,
         folded,
         diff: Some(Box::new(view)),
+        chart: None,
     }
 }
 
@@ -143,7 +149,7 @@ pub fn state_search_report(text: &str, found: Option<&Event>, row: Option<u64>) 
 /// Every event of a correlation, oldest first, each opening its stream.
 pub fn correlation_report(correlation: &str, events: &[Event]) -> Report {
     let mut lines = vec![ReportLine::Note(format!(
-        "{} event(s) in {} stream(s) · scroll to one, Enter opens it",
+        "{} event(s) in {} stream(s) · select one, Enter opens it",
         events.len(),
         events
             .iter()
@@ -184,8 +190,9 @@ pub fn last_change_report(last: &LastChange, first_version: i64) -> Report {
 }
 
 /// A blame as lines: the value, the event that set it (Enter jumps there),
-/// and every change before it.
-pub fn blame_report(blame: &Blame, first_version: i64) -> Report {
+/// and every change before it; for a number, a chart of its values up to
+/// the cursor's event at `row`.
+pub fn blame_report(blame: &Blame, first_version: i64, row: u64) -> Report {
     let shown = |v: &Option<serde_json::Value>| v.as_ref().map_or("(absent)".to_string(), value);
     let mut lines = blame_head(&blame.pointer, &blame.value, blame.last());
     if let Some(error) = &blame.error {
@@ -193,8 +200,11 @@ pub fn blame_report(blame: &Blame, first_version: i64) -> Report {
     }
     lines.push(ReportLine::Note(String::new()));
     lines.push(ReportLine::Note(format!(
-        "history ({} changes, newest first; scroll one to the top, Enter opens it):",
-        blame.history.len()
+        "history ({}, newest first; Enter opens the one selected):",
+        match blame.history.len() {
+            1 => "1 change".to_string(),
+            n => format!("{n} changes"),
+        }
     )));
     // The history's rows open their event; the lines above them jump to
     // the last change.
@@ -212,6 +222,7 @@ pub fn blame_report(blame: &Blame, first_version: i64) -> Report {
     }
     Report {
         targets,
+        chart: blame_chart(&blame.history, first_version + row as i64).map(Box::new),
         ..blame_lines(&blame.pointer, lines, blame.last(), first_version)
     }
 }

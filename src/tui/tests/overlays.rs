@@ -36,9 +36,9 @@ fn help_over_a_report_takes_one_key_then_the_report_has_them_again() {
     press(&mut app, KeyCode::Char('j'));
     assert_eq!(app.overlays.mode(), Mode::Report);
     assert_eq!(app.timeline.cursor, cursor);
-    // In the report, j scrolls it rather than moving the cursor.
+    // In the report, j moves its selection rather than the cursor.
     press(&mut app, KeyCode::Char('j'));
-    assert_eq!(app.overlays.report().expect("report").scroll, 1);
+    assert_eq!(app.overlays.report().expect("report").cursor, 1);
     assert_eq!(app.timeline.cursor, cursor);
     // A key the report does not bind closes it; then keys reach the panes.
     press(&mut app, KeyCode::Char('z'));

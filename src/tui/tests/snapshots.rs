@@ -97,12 +97,18 @@ fn diff_view() {
 }
 
 #[test]
-fn blame_view() {
-    let mut app = open(demo_path(), Some("account-0042"), Some(10), 80, 24);
-    scroll_projection_to(&mut app, "/fields/amount");
-    command(&mut app, Command::Blame);
-    settle(&mut app);
-    whole("blame_80x24", &app);
+fn blame_view_with_its_chart() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut app = open(demo_path(), Some("account-0042"), Some(10), w, h);
+        scroll_projection_to(&mut app, "/fields/amount");
+        command(&mut app, Command::Blame);
+        settle(&mut app);
+        assert!(app
+            .overlays
+            .report()
+            .is_some_and(|r| r.report.chart.is_some()));
+        whole(&format!("blame_{w}x{h}"), &app);
+    }
 }
 
 #[test]

@@ -110,17 +110,18 @@ pub(super) fn picker_command(app: &mut App, command: Command) -> Result<()> {
     Ok(())
 }
 
-/// The report view: the arrows and pages scroll it, Enter folds a path or
-/// opens the event on the top line, `v` switches a diff's view; help and
+/// The report view: the arrows and pages move its selection, Enter folds
+/// the path or opens the event selected, `v` switches a diff's view; help and
 /// quit as everywhere; any other key closes it.
 pub(super) fn report_command(app: &mut App, command: Command) -> Result<()> {
-    let page = app.size.height.saturating_sub(4).max(1) as usize;
-    let width = app.size.width;
+    let (width, height) = (app.size.width, app.size.height);
     let Some(report) = app.overlays.report_mut() else {
         return Ok(());
     };
     if let Some(movement) = Move::of(command) {
-        report.scroll = movement.apply(report.scroll, report.report.lines.len(), page);
+        let page = report.list_rows(height);
+        let line = movement.apply(report.cursor, report.report.lines.len(), page);
+        report.select(line, height);
         return Ok(());
     }
     match command {
@@ -132,6 +133,7 @@ pub(super) fn report_command(app: &mut App, command: Command) -> Result<()> {
         Command::SwitchView => {
             report.side_by_side = !report.side_by_side;
             report.scroll = 0;
+            report.cursor = 0;
             report.relayout(Some(width));
         }
         _ => {
@@ -152,7 +154,7 @@ fn confirm_report(app: &mut App) -> Result<()> {
     if report.toggle_fold(width) {
         return Ok(());
     }
-    if let Some(Some((stream, version))) = report.report.targets.get(report.scroll).cloned() {
+    if let Some(Some((stream, version))) = report.report.targets.get(report.cursor).cloned() {
         app.overlays.close(Mode::Report);
         open_event(app, &stream, version);
         return Ok(());
