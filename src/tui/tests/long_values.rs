@@ -5,14 +5,8 @@ use super::*;
 use crate::tui::app::Pane;
 use crate::tui::layout::{areas, inner};
 
-/// The explorer at 120x36 on `stream` of the demo, with bank.js first.
 fn open_with_bank(stream: &str) -> App {
-    let mut opts = options(demo_path(), Some(stream), None);
-    let bank = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/projections/bank.js");
-    opts.projections = vec![crate::core::projection::ProjectionSpec::JavaScript(bank)];
-    let mut app = App::new(opts, Rect::new(0, 0, 120, 36)).expect("app");
-    settle(&mut app);
-    app
+    open_with_projection(stream, "bank.js", 120, 36)
 }
 
 /// A copy of the demo with one event in `notes-1` whose text is `body`

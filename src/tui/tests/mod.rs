@@ -3,6 +3,7 @@
 //! whole screen. Time is fixed (UTC, a fixed "now") so snapshots are stable.
 
 mod filter;
+mod inspector;
 mod long_values;
 mod overlays;
 mod safety;
@@ -134,4 +135,17 @@ pub fn scroll_projection_to(app: &mut App, pointer: &str) {
         command(app, Command::Down);
     }
     assert_eq!(app.projection.tree.pointer(), Some(pointer));
+}
+
+/// The explorer at `width` x `height` on `stream` of the demo, with
+/// `assets/projections/<file>` first.
+pub fn open_with_projection(stream: &str, file: &str, width: u16, height: u16) -> App {
+    let mut opts = options(demo_path(), Some(stream), None);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("assets/projections")
+        .join(file);
+    opts.projections = vec![crate::core::projection::ProjectionSpec::JavaScript(path)];
+    let mut app = App::new(opts, Rect::new(0, 0, width, height)).expect("app");
+    settle(&mut app);
+    app
 }

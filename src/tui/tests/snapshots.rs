@@ -148,3 +148,30 @@ fn type_picker_and_filtered_timeline() {
         whole(&format!("filtered_{w}x{h}"), &app);
     }
 }
+
+#[test]
+fn state_tree_unfolded_folded_and_changes() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut app = open_with_projection("account-0042", "bank.js", w, h);
+        command(&mut app, Command::Last);
+        scroll_projection_to(&mut app, "/holder");
+        whole(&format!("tree_unfolded_{w}x{h}"), &app);
+        command(&mut app, Command::ToggleFold);
+        command(&mut app, Command::Zoom);
+        whole(&format!("tree_folded_zoomed_{w}x{h}"), &app);
+        command(&mut app, Command::Zoom);
+        command(&mut app, Command::Changes);
+        whole(&format!("tree_changes_{w}x{h}"), &app);
+    }
+}
+
+#[test]
+fn value_overlay() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut app = open_with_projection("account-0042", "bank.js", w, h);
+        scroll_projection_to(&mut app, "/holder/email");
+        command(&mut app, Command::Confirm);
+        assert!(app.overlays.value().is_some());
+        whole(&format!("value_{w}x{h}"), &app);
+    }
+}
