@@ -9,12 +9,16 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use serde_json::Value;
 
-use super::text::{clip_chars, MAX_VALUE_CHARS};
+use super::text::clip_chars;
 use super::theme::Theme;
 use crate::core::sanitize::visible;
 
 /// Lines laid out per value at most.
 pub const MAX_LINES: usize = 5_000;
+/// Characters of one string or number shown on its line: enough to read
+/// an id, a message or a small payload whole with wrap on; a longer value
+/// is cut with its size, and Enter shows it whole in the value overlay.
+pub const MAX_LINE_VALUE_CHARS: usize = 2_000;
 const MAX_DEPTH: usize = 48;
 
 struct Builder<'t> {
@@ -101,7 +105,7 @@ fn child_pointer(pointer: &str, token: &str) -> String {
 }
 
 fn quoted(text: &str) -> String {
-    let clipped = clip_chars(text, MAX_VALUE_CHARS);
+    let clipped = clip_chars(text, MAX_LINE_VALUE_CHARS);
     // serde_json escapes quotes and C0 controls; `visible` catches what
     // JSON leaves raw (bidi overrides, C1 controls, invisible characters).
     let json = serde_json::to_string(&clipped).unwrap_or_default();
@@ -242,7 +246,7 @@ impl Builder<'_> {
         match value {
             Value::String(s) => (quoted(s), self.theme.json_string),
             Value::Number(n) => (
-                clip_chars(&n.to_string(), MAX_VALUE_CHARS),
+                clip_chars(&n.to_string(), MAX_LINE_VALUE_CHARS),
                 self.theme.json_number,
             ),
             Value::Bool(b) => (b.to_string(), self.theme.json_literal),
@@ -343,7 +347,7 @@ mod tests {
         let big = json!({"s": "y".repeat(5_000_000), "list": vec![1; 100_000]});
         let lines = lay_out(&big, None, &theme).lines;
         assert!(lines.len() <= MAX_LINES + 1);
-        assert!(plain(&lines)[1].len() < 1_000);
+        assert!(plain(&lines)[1].len() < MAX_LINE_VALUE_CHARS + 100);
     }
 
     #[test]

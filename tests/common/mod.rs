@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod pg;
+pub mod pty;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
