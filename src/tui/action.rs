@@ -55,8 +55,8 @@ pub enum Command {
     /// The Projection pane shows what the cursor's event changed, or the
     /// whole state again.
     Changes,
-    /// The object or array on the Projection pane's top line folds into
-    /// one line, or unfolds; every one unfolds; every one folds.
+    /// The object or array under the Event or Projection pane's cursor
+    /// folds into one line, or unfolds; every one unfolds; every one folds.
     ToggleFold,
     ExpandAll,
     CollapseAll,
@@ -65,8 +65,8 @@ pub enum Command {
     Copy,
     CopyPath,
     CopyEvent,
-    /// The Projection pane scrolls to the next / previous line the
-    /// cursor's event changed.
+    /// The Projection pane's tree cursor goes to the next / previous line
+    /// the cursor's event changed.
     NextChange,
     PreviousChange,
     /// Enter: what it confirms depends on the mode.
@@ -172,7 +172,7 @@ impl Command {
             Command::SearchNext => "next search match",
             Command::SearchPrevious => "previous search match",
             Command::Diff => "diff the state at mark A with B (or the cursor)",
-            Command::Blame => "who last set the projection's top field",
+            Command::Blame => "who last set the field under the Projection pane's cursor",
             Command::Correlation => "every event sharing this correlation id",
             Command::StateSearch => "first event after which the state matches",
             Command::FilterTypes => "timeline: show only some event types (picker)",
@@ -184,17 +184,15 @@ impl Command {
             Command::ScrollRight => "Event, Projection: scroll right (long lines)",
             Command::Wrap => "Event, Projection: wrap long lines / cut them",
             Command::Changes => "Projection: what this event changed / the whole state",
-            Command::ToggleFold => "Projection: fold / unfold the object or array on the top line",
-            Command::ExpandAll => "Projection: unfold everything",
-            Command::CollapseAll => "Projection: fold every object and array",
-            Command::Copy => {
-                "copy the value on the Projection pane's top line (else the event's data)"
-            }
-            Command::CopyPath => "copy the JSON Pointer of the Projection pane's top line",
+            Command::ToggleFold => "Event, Projection: fold / unfold the object or array",
+            Command::ExpandAll => "Event, Projection: unfold everything",
+            Command::CollapseAll => "Event, Projection: fold every object and array",
+            Command::Copy => "copy the value under the cursor (else the event's data)",
+            Command::CopyPath => "copy the JSON Pointer of the value under the cursor",
             Command::CopyEvent => "copy the cursor's event as an NDJSON line rewind import reads",
             Command::NextChange => "Projection: the next line this event changed",
             Command::PreviousChange => "Projection: the previous line this event changed",
-            Command::Confirm => "open the selected stream · the Projection pane's top value, whole",
+            Command::Confirm => "open the selected stream · fold, or open the value whole",
             Command::Cancel => "stop a search · clear the stream filter or the timeline filter",
             Command::DeleteBack => "delete the last character",
             Command::Toggle => "tick or untick the selected type",

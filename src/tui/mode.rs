@@ -70,9 +70,7 @@ impl Mode {
             }
             (Mode::Picker, Command::Confirm) => return "show the ticked types (none ticked: all)",
             (Mode::Picker, Command::Cancel) => return "close the picker",
-            (Mode::Report, Command::Confirm) => {
-                return "fold a path · jump to the event on the top line"
-            }
+            (Mode::Report, Command::Confirm) => return "fold the path · open the event selected",
             (Mode::Report, Command::Cancel) => return "close (so does any key not listed)",
             (Mode::Report, Command::SwitchView) => {
                 return "a diff: the changes as a tree / the states side by side"

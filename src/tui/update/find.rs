@@ -8,7 +8,7 @@ use ratatui::text::Line;
 use crate::core::sanitize::visible;
 use crate::tui::app::{App, Pane};
 
-/// Finds `text` from the line after the pane's top line; remembered for
+/// Finds `text` from the line after the pane's cursor; remembered for
 /// `n`/`N`.
 pub(super) fn find(app: &mut App, text: &str) {
     let text = text.trim();
