@@ -9,6 +9,7 @@ use serde_json::json;
 use super::args::{LogArgs, ScopeArgs, ShowArgs, StoreOptions, StreamsArgs, TypesArgs, VerifyArgs};
 use super::output::{thousands, Out};
 use super::{exit, Exit};
+use crate::core::answers;
 use crate::core::fuzzy::Fuzzy;
 use crate::core::ndjson::{event_line, EventJson};
 use crate::core::store::sqlite::SqliteStore;
@@ -55,10 +56,7 @@ pub fn types(args: TypesArgs, opts: &StoreOptions) -> Result<()> {
     let counts = source.type_counts(&scope)?;
     let mut out = Out::stdout();
     if args.json {
-        let rows: Vec<_> = counts
-            .iter()
-            .map(|t| json!({"type": t.event_type, "count": t.count}))
-            .collect();
+        let rows: Vec<_> = counts.iter().map(answers::type_json).collect();
         out.json(&serde_json::to_string(&rows)?)?;
     } else {
         let width = counts
@@ -88,14 +86,7 @@ pub fn streams(args: StreamsArgs, opts: &StoreOptions) -> Result<()> {
     if args.json {
         let rows: Vec<_> = order
             .iter()
-            .map(|&i| {
-                let s = &streams[i];
-                json!({
-                    "stream": s.stream, "category": s.category, "version": s.last_version,
-                    "count": s.count, "first_time": rfc3339_ms(s.first_time_ms),
-                    "last_time": rfc3339_ms(s.last_time_ms),
-                })
-            })
+            .map(|&i| answers::stream_json(&streams[i]))
             .collect();
         out.json(&serde_json::to_string(&rows)?)?;
     } else {

@@ -8,9 +8,10 @@ use super::output::Out;
 use super::partitions::{write_partitions, WideAt};
 use super::read::check_scope;
 use super::{exit, Exit};
+use crate::core::answers;
 use crate::core::point::Point;
 use crate::core::projection::cache::SnapshotCache;
-use crate::core::projection::{Engine, Projection, ProjectionSpec, Query, StateAt};
+use crate::core::projection::{Engine, Projection, ProjectionSpec, StateAt};
 use crate::core::settings::Settings;
 use crate::core::store::{EventSource, Scope};
 use crate::core::time::{now_ms, rfc3339_ms};
@@ -133,49 +134,12 @@ pub fn state_at_row(
     scope: &Scope,
     row: Option<u64>,
 ) -> Result<StateAt> {
-    Ok(match row {
-        Some(row) => engine.state_at(
-            source,
-            Query {
-                projection: 0,
-                scope,
-                row,
-                with_previous: false,
-            },
-        )?,
-        None => engine.initial(0, scope)?,
-    })
+    Ok(answers::state_at_row(engine, source, scope, row)?)
 }
 
 fn print_state(out: &mut Out, result: &StateAt, json_output: bool) -> Result<()> {
     let event = result.event.as_ref();
-    let mut object = json!({
-        "projection": result.projection,
-    });
-    match &result.scope {
-        Scope::Stream(stream) => {
-            object["stream"] = json!(stream);
-            object["version"] = json!(event.map(|e| e.version));
-        }
-        other => object["scope"] = json!(other.label()),
-    }
-    object["position"] = json!(event.map(|e| e.position));
-    object["time"] = json!(event.map(|e| rfc3339_ms(e.time_ms)));
-    object["state"] = result.state.clone();
-    if let Some(partition) = &result.partition {
-        object["partition"] = json!(partition);
-    }
-    if !result.output.logs.is_empty() {
-        object["logs"] = json!(result.output.logs);
-    }
-    if !result.output.emitted.is_empty() {
-        object["would_emit"] = json!(result.output.emitted);
-    }
-    if let Some(error) = &result.error {
-        object["error"] = json!({
-            "position": error.position, "message": error.message, "stack": error.stack,
-        });
-    }
+    let object = answers::state_json(result);
     if json_output {
         return Ok(out.json(&serde_json::to_string(&object)?)?);
     }

@@ -1,14 +1,14 @@
 //! Time travel on the command line: `diff`, `blame` and `search`.
 
 use anyhow::{anyhow, bail, Result};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::args::{BlameArgs, DiffArgs, ProjectionArgs, SearchArgs, StoreOptions};
 use super::output::Out;
 use super::read::{check_scope, event_text_line};
-use super::state::state_at_row;
 use super::{exit, Exit};
-use crate::core::diff::{diff as diff_states, PatchOp};
+use crate::core::answers::{blame_json, DiffAnswer};
+use crate::core::diff::PatchOp;
 use crate::core::ndjson::event_line;
 use crate::core::point::Point;
 use crate::core::projection::{ProjectionSpec, StateAt};
@@ -37,15 +37,6 @@ fn resolve(source: &dyn EventSource, scope: &Scope, text: &str, flag: &str) -> R
         .map_err(|e| anyhow!("{flag} {text}: {e}"))
 }
 
-fn point_json(state: &StateAt) -> Value {
-    let event = state.event.as_ref();
-    json!({
-        "version": event.map(|e| e.version),
-        "position": event.map(|e| e.position),
-        "time": event.map(|e| rfc3339_ms(e.time_ms)),
-    })
-}
-
 fn failed(errors: impl IntoIterator<Item = String>) -> Result<()> {
     let errors: Vec<String> = errors.into_iter().collect();
     if errors.is_empty() {
@@ -69,29 +60,21 @@ pub fn diff(args: DiffArgs, opts: &StoreOptions) -> Result<()> {
         single_projection(&args.projection)?.load()?,
         &scope,
     )?;
-    let mut at = |row| state_at_row(&mut engine, source.as_ref(), &scope, row);
-    let (a, b) = (at(from)?, at(to)?);
-    let patch = diff_states(&a.state, &b.state);
-    // The events after the earlier point, up to and including the later.
-    let (low, high) = (from.min(to), from.max(to));
-    let first = low.map_or(0, |row| row + 1);
-    let between = match high {
-        Some(high) if high + 1 > first => {
-            source.read_rows(&scope, first, (high + 1 - first) as usize)?
-        }
-        _ => Vec::new(),
-    };
+    let answer = DiffAnswer::compute(&mut engine, source.as_ref(), &scope, (from, to), usize::MAX)?;
     let mut out = Out::stdout();
     if args.json {
-        let events: Vec<Value> = between.iter().map(event_summary).collect();
-        let value = json!({
-            "projection": a.projection, "stream": args.stream,
-            "from": point_json(&a), "to": point_json(&b), "patch": patch, "events": events,
-        });
-        out.json(&serde_json::to_string(&value)?)?;
+        out.json(&serde_json::to_string(&answer.json(&args.stream))?)?;
     } else {
-        print_diff(&mut out, &args.stream, &a, &b, &patch, &between)?;
+        print_diff(
+            &mut out,
+            &args.stream,
+            &answer.from,
+            &answer.to,
+            &answer.patch,
+            &answer.between,
+        )?;
     }
+    let DiffAnswer { from: a, to: b, .. } = answer;
     out.finish()?;
     failed(
         [a.error, b.error]
@@ -99,13 +82,6 @@ pub fn diff(args: DiffArgs, opts: &StoreOptions) -> Result<()> {
             .flatten()
             .map(|e| e.to_string()),
     )
-}
-
-fn event_summary(event: &Event) -> Value {
-    json!({
-        "version": event.version, "position": event.position,
-        "type": event.event_type, "time": rfc3339_ms(event.time_ms),
-    })
 }
 
 fn describe(state: &StateAt) -> String {
@@ -179,25 +155,7 @@ pub fn blame(args: BlameArgs, opts: &StoreOptions) -> Result<()> {
     let last = blame.last().map(|c| &c.event);
     let mut out = Out::stdout();
     if args.json {
-        let history: Vec<Value> = blame
-            .history
-            .iter()
-            .map(|c| {
-                let mut entry = event_summary(&c.event);
-                entry["value"] = c.value.clone().unwrap_or(Value::Null);
-                entry
-            })
-            .collect();
-        let value = json!({
-            "path": blame.pointer,
-            "value": blame.value,
-            "version": last.map(|e| e.version),
-            "position": last.map(|e| e.position),
-            "type": last.map(|e| e.event_type.clone()),
-            "time": last.map(|e| rfc3339_ms(e.time_ms)),
-            "id": last.map(|e| e.id.clone()),
-            "history": history,
-        });
+        let value = blame_json(&blame, usize::MAX);
         out.json(&serde_json::to_string(&value)?)?;
     } else {
         let value = blame

@@ -2,6 +2,7 @@
 //! generator. Nothing here knows about terminals; the CLI and the explorer
 //! are both thin layers over it.
 
+pub mod answers;
 pub mod cloudevents;
 pub mod demo;
 pub mod diff;
