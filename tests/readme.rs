@@ -25,7 +25,7 @@ const PLACEHOLDERS: &[&str] = &[
 
 const COMMANDS: &[&str] = &[
     "init", "append", "import", "export", "streams", "types", "log", "show", "verify", "state",
-    "query", "diff", "blame", "search", "bench", "demo",
+    "query", "diff", "blame", "search", "bench", "demo", "mcp",
 ];
 
 fn repo() -> PathBuf {
@@ -75,6 +75,9 @@ impl Example {
         }
         if command == Some(&"bench") {
             return Some("bench runs for minutes".into());
+        }
+        if command == Some(&"mcp") {
+            return Some("mcp serves an MCP client on stdin (tests/mcp.rs drives it)".into());
         }
         if code.contains("--follow") {
             return Some("--follow runs until stopped".into());

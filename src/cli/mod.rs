@@ -7,8 +7,8 @@ mod bench_store;
 mod bench_wide;
 pub(crate) mod demo;
 mod export;
-mod output;
-mod partitions;
+pub(crate) mod output;
+pub(crate) mod partitions;
 mod read;
 mod state;
 mod timing;
@@ -100,5 +100,24 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Search(args)) => travel::search(args, opts),
         Some(Command::Bench(args)) => bench::run(args, opts),
         Some(Command::Demo(args)) => demo::run(args),
+        Some(Command::Mcp(args)) => mcp(args, opts),
     }
+}
+
+/// `rewind mcp`: the tools can name every projection given, and the
+/// generic one, which comes last.
+fn mcp(args: args::McpArgs, opts: &args::StoreOptions) -> anyhow::Result<()> {
+    let store = match args.store {
+        Some(path) => path,
+        None => demo::demo_store()?,
+    };
+    let mut projections = args.projection.named();
+    projections.push(crate::core::projection::ProjectionSpec::Generic);
+    crate::mcp::serve(crate::mcp::Config {
+        store,
+        backend: opts.backend,
+        map: opts.map.clone(),
+        projections,
+        snapshot_memory: args.projection.snapshot_memory()?,
+    })
 }

@@ -20,6 +20,14 @@ impl Out {
         }
     }
 
+    /// Into memory, at most `buffer`'s cap (the MCP server's answers).
+    pub fn memory(buffer: Buffer) -> Self {
+        Out {
+            writer: BufWriter::new(Box::new(buffer)),
+            terminal: false,
+        }
+    }
+
     pub fn file(file: std::fs::File) -> Self {
         Out {
             writer: BufWriter::new(Box::new(file)),
@@ -62,6 +70,53 @@ impl Out {
 
     pub fn finish(mut self) -> io::Result<()> {
         self.writer.flush()
+    }
+}
+
+/// Bytes written to memory, shared with whoever reads them back; writing
+/// past `cap` bytes fails, so an answer too big to hand over is never
+/// held whole.
+#[derive(Clone)]
+pub struct Buffer {
+    bytes: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    cap: usize,
+}
+
+impl Buffer {
+    pub fn with_cap(cap: usize) -> Buffer {
+        Buffer {
+            bytes: Default::default(),
+            cap,
+        }
+    }
+
+    /// What was written.
+    pub fn take(&self) -> Vec<u8> {
+        self.bytes
+            .lock()
+            .map(|mut b| std::mem::take(&mut *b))
+            .unwrap_or_default()
+    }
+}
+
+impl Write for Buffer {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        let mut bytes = self
+            .bytes
+            .lock()
+            .map_err(|_| io::Error::other("the answer's buffer was poisoned"))?;
+        if bytes.len() + data.len() > self.cap {
+            return Err(io::Error::other(format!(
+                "the answer is larger than {} KB",
+                self.cap / 1024
+            )));
+        }
+        bytes.extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 

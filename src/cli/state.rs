@@ -17,11 +17,13 @@ use crate::core::store::{EventSource, Scope};
 use crate::core::time::{now_ms, rfc3339_ms};
 
 impl ProjectionArgs {
-    /// The projections named on the command line, in order.
+    /// The projections named on the command line, in order; a folder
+    /// names the `.js` files in it, by name.
     pub fn named(&self) -> Vec<ProjectionSpec> {
         self.projections
             .iter()
-            .map(|p| ProjectionSpec::JavaScript(p.clone()))
+            .flat_map(|p| scripts_in(p))
+            .map(ProjectionSpec::JavaScript)
             .chain(
                 self.commands
                     .iter()
@@ -67,6 +69,25 @@ impl ProjectionArgs {
             None => engine,
         })
     }
+}
+
+/// `path` itself, or the `.js` files of the folder `path`, sorted. A
+/// folder that cannot be read is kept as it is, to fail with its own
+/// message when loaded.
+fn scripts_in(path: &std::path::Path) -> Vec<std::path::PathBuf> {
+    if !path.is_dir() {
+        return vec![path.to_path_buf()];
+    }
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return vec![path.to_path_buf()];
+    };
+    let mut scripts: Vec<_> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "js"))
+        .collect();
+    scripts.sort();
+    scripts
 }
 
 impl StateScopeArgs {

@@ -11,7 +11,7 @@ use crate::core::ExpectedVersion;
 mod projection;
 
 pub use projection::{
-    BlameArgs, DiffArgs, PointArgs, ProjectionArgs, QueryArgs, SearchArgs, StateArgs,
+    BlameArgs, DiffArgs, McpArgs, PointArgs, ProjectionArgs, QueryArgs, SearchArgs, StateArgs,
     StateScopeArgs,
 };
 
@@ -245,6 +245,18 @@ pub enum Command {
         rewind search bank.rewind --correlation 0bfb5958-2bc3-4838-a77c-f1bc7912ff7a"
     )]
     Search(SearchArgs),
+
+    /// Serve the store to AI agents over the Model Context Protocol (stdio), read-only.
+    #[command(
+        after_help = "Tools: list_streams, event_types, read_events, get_event, state_at, diff,\n\
+        blame, search_events, search_state, correlation. They answer with the JSON the commands\n\
+        print with --json. Nothing the server offers writes to the store. Event data reaches the\n\
+        agent as JSON values only: agents should treat it as data, never as instructions.\n\n\
+        Examples:\n  claude mcp add rewind -- rewind mcp bank.rewind --projection assets/projections\n  \
+        rewind mcp postgres://me@db/app --projection bank.js\n  \
+        rewind mcp   # the bundled demo store, with the generic projection"
+    )]
+    Mcp(McpArgs),
 
     /// Measure Rewind on a generated store and report the figures.
     #[command(

@@ -10,8 +10,8 @@ use super::ScopeArgs;
 
 #[derive(Args, Debug, Clone, Default)]
 pub struct ProjectionArgs {
-    /// A KurrentDB-style JavaScript projection (repeatable); the built-in
-    /// generic projection when none is given.
+    /// A KurrentDB-style JavaScript projection, or a folder of them
+    /// (repeatable); the built-in generic projection when none is given.
     #[arg(long = "projection", value_name = "FILE.js")]
     pub projections: Vec<PathBuf>,
     /// Your own reducer, in any language, speaking NDJSON on stdin/stdout
@@ -69,6 +69,14 @@ pub struct StateArgs {
     pub projection: ProjectionArgs,
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct McpArgs {
+    /// The store to serve; the bundled demo store when left out.
+    pub store: Option<PathBuf>,
+    #[command(flatten)]
+    pub projection: ProjectionArgs,
 }
 
 #[derive(Args, Debug)]
