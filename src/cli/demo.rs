@@ -106,13 +106,20 @@ pub fn demo_store() -> Result<PathBuf> {
 }
 
 pub fn explore(args: ExploreArgs, opts: &StoreOptions) -> Result<()> {
+    let mut projections = args.projection.named();
     let store = match args.store {
         Some(path) => path,
-        None => demo_store()?,
+        None => {
+            // The bundled demo comes with the projections written for it.
+            if projections.is_empty() {
+                projections = crate::core::projection::shipped::all();
+            }
+            demo_store()?
+        }
     };
     crate::tui::run(crate::tui::Options {
         store,
-        projections: args.projection.named(),
+        projections,
         stream: args.stream,
         at: args.at,
         now_ms: None,

@@ -66,9 +66,10 @@ impl Config {
         };
         self.projections
             .iter()
-            .find(|spec| spec_name(spec) == name)
+            .find(|spec| spec.name() == name)
             .ok_or_else(|| {
-                let names: Vec<String> = self.projections.iter().map(spec_name).collect();
+                let names: Vec<String> =
+                    self.projections.iter().map(ProjectionSpec::name).collect();
                 format!(
                     "no projection named {name:?}; there is {}",
                     names.join(", ")
@@ -96,18 +97,6 @@ impl Config {
             Some(cache) => engine.with_cache(cache),
             None => engine,
         })
-    }
-}
-
-/// The name a projection is asked for by.
-pub fn spec_name(spec: &ProjectionSpec) -> String {
-    match spec {
-        ProjectionSpec::Generic => "generic".to_string(),
-        ProjectionSpec::JavaScript(path) => path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| path.display().to_string()),
-        ProjectionSpec::Command(command) => command.clone(),
     }
 }
 

@@ -20,7 +20,7 @@ use super::state::{EventView, Playback, ProjectionView, Settings, Status, Stream
 use super::theme::Theme;
 use super::worker::{Load, Request, Worker};
 use crate::core::filter::EventFilter;
-use crate::core::projection::ProjectionSpec;
+use crate::core::projection::{ProjectionSpec, Selector};
 use crate::core::store::{Backend, EventSource, Scope, StoreLocation, StreamInfo};
 use crate::core::time::Millis;
 
@@ -86,8 +86,10 @@ impl App {
             Some(dir) => (Keymap::load(dir)?, Theme::load(dir)?),
             None => (Keymap::defaults(), Theme::defaults(false)),
         };
-        let mut specs = vec![ProjectionSpec::Generic];
-        specs.extend(options.projections.iter().cloned());
+        // The user's projections first, the generic one, for any data,
+        // last.
+        let mut specs = options.projections.clone();
+        specs.push(ProjectionSpec::Generic);
         let store_name = options
             .store
             .file_name()
@@ -99,10 +101,11 @@ impl App {
         let worker = Worker::spawn(location.clone(), specs.clone(), memory);
         let head = source.head_position()?;
         let projection = ProjectionView {
-            names: specs.iter().map(spec_name).collect(),
-            // Projections the user named come first; the generic one is
-            // there for any data, one `p` away.
-            active: usize::from(!options.projections.is_empty()),
+            names: specs
+                .iter()
+                .map(|spec| (spec.name(), *spec == ProjectionSpec::Generic))
+                .collect(),
+            selectors: specs.iter().map(selector_of).collect(),
             ..ProjectionView::default()
         };
         let mut app = App {
@@ -224,6 +227,7 @@ impl App {
 
     /// Shows `scope` in the timeline, from its first event.
     pub fn open_scope(&mut self, scope: Scope, first_version: i64) -> Result<()> {
+        self.projection.pick_for(&scope);
         self.timeline.open(scope, first_version);
         self.load_scope()?;
         self.timeline.offset = 0;
@@ -428,15 +432,14 @@ fn scan_rows(
     Some(id)
 }
 
-fn spec_name(spec: &ProjectionSpec) -> (String, bool) {
+/// What a projection reads, read once from its definition (a JavaScript
+/// file is loaded for it, then dropped); a reducer may read anything.
+fn selector_of(spec: &ProjectionSpec) -> Selector {
     match spec {
-        ProjectionSpec::Generic => ("generic".to_string(), true),
-        ProjectionSpec::JavaScript(path) => (
-            path.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| path.display().to_string()),
-            false,
-        ),
-        ProjectionSpec::Command(command) => (command.clone(), false),
+        ProjectionSpec::JavaScript(_) | ProjectionSpec::Shipped(_) => spec
+            .load()
+            .map(|projection| projection.selector())
+            .unwrap_or(Selector::All),
+        ProjectionSpec::Generic | ProjectionSpec::Command(_) => Selector::All,
     }
 }

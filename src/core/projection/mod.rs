@@ -11,6 +11,7 @@ pub mod engine;
 pub mod external;
 pub mod generic;
 pub mod js;
+pub mod shipped;
 pub mod snapshots;
 mod targets;
 pub mod travel;
@@ -155,6 +156,47 @@ pub trait Projection {
     fn partition_of(&mut self, _event: &Event) -> Result<Option<String>, ProjectionError> {
         Ok(None)
     }
+
+    /// Which streams the projection reads (`fromAll`, `fromCategory`,
+    /// `fromStream(s)`); everything unless it says otherwise.
+    fn selector(&self) -> Selector {
+        Selector::All
+    }
+}
+
+/// The streams a projection's selector reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selector {
+    All,
+    Category(String),
+    Streams(std::collections::BTreeSet<String>),
+}
+
+impl Selector {
+    /// How closely the selector names `stream`: `None` when it does not
+    /// read it; else 0 for every stream, 1 for its category, 2 for the
+    /// stream by name. The closest projection is the one to show first.
+    pub fn covers(&self, stream: &str) -> Option<u8> {
+        match self {
+            Selector::All => Some(0),
+            Selector::Category(category) => {
+                (crate::core::event::category_of(stream) == category).then_some(1)
+            }
+            Selector::Streams(streams) => streams.contains(stream).then_some(2),
+        }
+    }
+
+    /// The selector as the projection wrote it, for messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Selector::All => "fromAll()".to_string(),
+            Selector::Category(category) => format!("fromCategory('{category}')"),
+            Selector::Streams(streams) => {
+                let names: Vec<String> = streams.iter().map(|s| format!("'{s}'")).collect();
+                format!("fromStreams({})", names.join(", "))
+            }
+        }
+    }
 }
 
 /// How a user names a projection on the command line. Projections are
@@ -168,15 +210,33 @@ pub enum ProjectionSpec {
     JavaScript(std::path::PathBuf),
     /// An external reducer speaking the NDJSON protocol on stdin/stdout.
     Command(String),
+    /// One of the projections shipped in the binary (`assets/projections`),
+    /// by file name.
+    Shipped(&'static str),
 }
 
 impl ProjectionSpec {
+    /// The name it is shown and asked for by: its file name (`bank.js`),
+    /// the command, or `generic`.
+    pub fn name(&self) -> String {
+        match self {
+            ProjectionSpec::Generic => "generic".to_string(),
+            ProjectionSpec::JavaScript(path) => path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| path.display().to_string()),
+            ProjectionSpec::Command(command) => command.clone(),
+            ProjectionSpec::Shipped(name) => name.to_string(),
+        }
+    }
+
     /// How messages name it: the file, the command, or `generic`.
     pub fn label(&self) -> String {
         match self {
             ProjectionSpec::Generic => "generic".to_string(),
             ProjectionSpec::JavaScript(path) => path.display().to_string(),
             ProjectionSpec::Command(command) => command.clone(),
+            ProjectionSpec::Shipped(name) => format!("{name} (shipped)"),
         }
     }
 
@@ -186,6 +246,16 @@ impl ProjectionSpec {
             ProjectionSpec::JavaScript(path) => Ok(Box::new(js::JsProjection::load(path)?)),
             ProjectionSpec::Command(command) => {
                 Ok(Box::new(external::ExternalProjection::spawn(command)?))
+            }
+            ProjectionSpec::Shipped(name) => {
+                let source = shipped::source(name).ok_or_else(|| {
+                    ProjectionError::new(name, None, format!("no shipped projection {name}"))
+                })?;
+                Ok(Box::new(js::JsProjection::from_source(
+                    name,
+                    source,
+                    js::Limits::default(),
+                )?))
             }
         }
     }

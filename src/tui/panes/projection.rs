@@ -76,6 +76,16 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         };
         lines.push(Line::styled(text, app.settings.theme.dim));
     }
+    if let Some(note) = &app.projection.not_covered {
+        let next = app
+            .settings
+            .keymap
+            .hint(crate::tui::action::Command::NextProjection);
+        lines.push(Line::styled(
+            format!("{} ({next}: next projection)", visible(note)),
+            app.settings.theme.dim,
+        ));
+    }
     if let Some(error) = &app.projection.error {
         lines.push(Line::styled(
             visible(&clip_chars(error, 400)).into_owned(),

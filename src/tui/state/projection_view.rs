@@ -10,8 +10,9 @@ use serde_json::Value;
 use super::json_tree::JsonTree;
 use super::settings::Settings;
 use crate::core::diff::{diff, PatchOp};
-use crate::core::projection::{Progress, StateAt};
+use crate::core::projection::{Progress, Selector, StateAt};
 use crate::core::sanitize::visible;
+use crate::core::store::Scope;
 use crate::tui::action::Command;
 use crate::tui::json_view::{container_pointers, lay_out_folded, JsonLines};
 use crate::tui::text::{clip_chars, MAX_VALUE_CHARS};
@@ -31,8 +32,15 @@ fn is_container(value: &Value) -> bool {
 pub struct ProjectionView {
     /// Every projection to cycle through, and whether it is the generic one.
     pub names: Vec<(String, bool)>,
+    /// What each projection reads, in the order of `names`.
+    pub selectors: Vec<Selector>,
     /// Index into `names`.
     pub active: usize,
+    /// Set when the projection shown does not read the stream open: why
+    /// its state says nothing about it.
+    pub not_covered: Option<String>,
+    /// The stream open, if one is.
+    pub stream: Option<String>,
     /// Numbers requests to the worker; `pending` is the one awaited.
     pub seq: u64,
     pub pending: Option<u64>,
@@ -59,6 +67,47 @@ impl ProjectionView {
         self.active = (self.active + 1) % self.names.len().max(1);
         self.shown = None;
         self.tree.clear();
+        self.note_coverage();
+    }
+
+    /// Opening `scope`: on a stream, shows the projection whose selector
+    /// names it most closely (its stream, then its category, then all of
+    /// them), the generic one when no other reads it.
+    pub fn pick_for(&mut self, scope: &Scope) {
+        self.stream = match scope {
+            Scope::Stream(stream) => Some(stream.clone()),
+            _ => None,
+        };
+        if let Some(stream) = &self.stream {
+            let best = self
+                .names
+                .iter()
+                .zip(&self.selectors)
+                .enumerate()
+                .filter(|(_, ((_, generic), _))| !generic)
+                .filter_map(|(i, (_, selector))| Some((selector.covers(stream)?, i)))
+                // The closest; of equals, the first given.
+                .max_by_key(|&(closeness, i)| (closeness, std::cmp::Reverse(i)));
+            let generic = self.names.iter().position(|(_, generic)| *generic);
+            if let Some(index) = best.map(|(_, i)| i).or(generic) {
+                self.active = index;
+            }
+        }
+        self.note_coverage();
+    }
+
+    fn note_coverage(&mut self) {
+        let (Some(stream), Some(selector)) = (&self.stream, self.selectors.get(self.active)) else {
+            self.not_covered = None;
+            return;
+        };
+        self.not_covered = selector.covers(stream).is_none().then(|| {
+            format!(
+                "{} reads {}, which {stream} is not in: no event of it reaches the projection",
+                self.name(),
+                selector.describe()
+            )
+        });
     }
 
     /// A new request `seq` is on its way.
@@ -176,7 +225,9 @@ impl ProjectionView {
     /// Rows the pane's head (computing, errors) and tail (logs, emits)
     /// take from a body `height` rows high; the state gets the rest.
     pub fn reserved_rows(&self, height: u16) -> (u16, u16) {
-        let head = u16::from(self.pending.is_some()) + u16::from(self.error.is_some());
+        let head = u16::from(self.pending.is_some())
+            + u16::from(self.error.is_some())
+            + u16::from(self.not_covered.is_some());
         let tail = self.shown.as_ref().map_or(0, |shown| {
             usize::from(shown.error.is_some())
                 + shown.output.logs.len().min(MAX_LOGS)

@@ -421,6 +421,16 @@ impl Projection for JsProjection {
         }
     }
 
+    fn selector(&self) -> crate::core::projection::Selector {
+        use crate::core::projection::Selector;
+        let router = &self.router;
+        match router.selector {
+            SelectorKind::All => Selector::All,
+            SelectorKind::Category => Selector::Category(router.category.clone()),
+            SelectorKind::Streams => Selector::Streams(router.streams.iter().cloned().collect()),
+        }
+    }
+
     fn partition_of(&mut self, event: &Event) -> Result<Option<String>, ProjectionError> {
         match self.partitioning {
             Partitioning::None => Ok(None),
