@@ -69,25 +69,14 @@ fn summary(app: &App) -> Vec<Span<'static>> {
             app.settings.format_time(event.time_ms)
         ));
     }
-    let (projection, _) = app
-        .projection
-        .names
-        .get(app.projection.active)
-        .cloned()
-        .unwrap_or_default();
-    parts.push(format!("proj {}", visible(&projection)));
-    let mark = |m: Option<u64>| match (m, app.timeline.version_of_row(m.unwrap_or(0))) {
-        (None, _) => "-".to_string(),
-        (Some(_), Some(v)) => format!("v{v}"),
-        (Some(row), None) => format!("#{}", row + 1),
-    };
-    parts.push(format!(
-        "A {} B {}",
-        mark(app.timeline.marks[0]),
-        mark(app.timeline.marks[1])
-    ));
+    // What the explorer is doing comes before what it shows: on a narrow
+    // screen the end of the line is cut.
     if app.playback.playing {
-        parts.push(format!("▶ {}x", app.playback.speed));
+        parts.push(format!(
+            "▶ {}x ({} ev/s)",
+            app.playback.speed,
+            app.playback.rate()
+        ));
     }
     if app.playback.follow {
         parts.push("following".into());
@@ -100,6 +89,25 @@ fn summary(app: &App) -> Vec<Span<'static>> {
     }
     if app.settings.local_time {
         parts.push("local time".into());
+    }
+    let (projection, _) = app
+        .projection
+        .names
+        .get(app.projection.active)
+        .cloned()
+        .unwrap_or_default();
+    parts.push(format!("proj {}", visible(&projection)));
+    let mark = |m: Option<u64>| match (m, app.timeline.version_of_row(m.unwrap_or(0))) {
+        (None, _) => "-".to_string(),
+        (Some(_), Some(v)) => format!("v{v}"),
+        (Some(row), None) => format!("#{}", row + 1),
+    };
+    if app.timeline.marks.iter().any(Option::is_some) {
+        parts.push(format!(
+            "A {} B {}",
+            mark(app.timeline.marks[0]),
+            mark(app.timeline.marks[1])
+        ));
     }
     let hints = [Command::Help, Command::GoTo, Command::Filter, Command::Quit]
         .iter()

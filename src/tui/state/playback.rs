@@ -7,13 +7,18 @@ use crate::core::time::Millis;
 pub const POLL_MS: i64 = 500;
 /// Play mode's step at 1x.
 pub const PLAY_STEP_MS: i64 = 400;
+/// The fastest play: 64x, 160 events a second.
+pub const MAX_SPEED: u32 = 64;
 
 #[derive(Debug, Clone)]
 pub struct Playback {
     pub playing: bool,
-    /// 1x, 2x or 4x.
+    /// 1x, 2x, 4x … up to [`MAX_SPEED`].
     pub speed: u32,
     pub last_step_ms: Millis,
+    /// Play was just turned on: its first step is due now, and the clock
+    /// counts from there.
+    pub resumed: bool,
     pub follow: bool,
     /// The store's head position when last looked at.
     pub head: i64,
@@ -29,6 +34,7 @@ impl Playback {
             playing: false,
             speed: 1,
             last_step_ms: 0,
+            resumed: false,
             follow: false,
             head,
             last_poll_ms: 0,
@@ -36,21 +42,42 @@ impl Playback {
         }
     }
 
+    /// Plays, or pauses.
+    pub fn play_pause(&mut self) {
+        self.playing = !self.playing;
+        self.resumed = self.playing;
+    }
+
     pub fn faster(&mut self) {
-        self.speed = (self.speed * 2).min(4);
+        self.speed = (self.speed * 2).min(MAX_SPEED);
     }
 
     pub fn slower(&mut self) {
         self.speed = (self.speed / 2).max(1);
     }
 
-    /// True when play mode is due to take its next step at `now_ms`.
-    pub fn step_due(&mut self, now_ms: Millis) -> bool {
-        if !self.playing || now_ms - self.last_step_ms < PLAY_STEP_MS / self.speed.max(1) as i64 {
-            return false;
+    /// Events played per second at the current speed.
+    pub fn rate(&self) -> f64 {
+        1000.0 * f64::from(self.speed.max(1)) / PLAY_STEP_MS as f64
+    }
+
+    /// How many steps play mode is due to take at `now_ms` (several per
+    /// clock tick at high speeds; none when paused).
+    pub fn steps_due(&mut self, now_ms: Millis) -> u64 {
+        let interval = (PLAY_STEP_MS / i64::from(self.speed.max(1))).max(1);
+        let elapsed = now_ms - self.last_step_ms;
+        if !self.playing || (elapsed < interval && !self.resumed) {
+            return 0;
         }
-        self.last_step_ms = now_ms;
-        true
+        let steps = (elapsed / interval) as u64;
+        // After a pause play resumes from now rather than catching up.
+        if self.resumed || steps > u64::from(MAX_SPEED) {
+            self.resumed = false;
+            self.last_step_ms = now_ms;
+            return 1;
+        }
+        self.last_step_ms += steps as i64 * interval;
+        steps
     }
 
     /// True when it is time to look at the store's head again.

@@ -348,7 +348,6 @@ fn play_advances_with_the_clock_and_speeds_up() {
     assert_eq!(app.timeline.cursor, 1);
     command(&mut app, Command::Faster);
     command(&mut app, Command::Faster);
-    command(&mut app, Command::Faster);
     assert_eq!(app.playback.speed, 4);
     update(&mut app, Action::Tick { now_ms: 1_110 });
     assert_eq!(app.timeline.cursor, 2);
@@ -357,6 +356,19 @@ fn play_advances_with_the_clock_and_speeds_up() {
     command(&mut app, Command::PlayPause);
     update(&mut app, Action::Tick { now_ms: 9_000 });
     assert_eq!(app.timeline.cursor, 2);
+    // Up to 64x: 160 events a second, several steps per clock tick.
+    for _ in 0..10 {
+        command(&mut app, Command::Faster);
+    }
+    assert_eq!(app.playback.speed, 64);
+    command(&mut app, Command::PlayPause);
+    update(&mut app, Action::Tick { now_ms: 10_000 });
+    assert_eq!(app.timeline.cursor, 3, "the first step, at once");
+    update(&mut app, Action::Tick { now_ms: 10_100 });
+    assert_eq!(app.timeline.cursor, 3 + 16);
+    assert_eq!(app.playback.rate(), 160.0);
+    let screen = screen_text(&draw(&app));
+    assert!(screen.contains("▶ 64x"), "{screen}");
 }
 
 #[test]

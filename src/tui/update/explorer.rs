@@ -94,7 +94,7 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Result<()> {
             app.request_projection();
         }
         Command::ToggleTime => app.settings.local_time = !app.settings.local_time,
-        Command::PlayPause => app.playback.playing = !app.playback.playing,
+        Command::PlayPause => app.playback.play_pause(),
         Command::Faster => app.playback.faster(),
         Command::Slower => app.playback.slower(),
         Command::PreviousSameType => same_type(app, false)?,

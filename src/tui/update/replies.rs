@@ -11,12 +11,14 @@ use crate::tui::update::filter;
 
 pub(super) fn tick(app: &mut App, now_ms: i64) -> Result<()> {
     app.settings.tick(now_ms);
-    if app.playback.step_due(now_ms) {
+    let steps = app.playback.steps_due(now_ms);
+    if steps > 0 {
         let before = app.timeline.cursor;
         if app.timeline.filter_ready() {
-            filter::step_filtered(app, 1)?;
+            filter::step_filtered(app, steps as i64)?;
         } else if app.timeline.cursor + 1 < app.timeline.count {
-            app.move_cursor_to(before + 1)?;
+            let last = app.timeline.count - 1;
+            app.move_cursor_to((before + steps).min(last))?;
         }
         // Play stops at the last (shown) event.
         app.playback.playing = app.timeline.cursor != before;
