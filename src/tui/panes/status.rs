@@ -80,6 +80,8 @@ fn summary(app: &App) -> Vec<Span<'static>> {
     }
     if app.playback.follow {
         parts.push("following".into());
+    } else if app.playback.follow_paused {
+        parts.push(format!("follow paused, {} new", app.playback.new_events));
     }
     if app.settings.wrap {
         parts.push("wrap".into());

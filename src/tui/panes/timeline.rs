@@ -33,6 +33,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         ),
         Span::styled(format!(" {position}"), app.settings.theme.dim),
     ];
+    if app.playback.follow_paused {
+        extra.push(Span::styled(
+            format!("· {} new, following paused ", app.playback.new_events),
+            app.settings.theme.mark,
+        ));
+    }
     if let Some(filter) = &app.timeline.filter {
         let pending = if filter.job.is_some() {
             " filtering…"

@@ -20,6 +20,11 @@ pub struct Playback {
     /// counts from there.
     pub resumed: bool,
     pub follow: bool,
+    /// Following, paused because the reader moved the cursor away (as
+    /// `less +F` stops at a scroll): `f` or the last event resumes it.
+    pub follow_paused: bool,
+    /// Events that arrived in the open scope while following was paused.
+    pub new_events: u64,
     /// The store's head position when last looked at.
     pub head: i64,
     pub last_poll_ms: Millis,
@@ -36,10 +41,30 @@ impl Playback {
             last_step_ms: 0,
             resumed: false,
             follow: false,
+            follow_paused: false,
+            new_events: 0,
             head,
             last_poll_ms: 0,
             head_pending: None,
         }
+    }
+
+    /// Following stops while the reader looks back; true when it was on.
+    pub fn pause_follow(&mut self) -> bool {
+        if !self.follow {
+            return false;
+        }
+        self.follow = false;
+        self.follow_paused = true;
+        self.new_events = 0;
+        true
+    }
+
+    /// Following again (after a pause, or turned on).
+    pub fn resume_follow(&mut self) {
+        self.follow = true;
+        self.follow_paused = false;
+        self.new_events = 0;
     }
 
     /// Plays, or pauses.

@@ -396,6 +396,41 @@ fn follow_picks_up_appended_events() {
 }
 
 #[test]
+fn looking_back_pauses_follow_and_g_resumes_it() {
+    let (_dir, path) = writable_copy();
+    let mut app = open(&path, Some("account-0042"), None, 120, 36);
+    command(&mut app, Command::Follow);
+    settle(&mut app);
+    command(&mut app, Command::Up);
+    assert!(!app.playback.follow && app.playback.follow_paused);
+    let message = app.status.message.clone().unwrap_or_default();
+    assert!(message.contains("following paused"), "{message}");
+    let looking_at = app.timeline.cursor;
+    append(&path, "account-0042", "FundsDeposited", r#"{"amount": 1}"#);
+    append(&path, "account-0042", "FundsDeposited", r#"{"amount": 2}"#);
+    update(&mut app, Action::Tick { now_ms: 10_000 });
+    settle(&mut app);
+    // The cursor stays where the reader is; the title counts what came.
+    assert_eq!(app.timeline.cursor, looking_at);
+    assert_eq!(app.playback.new_events, 2);
+    let screen = screen_text(&draw(&app));
+    assert!(screen.contains("2 new, following paused"), "{screen}");
+    // G goes to the newest event and follows again.
+    command(&mut app, Command::Last);
+    settle(&mut app);
+    assert!(app.playback.follow && !app.playback.follow_paused);
+    assert_eq!(app.timeline.cursor, app.timeline.count - 1);
+    append(&path, "account-0042", "FundsDeposited", r#"{"amount": 3}"#);
+    update(&mut app, Action::Tick { now_ms: 20_000 });
+    settle(&mut app);
+    assert_eq!(app.timeline.cursor, app.timeline.count - 1);
+    assert_eq!(
+        app.timeline.cursor_event().map(|e| e.data.clone()),
+        Some(r#"{"amount": 3}"#.to_string())
+    );
+}
+
+#[test]
 fn mouse_clicks_focus_and_select() {
     let mut app = open(demo_path(), None, None, 160, 48);
     let panes = areas(app.size);

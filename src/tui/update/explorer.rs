@@ -14,6 +14,9 @@ use crate::tui::update::filter;
 
 pub(super) fn run_command(app: &mut App, command: Command) -> Result<()> {
     if let Some(movement) = Move::of(command) {
+        if app.focus == Pane::Timeline {
+            follow_on_move(app, movement);
+        }
         let page = match app.focus {
             Pane::Event | Pane::Projection => app.tree_rows(app.focus).0,
             Pane::Streams => app.streams_rows(),
@@ -100,8 +103,11 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Result<()> {
         Command::PreviousSameType => same_type(app, false)?,
         Command::NextSameType => same_type(app, true)?,
         Command::Follow => {
-            app.playback.follow = !app.playback.follow;
             if app.playback.follow {
+                app.playback.follow = false;
+                app.playback.follow_paused = false;
+            } else {
+                app.playback.resume_follow();
                 super::locate::poll_head(app, true);
             }
         }
@@ -161,6 +167,22 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Result<()> {
         Command::DeleteBack | Command::Toggle | Command::Clear => {}
     }
     Ok(())
+}
+
+/// A move in the timeline while following pauses following (the reader is
+/// looking back); going to the last event resumes it.
+fn follow_on_move(app: &mut App, movement: Move) {
+    if movement == Move::Last && app.playback.follow_paused {
+        app.playback.resume_follow();
+        super::locate::poll_head(app, true);
+    } else if movement != Move::Last && app.playback.pause_follow() {
+        let keymap = &app.settings.keymap;
+        app.status.message = Some(format!(
+            "following paused while you look back: {} or {} resumes it",
+            keymap.hint(Command::Follow),
+            keymap.hint(Command::Last)
+        ));
+    }
 }
 
 /// Folds or unfolds the object or array under the focused pane's cursor;

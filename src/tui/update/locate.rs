@@ -154,6 +154,10 @@ fn head(app: &mut App, position: i64, scope: &Scope, count: u64, force: bool) ->
     if grew {
         app.request_streams();
         if *scope == app.timeline.scope {
+            if app.playback.follow_paused {
+                let arrived = count.saturating_sub(app.timeline.count);
+                app.playback.new_events += arrived;
+            }
             app.rescope(count);
         } else {
             app.load_scope()?;

@@ -38,6 +38,7 @@ pub(super) fn on_mouse(app: &mut App, mouse: Mouse) -> Result<()> {
                 }
             } else if contains(panes.timeline, column, row) {
                 app.focus = Pane::Timeline;
+                app.playback.pause_follow();
                 let first = inner(panes.timeline).y;
                 if row >= first {
                     let shown = app.timeline.offset + (row - first) as u64;
@@ -75,6 +76,9 @@ pub(super) fn on_mouse(app: &mut App, mouse: Mouse) -> Result<()> {
                 (Pane::Projection, panes.projection),
             ] {
                 if contains(area, column, row) {
+                    if pane == Pane::Timeline {
+                        app.playback.pause_follow();
+                    }
                     app.focus = pane;
                     step(app, delta)?;
                     app.focus = focus;
