@@ -15,3 +15,30 @@ fn plain_rewind_opens_each_demo_stream_with_its_projection() {
     });
     session.quit();
 }
+
+#[test]
+fn in_local_time_a_typed_time_is_read_in_the_local_zone() {
+    let home = tempfile::tempdir().expect("home");
+    let mut session = Session::start_with(
+        home.path(),
+        &["--stream", "account-0042"],
+        &[("TZ", "Europe/Paris")],
+    );
+    session.wait_for("the stream", |s| s.contains("Timeline account-0042 1/"));
+    session.send("t:");
+    session.wait_for("the prompt naming the zone", |s| {
+        s.contains("times in local time, Europe/Paris +01:00")
+    });
+    // 16:50 in Paris is 15:50 UTC: v7 (12:22 UTC), not v8 (16:49 UTC).
+    session.send("2025-03-06 16:50\r");
+    session.wait_for("version 7", |s| {
+        s.contains("│ v7 @2631 2025-03-06 13:22:06")
+    });
+    session.send("t:");
+    session.wait_for("the prompt in UTC", |s| s.contains("times in UTC"));
+    session.send("2025-03-06 16:50\r");
+    session.wait_for("version 8", |s| {
+        s.contains("│ v8 @2723 2025-03-06T16:49:07")
+    });
+    session.quit();
+}

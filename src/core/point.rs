@@ -5,7 +5,7 @@
 
 use crate::core::error::StoreError;
 use crate::core::store::{EventSource, Scope};
-use crate::core::time::{parse_user_time, Millis};
+use crate::core::time::{parse_user_time_in, Millis, Zone};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Point {
@@ -19,6 +19,11 @@ impl Point {
     /// Reads `42`, `@1234`, a time, or `latest`/`now`. `now_ms` anchors
     /// relative times.
     pub fn parse(text: &str, now_ms: Millis) -> Result<Point, String> {
+        Point::parse_in(text, now_ms, Zone::Utc)
+    }
+
+    /// Like [`Point::parse`], reading a time without an offset in `zone`.
+    pub fn parse_in(text: &str, now_ms: Millis, zone: Zone) -> Result<Point, String> {
         let text = text.trim();
         if text.eq_ignore_ascii_case("latest") || text.eq_ignore_ascii_case("now") {
             return Ok(Point::Latest);
@@ -31,7 +36,7 @@ impl Point {
         if let Ok(version) = text.parse::<i64>() {
             return Ok(Point::Version(version));
         }
-        parse_user_time(text, now_ms)
+        parse_user_time_in(text, now_ms, zone)
             .map(Point::Time)
             .ok_or_else(|| {
                 format!(

@@ -32,6 +32,35 @@ pub fn parse_rfc3339(text: &str) -> Option<Millis> {
 /// `2025-03-01`, or a relative offset from `now` such as `-2h`, `-15m`,
 /// `-3d`, `-30s` or `-1w`. Times without a zone are read as UTC.
 pub fn parse_user_time(text: &str, now: Millis) -> Option<Millis> {
+    parse_user_time_in(text, now, Zone::Utc)
+}
+
+/// The zone a time typed without an offset is read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Zone {
+    Utc,
+    /// The machine's local zone (`TZ`, else the system's).
+    Local,
+}
+
+impl Zone {
+    /// How a prompt names it: `UTC`, or the local zone's name or offset.
+    pub fn describe(self, at: Millis) -> String {
+        match self {
+            Zone::Utc => "UTC".to_string(),
+            Zone::Local => {
+                let offset = from_ms(at).with_timezone(&chrono::Local).format("%:z");
+                match std::env::var("TZ") {
+                    Ok(name) if !name.is_empty() => format!("local time, {name} {offset}"),
+                    _ => format!("local time, UTC{offset}"),
+                }
+            }
+        }
+    }
+}
+
+/// Like [`parse_user_time`], reading a time without an offset in `zone`.
+pub fn parse_user_time_in(text: &str, now: Millis, zone: Zone) -> Option<Millis> {
     let text = text.trim();
     if let Some(ms) = parse_rfc3339(text) {
         return Some(ms);
@@ -45,13 +74,25 @@ pub fn parse_user_time(text: &str, now: Millis) -> Option<Millis> {
         "%Y-%m-%dT%H:%M:%S%.f",
     ] {
         if let Ok(t) = NaiveDateTime::parse_from_str(text, format) {
-            return Some(t.and_utc().timestamp_millis());
+            return in_zone(t, zone);
         }
     }
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .ok()
         .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|t| t.and_utc().timestamp_millis())
+        .and_then(|t| in_zone(t, zone))
+}
+
+/// A wall-clock time in `zone`; in a repeated hour (a clock set back),
+/// its first occurrence.
+fn in_zone(t: NaiveDateTime, zone: Zone) -> Option<Millis> {
+    match zone {
+        Zone::Utc => Some(t.and_utc().timestamp_millis()),
+        Zone::Local => chrono::Local
+            .from_local_datetime(&t)
+            .earliest()
+            .map(|t| t.timestamp_millis()),
+    }
 }
 
 fn parse_relative(text: &str, now: Millis) -> Option<Millis> {

@@ -24,6 +24,11 @@ pub struct Session {
 
 impl Session {
     pub fn start(home: &Path, args: &[&str]) -> Session {
+        Session::start_with(home, args, &[])
+    }
+
+    /// Like [`Session::start`], with `env` set for the program.
+    pub fn start_with(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Session {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -39,6 +44,9 @@ impl Session {
         command.env("XDG_CONFIG_HOME", home.join("config"));
         command.env("TERM", "xterm-256color");
         command.env_remove("NO_COLOR");
+        for (name, value) in env {
+            command.env(name, value);
+        }
         command.cwd(home);
         let child = pty.slave.spawn_command(command).expect("spawn rewind");
         drop(pty.slave);

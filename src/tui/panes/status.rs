@@ -17,6 +17,18 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         .prompt()
         .and_then(|p| Some((prompt(p.kind)?, &p.text)));
     let line = if let Some(((word, hint), text)) = typing {
+        let mut hint = hint.to_string();
+        if app
+            .overlays
+            .prompt()
+            .is_some_and(|p| p.kind == PromptKind::GoTo)
+        {
+            // Say which zone a time without an offset is read in.
+            hint.push_str(&format!(
+                " · times in {}",
+                app.settings.zone().describe(app.settings.now_ms)
+            ));
+        }
         Line::from(vec![
             Span::raw(word),
             Span::raw(visible(text).into_owned()),

@@ -37,6 +37,16 @@ impl Settings {
             .unwrap_or(ProjectionSpec::Generic)
     }
 
+    /// The zone a typed time without an offset is read in: the one the
+    /// explorer shows times in.
+    pub fn zone(&self) -> crate::core::time::Zone {
+        if self.local_time {
+            crate::core::time::Zone::Local
+        } else {
+            crate::core::time::Zone::Utc
+        }
+    }
+
     pub fn format_time(&self, ms: Millis) -> String {
         if self.local_time {
             let utc = crate::core::time::from_ms(ms);

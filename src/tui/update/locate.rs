@@ -17,7 +17,7 @@ use crate::tui::state::timeline::{Locating, Purpose};
 /// position · `latest` · anything else: a time. A point outside the scope
 /// is reported and the cursor stays where it is.
 pub(super) fn go_to(app: &mut App, text: &str) {
-    let Ok(point) = Point::parse(text, app.settings.now_ms) else {
+    let Ok(point) = Point::parse_in(text, app.settings.now_ms, app.settings.zone()) else {
         app.status.message = Some(format!(
             "cannot go to '{}': type a version (42), a position (@1234) or a time (2025-03-01 14:00, -2h)",
             visible(text)
