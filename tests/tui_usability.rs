@@ -42,3 +42,21 @@ fn in_local_time_a_typed_time_is_read_in_the_local_zone() {
     });
     session.quit();
 }
+
+#[test]
+fn ctrl_o_goes_back_from_the_last_event_to_the_version_gone_to() {
+    let home = tempfile::tempdir().expect("home");
+    let mut session = Session::start(home.path(), &["--stream", "account-0042"]);
+    session.wait_for("the stream", |s| s.contains("Timeline account-0042 1/39"));
+    session.send(":10\r");
+    session.wait_for("version 10", |s| s.contains("Timeline account-0042 11/39"));
+    session.send("G");
+    session.wait_for("the last event", |s| {
+        s.contains("Timeline account-0042 39/39")
+    });
+    session.send("\x0f");
+    session.wait_for("back at version 10", |s| {
+        s.contains("Timeline account-0042 11/39") && s.contains("│ v10 @")
+    });
+    session.quit();
+}

@@ -69,6 +69,11 @@ pub enum Command {
     /// the cursor's event changed.
     NextChange,
     PreviousChange,
+    /// Back to where the cursor stood before its last jump (a go-to, the
+    /// first or last event, a search hit, an event opened from a report),
+    /// or forward again.
+    JumpBack,
+    JumpForward,
     /// Enter: what it confirms depends on the mode.
     Confirm,
     /// Esc: closes the overlay, or in the explorer stops a search or
@@ -84,7 +89,7 @@ pub enum Command {
 
 impl Command {
     /// Every command, in the order the help screen lists them.
-    pub const ALL: [Command; 49] = [
+    pub const ALL: [Command; 51] = [
         Command::Quit,
         Command::Help,
         Command::FocusNext,
@@ -129,6 +134,8 @@ impl Command {
         Command::CopyEvent,
         Command::NextChange,
         Command::PreviousChange,
+        Command::JumpBack,
+        Command::JumpForward,
         Command::Confirm,
         Command::Cancel,
         Command::DeleteBack,
@@ -192,6 +199,8 @@ impl Command {
             Command::CopyEvent => "copy the cursor's event as an NDJSON line rewind import reads",
             Command::NextChange => "Projection: the next line this event changed",
             Command::PreviousChange => "Projection: the previous line this event changed",
+            Command::JumpBack => "back to where the cursor was before a jump",
+            Command::JumpForward => "forward again to where jump_back came from",
             Command::Confirm => "open the selected stream · fold, or open the value whole",
             Command::Cancel => "stop a search · clear the stream filter or the timeline filter",
             Command::DeleteBack => "delete the last character",

@@ -15,6 +15,7 @@ pub use super::layout::Pane;
 use super::layout::{inner, zoomed_areas, Areas};
 use super::locate::Locate;
 use super::overlay::Overlays;
+use super::state::jumps::Spot;
 use super::state::timeline_filter::{self, TimelineFilter};
 use super::state::{EventView, Playback, ProjectionView, Settings, Status, StreamList, Timeline};
 use super::theme::Theme;
@@ -226,8 +227,36 @@ impl App {
     }
 
     /// Shows `scope` in the timeline, from its first event.
+    /// Moves the cursor to `row` as a jump: the place it leaves is
+    /// remembered for `jump_back`.
+    pub fn jump_to(&mut self, row: u64) -> Result<()> {
+        let here = self.spot();
+        self.timeline.jumps.leave(here);
+        self.move_cursor_to(row)
+    }
+
+    /// Where the cursor stands, to come back to.
+    pub fn spot(&self) -> Spot {
+        Spot {
+            scope: self.timeline.scope.clone(),
+            first_version: self.timeline.first_version,
+            row: self.timeline.cursor,
+        }
+    }
+
+    /// Goes to `spot`, opening its scope if another is open.
+    pub fn go_to_spot(&mut self, spot: Spot) -> Result<()> {
+        if spot.scope != self.timeline.scope {
+            self.open_scope(spot.scope, spot.first_version)?;
+        }
+        self.focus = Pane::Timeline;
+        self.move_cursor_to(spot.row)
+    }
+
     pub fn open_scope(&mut self, scope: Scope, first_version: i64) -> Result<()> {
         self.projection.pick_for(&scope);
+        // The stream list shows which scope is open, however it was opened.
+        self.streams.select_scope(&scope, self.streams_rows());
         self.timeline.open(scope, first_version);
         self.load_scope()?;
         self.timeline.offset = 0;

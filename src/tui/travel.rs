@@ -83,7 +83,7 @@ pub(super) fn search_found(
     match found {
         Ok(Some(row)) => {
             app.status.message = None;
-            app.move_cursor_to(row)
+            app.jump_to(row)
         }
         Ok(None) => {
             app.status.message = Some(format!("no match for {} {direction} the cursor", run.what));

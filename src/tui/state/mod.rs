@@ -4,6 +4,7 @@
 
 pub mod event_view;
 pub mod json_tree;
+pub mod jumps;
 pub mod playback;
 pub mod projection_view;
 pub mod settings;

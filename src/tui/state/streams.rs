@@ -66,6 +66,18 @@ impl StreamList {
         }
     }
 
+    /// Selects the entry of `scope`, when the query shows it.
+    pub fn select_scope(&mut self, scope: &Scope, rows: usize) {
+        if let Some(i) = self
+            .matches
+            .iter()
+            .position(|m| self.entries.get(m.index).is_some_and(|e| e.scope == *scope))
+        {
+            self.selected = i;
+            self.scroll_into_view(rows);
+        }
+    }
+
     /// Scrolls so that the selection is among the `rows` shown.
     pub fn scroll_into_view(&mut self, rows: usize) {
         let height = rows.max(1);

@@ -77,6 +77,8 @@ pub struct Timeline {
     pub search: Search,
     /// A drag that started on the histogram scrubs.
     pub dragging_histogram: bool,
+    /// Where the cursor stood before its jumps.
+    pub jumps: super::jumps::JumpList,
     /// The row being found for a jump, if any.
     pub locating: Option<Locating>,
 }
@@ -99,6 +101,7 @@ impl Default for Timeline {
             filter: None,
             search: Search::default(),
             dragging_histogram: false,
+            jumps: Default::default(),
             locating: None,
         }
     }

@@ -5,6 +5,7 @@
 mod filter;
 mod inspector;
 mod long_values;
+mod navigation;
 mod overlays;
 mod safety;
 mod snapshots;

@@ -16,6 +16,11 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Result<()> {
     if let Some(movement) = Move::of(command) {
         if app.focus == Pane::Timeline {
             follow_on_move(app, movement);
+            // The first and last event are jumps: remembered for jump_back.
+            if matches!(movement, Move::First | Move::Last) {
+                let here = app.spot();
+                app.timeline.jumps.leave(here);
+            }
         }
         let page = match app.focus {
             Pane::Event | Pane::Projection => app.tree_rows(app.focus).0,
@@ -124,6 +129,25 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Result<()> {
             Pane::Timeline => {}
         },
         Command::Cancel => cancel(app)?,
+        Command::JumpBack | Command::JumpForward => {
+            let here = app.spot();
+            let to = if command == Command::JumpBack {
+                app.timeline.jumps.back(here)
+            } else {
+                app.timeline.jumps.forward(here)
+            };
+            match to {
+                Some(spot) => app.go_to_spot(spot)?,
+                None => {
+                    let way = if command == Command::JumpBack {
+                        "back"
+                    } else {
+                        "forward"
+                    };
+                    app.status.message = Some(format!("no jump to go {way} to"));
+                }
+            }
+        }
         Command::Changes => app.projection.toggle_changes(&app.settings),
         Command::ToggleFold => {
             if !toggle_fold(app) {

@@ -11,6 +11,7 @@ use crate::core::store::Scope;
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::inner;
 use crate::tui::locate::{Locate, Located};
+use crate::tui::state::jumps::Spot;
 use crate::tui::state::timeline::{Locating, Purpose};
 
 /// `42`: a version (a position outside streams) · `@1234`: a global
@@ -104,12 +105,13 @@ pub(super) fn located(app: &mut App, id: u64, result: Result<Located, String>) -
         (Purpose::GoTo(text), found) => went_to(app, &text, found),
         (Purpose::Scrub, Located::Row(row)) => app.move_cursor_to(row.unwrap_or(0)),
         (Purpose::OpenEvent(stream), Located::StreamRow { first_version, row }) => {
-            let scope = Scope::Stream(stream);
-            if app.timeline.scope != scope {
-                app.open_scope(scope, first_version)?;
-            }
-            app.focus = Pane::Timeline;
-            app.move_cursor_to(row)
+            let here = app.spot();
+            app.timeline.jumps.leave(here);
+            app.go_to_spot(Spot {
+                scope: Scope::Stream(stream),
+                first_version,
+                row,
+            })
         }
         _ => Ok(()),
     }
@@ -119,7 +121,7 @@ fn went_to(app: &mut App, text: &str, found: Located) -> Result<()> {
     match found {
         Located::Row(Some(row)) => {
             app.focus = Pane::Timeline;
-            app.move_cursor_to(row)
+            app.jump_to(row)
         }
         Located::Row(None) if app.timeline.count > 0 => {
             app.status.message = Some(format!(

@@ -162,7 +162,7 @@ fn confirm_report(app: &mut App) -> Result<()> {
     if let Some(row) = report.report.jump_to {
         app.overlays.close(Mode::Report);
         app.focus = Pane::Timeline;
-        return app.move_cursor_to(row);
+        return app.jump_to(row);
     }
     Ok(())
 }

@@ -1,0 +1,83 @@
+//! The jump list: every jump remembers where the cursor stood, and
+//! `jump_back` / `jump_forward` walk those places, across streams.
+
+use super::*;
+use crate::tui::app::Pane;
+
+fn go_to(app: &mut App, text: &str) {
+    command(app, Command::GoTo);
+    type_text(app, text);
+    command(app, Command::Confirm);
+    settle(app);
+}
+
+fn version(app: &App) -> Option<i64> {
+    app.timeline.cursor_event().map(|e| e.version)
+}
+
+#[test]
+fn jump_back_retraces_go_to_and_the_last_event() {
+    let mut app = open(demo_path(), Some("account-0042"), None, 120, 36);
+    go_to(&mut app, "10");
+    assert_eq!(version(&app), Some(10));
+    command(&mut app, Command::Last);
+    assert_eq!(version(&app), Some(38));
+    command(&mut app, Command::JumpBack);
+    settle(&mut app);
+    assert_eq!(version(&app), Some(10));
+    command(&mut app, Command::JumpBack);
+    settle(&mut app);
+    assert_eq!(version(&app), Some(0), "where the stream opened");
+    command(&mut app, Command::JumpBack);
+    let message = app.status.message.clone().unwrap_or_default();
+    assert!(message.contains("no jump to go back to"), "{message}");
+    command(&mut app, Command::JumpForward);
+    settle(&mut app);
+    assert_eq!(version(&app), Some(10));
+    // Steps are not jumps: back goes past them to the jump before.
+    command(&mut app, Command::Down);
+    command(&mut app, Command::Down);
+    command(&mut app, Command::JumpBack);
+    settle(&mut app);
+    assert_eq!(version(&app), Some(0));
+}
+
+#[test]
+fn a_report_opening_another_stream_is_a_jump_back_across_streams() {
+    let mut app = open(demo_path(), Some("account-0042"), None, 120, 36);
+    // A TransferSent's correlation spans two accounts.
+    command(&mut app, Command::Filter);
+    type_text(&mut app, "type=TransferSent");
+    command(&mut app, Command::Confirm);
+    settle(&mut app);
+    let sender = version(&app);
+    command(&mut app, Command::Correlation);
+    settle(&mut app);
+    let report = &app.overlays.report().expect("the correlation").report;
+    let other = report
+        .targets
+        .iter()
+        .position(|t| t.as_ref().is_some_and(|(s, _)| s != "account-0042"))
+        .expect("an event of another stream");
+    for _ in 0..other {
+        command(&mut app, Command::Down);
+    }
+    command(&mut app, Command::Confirm);
+    settle(&mut app);
+    let opened = app.timeline.scope.clone();
+    assert_ne!(
+        opened,
+        crate::core::store::Scope::Stream("account-0042".into())
+    );
+    // The stream list follows the stream opened.
+    let selected = app.streams.selected_entry().map(|e| e.scope.clone());
+    assert_eq!(selected, Some(opened));
+    command(&mut app, Command::JumpBack);
+    settle(&mut app);
+    assert_eq!(
+        app.timeline.scope,
+        crate::core::store::Scope::Stream("account-0042".into())
+    );
+    assert_eq!(version(&app), sender);
+    assert_eq!(app.focus, Pane::Timeline);
+}
