@@ -282,12 +282,19 @@ type Layout = (
 
 pub(crate) fn lay_out(view: &DiffView, folded: &BTreeSet<String>) -> Layout {
     let count = |f: fn(&PatchOp) -> bool| view.patch.iter().filter(|op| f(op)).count();
+    // Two payloads compared have no events between them.
+    let by = match view.event_count {
+        0 if view.from.is_some() && view.to.is_some() && view.events.is_empty() => {
+            "between the two events' data".to_string()
+        }
+        1 => "by 1 event".to_string(),
+        n => format!("by {n} events"),
+    };
     let mut lines = vec![ReportLine::Note(format!(
-        "{} added · {} changed · {} removed, by {} event(s) · enter folds · v side by side",
+        "{} added · {} changed · {} removed, {by} · enter folds · v side by side",
         count(|op| matches!(op, PatchOp::Add { .. })),
         count(|op| matches!(op, PatchOp::Replace { .. })),
         count(|op| matches!(op, PatchOp::Remove { .. })),
-        view.event_count
     ))];
     let mut folds = vec![None];
     if view.patch.is_empty() {
@@ -305,9 +312,19 @@ pub(crate) fn lay_out(view: &DiffView, folded: &BTreeSet<String>) -> Layout {
         lines.push(ReportLine::Note(String::new()));
         lines.push(ReportLine::Note("events between:".into()));
         targets.extend([None, None]);
+        // Events of several streams (a category, $all) say whose they are.
+        let streams = view
+            .events
+            .first()
+            .is_some_and(|first| view.events.iter().any(|e| e.stream != first.stream));
         for e in &view.events {
+            let whose = if streams {
+                format!("{}  ", e.stream)
+            } else {
+                String::new()
+            };
             lines.push(ReportLine::Event(format!(
-                "v{:<6} @{:<8} {}",
+                "{whose}v{:<6} @{:<8} {}",
                 e.version, e.position, e.event_type
             )));
             targets.push(Some((e.stream.clone(), e.version)));

@@ -81,3 +81,46 @@ fn a_report_opening_another_stream_is_a_jump_back_across_streams() {
     assert_eq!(version(&app), sender);
     assert_eq!(app.focus, Pane::Timeline);
 }
+
+#[test]
+fn enter_on_a_filter_that_matches_nothing_opens_nothing() {
+    let mut app = open(demo_path(), Some("account-0042"), None, 120, 36);
+    app.focus = Pane::Streams;
+    command(&mut app, Command::Filter);
+    type_text(&mut app, "zzzzqqqq");
+    command(&mut app, Command::Confirm);
+    settle(&mut app);
+    assert_eq!(
+        app.timeline.scope,
+        crate::core::store::Scope::Stream("account-0042".into())
+    );
+    assert_eq!(app.focus, Pane::Streams);
+    let message = app.status.message.clone().unwrap_or_default();
+    assert!(
+        message.contains("no stream matches 'zzzzqqqq'"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_diff_in_all_names_the_streams_of_the_events_between() {
+    let mut app = open(demo_path(), Some("$all"), None, 120, 36);
+    command(&mut app, Command::MarkA);
+    for _ in 0..5 {
+        command(&mut app, Command::Down);
+    }
+    command(&mut app, Command::Diff);
+    settle(&mut app);
+    let report = &app.overlays.report().expect("the diff").report;
+    let texts: Vec<String> = report.lines.iter().map(|l| format!("{l:?}")).collect();
+    assert!(texts[0].contains("by 5 events"), "{}", texts[0]);
+    let between: Vec<&String> = texts.iter().filter(|t| t.starts_with("Event(")).collect();
+    assert_eq!(between.len(), 5);
+    let first = app
+        .timeline
+        .window
+        .get(1)
+        .map(|e| e.stream.clone())
+        .unwrap_or_default();
+    assert!(between[0].contains(&first), "{between:?}");
+}

@@ -5,6 +5,7 @@ use anyhow::Result;
 
 use super::explorer::step;
 use super::locate::{go_to, open_event};
+use crate::core::sanitize::visible;
 use crate::tui::action::Command;
 use crate::tui::app::{App, Pane};
 use crate::tui::movement::Move;
@@ -77,6 +78,11 @@ fn submit_prompt(app: &mut App) -> Result<()> {
             // The best match unless the arrows picked another one.
             if app.streams.query != text {
                 app.streams.set_query(&text);
+            }
+            if app.streams.matches.is_empty() {
+                // Nothing matches: stay, rather than open what was open.
+                app.status.message = Some(format!("no stream matches '{}'", visible(&text)));
+                return Ok(());
             }
             let chosen = app.streams.selected;
             app.select_entry(chosen)?;
