@@ -60,3 +60,29 @@ fn ctrl_o_goes_back_from_the_last_event_to_the_version_gone_to() {
     });
     session.quit();
 }
+
+#[test]
+fn the_error_overlay_shows_a_failing_handlers_stack() {
+    let home = tempfile::tempdir().expect("home");
+    let script = home.path().join("throw.js");
+    std::fs::write(
+        &script,
+        "fromAll().when({ $init: () => ({n: 0}),\n  FundsDeposited: (s, e) => {\n    if (s.n > 2) { throw new Error('boom at ' + e.position); }\n    s.n += 1;\n  } });\n",
+    )
+    .expect("write");
+    let script = script.to_str().expect("utf-8 path");
+    let mut session = Session::start(
+        home.path(),
+        &["--stream", "account-0042", "--projection", script],
+    );
+    session.wait_for("the stream", |s| s.contains("Timeline account-0042 1/39"));
+    session.send("G");
+    session.wait_for("the failure in the pane", |s| {
+        s.contains("[!: the whole error]")
+    });
+    session.send("!");
+    session.wait_for("the error overlay with its stack", |s| {
+        s.contains("Projection throw.js failed") && s.contains("stack:") && s.contains("throw.js:3")
+    });
+    session.quit();
+}

@@ -74,6 +74,8 @@ pub enum Command {
     /// or forward again.
     JumpBack,
     JumpForward,
+    /// The projection's failure whole: message, failing event and stack.
+    ShowError,
     /// Enter: what it confirms depends on the mode.
     Confirm,
     /// Esc: closes the overlay, or in the explorer stops a search or
@@ -89,7 +91,7 @@ pub enum Command {
 
 impl Command {
     /// Every command, in the order the help screen lists them.
-    pub const ALL: [Command; 51] = [
+    pub const ALL: [Command; 52] = [
         Command::Quit,
         Command::Help,
         Command::FocusNext,
@@ -136,6 +138,7 @@ impl Command {
         Command::PreviousChange,
         Command::JumpBack,
         Command::JumpForward,
+        Command::ShowError,
         Command::Confirm,
         Command::Cancel,
         Command::DeleteBack,
@@ -201,6 +204,7 @@ impl Command {
             Command::PreviousChange => "Projection: the previous line this event changed",
             Command::JumpBack => "back to where the cursor was before a jump",
             Command::JumpForward => "forward again to where jump_back came from",
+            Command::ShowError => "the projection's error whole: message, event, stack",
             Command::Confirm => "open the selected stream · fold, or open the value whole",
             Command::Cancel => "stop a search · clear the stream filter or the timeline filter",
             Command::DeleteBack => "delete the last character",

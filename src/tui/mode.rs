@@ -4,7 +4,7 @@
 use super::action::Command;
 
 /// How many of [`Command::ALL`], from the first, the explorer binds.
-const EXPLORER_COMMANDS: usize = 48;
+const EXPLORER_COMMANDS: usize = 49;
 
 /// Which table of the keymap is in force.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

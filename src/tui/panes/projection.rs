@@ -95,8 +95,15 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let mut tail: Vec<Line<'static>> = Vec::new();
     if let Some(shown) = &app.projection.shown {
         if let Some(error) = &shown.error {
+            let whole = app
+                .settings
+                .keymap
+                .hint(crate::tui::action::Command::ShowError);
             tail.push(Line::styled(
-                visible(&clip_chars(&error.to_string(), 400)).into_owned(),
+                format!(
+                    "[{whole}: the whole error] {}",
+                    visible(&clip_chars(&error.to_string(), 400))
+                ),
                 app.settings.theme.error,
             ));
         }

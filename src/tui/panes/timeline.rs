@@ -94,11 +94,14 @@ fn shown_event(app: &App, shown: u64) -> Option<(u64, &Event)> {
 }
 
 fn row_spans(app: &App, row: u64, event: &Event, width: usize) -> Vec<Span<'static>> {
+    let failed = app.projection.failed_at() == Some(event.position);
     let gutter = match (
         row == app.timeline.cursor && !app.timeline.before_first,
         mark_at(app, row),
     ) {
         (_, Some(mark)) => Span::styled(format!("{mark} "), app.settings.theme.mark),
+        // The event the projection failed on.
+        _ if failed => Span::styled("✗ ", app.settings.theme.error),
         (true, None) => Span::raw("› "),
         (false, None) => Span::raw("  "),
     };

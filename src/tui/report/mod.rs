@@ -56,6 +56,9 @@ pub struct Report {
     pub diff: Option<Box<DiffView>>,
     /// A blame of a number: its values over the history, drawn above it.
     pub chart: Option<Box<BlameChart>>,
+    /// A point (`@1234`) Enter goes to, found by the locator (an error's
+    /// failing event).
+    pub point: Option<String>,
 }
 
 /// What a diff compares.
@@ -85,7 +88,29 @@ impl Report {
             folded: BTreeSet::new(),
             diff: None,
             chart: None,
+            point: None,
         }
+    }
+}
+
+/// A projection's failure whole: the message, the failing event's
+/// position (Enter goes there) and the JavaScript stack.
+pub fn error_report(error: &crate::core::projection::ProjectionError) -> Report {
+    let mut lines = vec![ReportLine::Error(error.message.clone())];
+    match error.position {
+        Some(position) => lines.push(ReportLine::Changed(format!(
+            "while applying the event at @{position} · Enter goes to it (the state shown is the one before it)"
+        ))),
+        None => lines.push(ReportLine::Note("while loading the projection".into())),
+    }
+    if let Some(stack) = &error.stack {
+        lines.push(ReportLine::Note(String::new()));
+        lines.push(ReportLine::Note("stack:".into()));
+        lines.extend(stack.lines().map(|l| ReportLine::Event(l.to_string())));
+    }
+    Report {
+        point: error.position.map(|p| format!("@{p}")),
+        ..Report::new(format!("Projection {} failed", error.projection), lines)
     }
 }
 
@@ -106,6 +131,7 @@ pub fn diff_report(view: DiffView) -> Report {
         folded,
         diff: Some(Box::new(view)),
         chart: None,
+        point: None,
     }
 }
 

@@ -216,6 +216,11 @@ impl ProjectionView {
         self.lay_out(settings);
     }
 
+    /// The position of the event the projection failed on, if it did.
+    pub fn failed_at(&self) -> Option<i64> {
+        self.shown.as_ref()?.error.as_ref()?.position
+    }
+
     /// The value under the cursor in the state shown.
     pub fn value_at_cursor(&self) -> Option<(&str, &Value)> {
         let pointer = self.tree.pointer()?;

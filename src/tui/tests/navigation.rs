@@ -124,3 +124,38 @@ fn a_diff_in_all_names_the_streams_of_the_events_between() {
         .unwrap_or_default();
     assert!(between[0].contains(&first), "{between:?}");
 }
+
+#[test]
+fn a_failing_projection_shows_its_error_whole_and_marks_the_event() {
+    let dir = tempfile::tempdir().expect("dir");
+    let script = dir.path().join("throw.js");
+    std::fs::write(
+        &script,
+        "fromAll().when({ $init: () => ({n: 0}),\n  FundsDeposited: (s, e) => {\n    if (s.n > 2) { throw new Error('boom at ' + e.position); }\n    s.n += 1;\n  } });\n",
+    )
+    .expect("write");
+    let mut opts = options(demo_path(), Some("account-0042"), None);
+    opts.projections = vec![crate::core::projection::ProjectionSpec::JavaScript(script)];
+    let mut app = App::new(opts, Rect::new(0, 0, 120, 36)).expect("app");
+    settle(&mut app);
+    command(&mut app, Command::Last);
+    settle(&mut app);
+    let failed = app.projection.failed_at().expect("the projection failed");
+    command(&mut app, Command::ShowError);
+    let report = &app.overlays.report().expect("the error overlay").report;
+    let texts: Vec<String> = report.lines.iter().map(|l| format!("{l:?}")).collect();
+    assert!(texts[0].contains(&format!("boom at {failed}")), "{texts:?}");
+    assert!(texts.iter().any(|t| t.contains("stack:")), "{texts:?}");
+    assert!(texts.iter().any(|t| t.contains("throw.js")), "{texts:?}");
+    // Enter goes to the failing event, which the timeline marks.
+    command(&mut app, Command::Confirm);
+    settle(&mut app);
+    assert_eq!(
+        app.timeline.cursor_event().map(|e| e.position),
+        Some(failed)
+    );
+    command(&mut app, Command::Down);
+    settle(&mut app);
+    let screen = screen_text(&draw(&app));
+    assert!(screen.contains("✗ "), "{screen}");
+}

@@ -6,7 +6,7 @@ use anyhow::Result;
 use crate::tui::action::Command;
 use crate::tui::app::{App, Pane};
 use crate::tui::movement::{offset, Move};
-use crate::tui::overlay::{Overlay, Prompt, PromptKind, ValueView};
+use crate::tui::overlay::{Overlay, Prompt, PromptKind, ReportView, ValueView};
 use crate::tui::travel::{
     cancel_search, same_type, search_step, start_blame, start_correlation, start_diff,
 };
@@ -129,6 +129,7 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Result<()> {
             Pane::Timeline => {}
         },
         Command::Cancel => cancel(app)?,
+        Command::ShowError => show_error(app),
         Command::JumpBack | Command::JumpForward => {
             let here = app.spot();
             let to = if command == Command::JumpBack {
@@ -191,6 +192,24 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Result<()> {
         Command::DeleteBack | Command::Toggle | Command::Clear => {}
     }
     Ok(())
+}
+
+/// Opens the projection's failure whole, if it failed.
+fn show_error(app: &mut App) {
+    let failure = app.projection.shown.as_ref().and_then(|s| s.error.clone());
+    let report = match (failure, &app.projection.error) {
+        (Some(error), _) => crate::tui::report::error_report(&error),
+        (None, Some(text)) => crate::tui::report::Report::new(
+            format!("Projection {} failed", app.projection.name()),
+            vec![crate::tui::report::ReportLine::Error(text.clone())],
+        ),
+        (None, None) => {
+            app.status.message = Some("the projection has not failed here".into());
+            return;
+        }
+    };
+    app.overlays
+        .open(Overlay::Report(ReportView::ready(report)));
 }
 
 /// A move in the timeline while following pauses following (the reader is

@@ -165,6 +165,11 @@ fn confirm_report(app: &mut App) -> Result<()> {
         open_event(app, &stream, version);
         return Ok(());
     }
+    if let Some(point) = report.report.point.clone() {
+        app.overlays.close(Mode::Report);
+        go_to(app, &point);
+        return Ok(());
+    }
     if let Some(row) = report.report.jump_to {
         app.overlays.close(Mode::Report);
         app.focus = Pane::Timeline;
