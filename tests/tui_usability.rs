@@ -86,3 +86,23 @@ fn the_error_overlay_shows_a_failing_handlers_stack() {
     });
     session.quit();
 }
+
+#[test]
+fn ctrl_w_and_ctrl_u_edit_the_stream_filter() {
+    let home = tempfile::tempdir().expect("home");
+    let mut session = Session::start(home.path(), &[]);
+    session.wait_for("the stream list", |s| s.contains("Streams 843 "));
+    session.send("/crt42 uzzz");
+    session.wait_for("the filter typed", |s| s.contains("/crt42 uzzz▏"));
+    session.send("\x17");
+    session.wait_for("the last word gone", |s| {
+        s.contains("/crt42 ▏") && s.contains("cart-00042")
+    });
+    session.send("\x15acc42");
+    session.wait_for("the line replaced", |s| {
+        s.contains("/acc42▏") && s.contains("account-0042") && !s.contains("cart-00042")
+    });
+    session.send("\x1b");
+    session.wait_for("the prompt closed", |s| s.contains("Streams 843 "));
+    session.quit();
+}

@@ -124,6 +124,7 @@ pub fn explore(args: ExploreArgs, opts: &StoreOptions) -> Result<()> {
         at: args.at,
         now_ms: None,
         config_dir: Some(crate::core::paths::config_dir()),
+        history_file: Some(crate::core::paths::data_dir().join("prompt_history.json")),
         backend: opts.backend,
         map: opts.map.clone(),
         snapshot_memory: Some(args.projection.snapshot_memory()?),

@@ -15,6 +15,12 @@ pub fn config_dir() -> PathBuf {
     base_dir("XDG_CONFIG_HOME", ".config").join("rewind")
 }
 
+/// `$XDG_DATA_HOME/rewind` or `~/.local/share/rewind`: what Rewind keeps
+/// for its user between sessions (the prompts' history).
+pub fn data_dir() -> PathBuf {
+    base_dir("XDG_DATA_HOME", ".local/share").join("rewind")
+}
+
 fn base_dir(variable: &str, fallback: &str) -> PathBuf {
     if let Some(dir) = env::var_os(variable).filter(|d| !d.is_empty()) {
         return PathBuf::from(dir);

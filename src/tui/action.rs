@@ -87,11 +87,23 @@ pub enum Command {
     Toggle,
     /// In the picker: unticks every type.
     Clear,
+    /// In a prompt: the cursor a character left / right, to the start /
+    /// end of the line.
+    CursorLeft,
+    CursorRight,
+    LineStart,
+    LineEnd,
+    /// In a prompt: deletes the character under the cursor, the word
+    /// before it, everything before it, everything from it on.
+    DeleteForward,
+    DeleteWord,
+    DeleteToStart,
+    DeleteToEnd,
 }
 
 impl Command {
     /// Every command, in the order the help screen lists them.
-    pub const ALL: [Command; 52] = [
+    pub const ALL: [Command; 60] = [
         Command::Quit,
         Command::Help,
         Command::FocusNext,
@@ -144,6 +156,14 @@ impl Command {
         Command::DeleteBack,
         Command::Toggle,
         Command::Clear,
+        Command::CursorLeft,
+        Command::CursorRight,
+        Command::LineStart,
+        Command::LineEnd,
+        Command::DeleteForward,
+        Command::DeleteWord,
+        Command::DeleteToStart,
+        Command::DeleteToEnd,
     ];
 
     /// The keymap word, e.g. `focus_next`.
@@ -207,9 +227,17 @@ impl Command {
             Command::ShowError => "the projection's error whole: message, event, stack",
             Command::Confirm => "open the selected stream · fold, or open the value whole",
             Command::Cancel => "stop a search · clear the stream filter or the timeline filter",
-            Command::DeleteBack => "delete the last character",
+            Command::DeleteBack => "delete the character before the cursor",
             Command::Toggle => "tick or untick the selected type",
             Command::Clear => "untick every type",
+            Command::CursorLeft => "cursor one character left",
+            Command::CursorRight => "cursor one character right",
+            Command::LineStart => "cursor to the start of the line",
+            Command::LineEnd => "cursor to the end of the line",
+            Command::DeleteForward => "delete the character under the cursor",
+            Command::DeleteWord => "delete the word before the cursor",
+            Command::DeleteToStart => "delete everything before the cursor",
+            Command::DeleteToEnd => "delete everything from the cursor on",
         }
     }
 }

@@ -15,6 +15,7 @@ pub use super::layout::Pane;
 use super::layout::{inner, zoomed_areas, Areas};
 use super::locate::Locate;
 use super::overlay::Overlays;
+use super::state::history::PromptHistory;
 use super::state::jumps::Spot;
 use super::state::timeline_filter::{self, TimelineFilter};
 use super::state::{EventView, Playback, ProjectionView, Settings, Status, StreamList, Timeline};
@@ -47,6 +48,8 @@ pub struct Options {
     pub map: Option<PathBuf>,
     /// The bytes projection snapshots may take; the default when `None`.
     pub snapshot_memory: Option<usize>,
+    /// Where the prompts' history is kept; `None`: this session only.
+    pub history_file: Option<PathBuf>,
 }
 
 impl Options {
@@ -73,6 +76,8 @@ pub struct App {
     pub overlays: Overlays,
     /// The status bar's message, and the text to copy.
     pub status: Status,
+    /// What was typed at each prompt, for ↑ and ↓.
+    pub history: PromptHistory,
     pub quit: bool,
     worker: Option<Worker>,
 }
@@ -132,6 +137,7 @@ impl App {
             projection,
             overlays: Overlays::default(),
             status: Status::default(),
+            history: PromptHistory::load(options.history_file.clone()),
             quit: false,
             worker: Some(worker),
         };

@@ -71,6 +71,7 @@ impl Key {
             "home" => KeyCode::Home,
             "end" => KeyCode::End,
             "backspace" => KeyCode::Backspace,
+            "delete" => KeyCode::Delete,
             f if f.len() > 1 && f.starts_with('f') => KeyCode::F(f[1..].parse().ok()?),
             c => {
                 let mut chars = c.chars();
@@ -114,6 +115,7 @@ impl Key {
             KeyCode::Home => out.push_str("home"),
             KeyCode::End => out.push_str("end"),
             KeyCode::Backspace => out.push_str("backspace"),
+            KeyCode::Delete => out.push_str("delete"),
             KeyCode::F(n) => out.push_str(&format!("f{n}")),
             other => out.push_str(&format!("{other:?}")),
         }

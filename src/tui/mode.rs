@@ -48,7 +48,21 @@ impl Mode {
         match self {
             // Every command up to Cancel; the rest are the overlays' own.
             Mode::Explorer => &Command::ALL[..EXPLORER_COMMANDS],
-            Mode::Prompt => &[Confirm, Cancel, DeleteBack, Up, Down],
+            Mode::Prompt => &[
+                Confirm,
+                Cancel,
+                DeleteBack,
+                DeleteForward,
+                DeleteWord,
+                DeleteToStart,
+                DeleteToEnd,
+                CursorLeft,
+                CursorRight,
+                LineStart,
+                LineEnd,
+                Up,
+                Down,
+            ],
             Mode::Picker => &[
                 Up, Down, PageUp, PageDown, First, Last, Toggle, Clear, Confirm, Cancel, Help, Quit,
             ],
@@ -66,7 +80,7 @@ impl Mode {
             (Mode::Prompt, Command::Confirm) => return "confirm what is typed",
             (Mode::Prompt, Command::Cancel) => return "cancel",
             (Mode::Prompt, Command::Up | Command::Down) => {
-                return "move through the matches (stream filter)"
+                return "older / newer lines typed here (the matches, in the stream filter)"
             }
             (Mode::Picker, Command::Confirm) => return "show the ticked types (none ticked: all)",
             (Mode::Picker, Command::Cancel) => return "close the picker",

@@ -15,8 +15,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let typing = app
         .overlays
         .prompt()
-        .and_then(|p| Some((prompt(p.kind)?, &p.text)));
-    let line = if let Some(((word, hint), text)) = typing {
+        .and_then(|p| Some((prompt(p.kind)?, p.split_at_cursor())));
+    let line = if let Some(((word, hint), (before, after))) = typing {
         let mut hint = hint.to_string();
         if app
             .overlays
@@ -31,8 +31,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         }
         Line::from(vec![
             Span::raw(word),
-            Span::raw(visible(text).into_owned()),
+            Span::raw(visible(before).into_owned()),
             Span::raw("▏"),
+            Span::raw(visible(after).into_owned()),
             Span::styled(hint, app.settings.theme.dim),
         ])
     } else if let Some(message) = &app.status.message {

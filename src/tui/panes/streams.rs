@@ -30,15 +30,26 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         .overlays
         .prompt()
         .is_some_and(|p| p.kind == PromptKind::StreamQuery);
-    let filter_line = if filtering {
+    let typed = app
+        .overlays
+        .prompt()
+        .filter(|p| p.kind == PromptKind::StreamQuery)
+        .map(|p| p.split_at_cursor());
+    let filter_line = if let (true, Some((before, after))) = (filtering, typed) {
+        let room = body.width.saturating_sub(2) as usize;
+        // Padding aside, the text before the cursor is shown as typed
+        // (a space just typed included).
+        let before = if before.chars().count() < room {
+            crate::core::sanitize::visible(before).into_owned()
+        } else {
+            fit(before, room)
+        };
+        let left = room.saturating_sub(before.chars().count());
         Line::from(vec![
             Span::styled("/", app.settings.theme.matched),
-            Span::raw(
-                fit(&app.streams.query, body.width.saturating_sub(2) as usize)
-                    .trim_end()
-                    .to_string(),
-            ),
+            Span::raw(before),
             Span::styled("▏", app.settings.theme.matched),
+            Span::raw(fit(after, left).trim_end().to_string()),
         ])
     } else if app.streams.query.is_empty() {
         Line::styled(

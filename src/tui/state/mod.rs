@@ -3,6 +3,7 @@
 //! only read them.
 
 pub mod event_view;
+pub mod history;
 pub mod json_tree;
 pub mod jumps;
 pub mod playback;

@@ -24,12 +24,14 @@ pub struct StreamList {
 }
 
 impl StreamList {
-    /// Matches the entries against `query` again, from the top.
+    /// Matches the entries against `query` again, from the top. Spaces
+    /// around it (a word just deleted) match nothing of their own.
     pub fn set_query(&mut self, query: &str) {
         self.query = query.to_string();
-        self.matches = self
-            .fuzzy
-            .filter(&self.query, self.entries.iter().map(|e| e.label.as_str()));
+        self.matches = self.fuzzy.filter(
+            self.query.trim(),
+            self.entries.iter().map(|e| e.label.as_str()),
+        );
         self.selected = 0;
         self.offset = 0;
     }

@@ -189,7 +189,17 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Result<()> {
             app.refresh_cursor()?;
         }
         // Keys of the overlays' own tables.
-        Command::DeleteBack | Command::Toggle | Command::Clear => {}
+        Command::DeleteBack
+        | Command::Toggle
+        | Command::Clear
+        | Command::CursorLeft
+        | Command::CursorRight
+        | Command::LineStart
+        | Command::LineEnd
+        | Command::DeleteForward
+        | Command::DeleteWord
+        | Command::DeleteToStart
+        | Command::DeleteToEnd => {}
     }
     Ok(())
 }

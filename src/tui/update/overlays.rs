@@ -2,6 +2,7 @@
 //! of its own table in the keymap.
 
 use anyhow::Result;
+use tui_input::InputRequest;
 
 use super::explorer::step;
 use super::locate::{go_to, open_event};
@@ -28,22 +29,42 @@ pub(super) fn help_command(app: &mut App, command: Command) -> Result<()> {
 /// A character typed into the prompt (the stream list's query filters as
 /// it is typed).
 pub(super) fn type_char(app: &mut App, c: char) -> Result<()> {
-    edit_prompt(app, |text| text.push(c));
+    edit_prompt(app, InputRequest::InsertChar(c));
     Ok(())
 }
 
-fn edit_prompt(app: &mut App, edit: impl FnOnce(&mut String)) {
+/// Edits the prompt's line; the stream filter follows what is typed.
+fn edit_prompt(app: &mut App, request: InputRequest) {
     let Some(prompt) = app.overlays.prompt_mut() else {
         return;
     };
-    edit(&mut prompt.text);
-    if prompt.kind == PromptKind::StreamQuery {
-        let text = prompt.text.clone();
+    if prompt.edit(request) && prompt.kind == PromptKind::StreamQuery {
+        let text = prompt.text().to_string();
         app.streams.set_query(&text);
     }
 }
 
 pub(super) fn prompt_command(app: &mut App, command: Command) -> Result<()> {
+    let edit = match command {
+        Command::DeleteBack => Some(InputRequest::DeletePrevChar),
+        Command::DeleteForward => Some(InputRequest::DeleteNextChar),
+        Command::DeleteWord => Some(InputRequest::DeletePrevWord),
+        Command::DeleteToStart => Some(InputRequest::DeleteFromStart),
+        Command::DeleteToEnd => Some(InputRequest::DeleteTillEnd),
+        Command::CursorLeft => Some(InputRequest::GoToPrevChar),
+        Command::CursorRight => Some(InputRequest::GoToNextChar),
+        Command::LineStart => Some(InputRequest::GoToStart),
+        Command::LineEnd => Some(InputRequest::GoToEnd),
+        _ => None,
+    };
+    if let Some(request) = edit {
+        edit_prompt(app, request);
+        return Ok(());
+    }
+    let stream_filter = app
+        .overlays
+        .prompt()
+        .is_some_and(|p| p.kind == PromptKind::StreamQuery);
     match command {
         Command::Confirm => submit_prompt(app),
         Command::Cancel => {
@@ -54,17 +75,41 @@ pub(super) fn prompt_command(app: &mut App, command: Command) -> Result<()> {
             }
             Ok(())
         }
-        Command::DeleteBack => {
-            edit_prompt(app, |text| {
-                text.pop();
-            });
+        // The arrows move through the stream list while its query is typed.
+        Command::Up if stream_filter => step(app, -1),
+        Command::Down if stream_filter => step(app, 1),
+        // Elsewhere they recall what was typed at this prompt before.
+        Command::Up | Command::Down => {
+            recall(app, command == Command::Up);
             Ok(())
         }
-        // The arrows move through the stream list while its query is typed.
-        Command::Up => step(app, -1),
-        Command::Down => step(app, 1),
         _ => Ok(()),
     }
+}
+
+/// ↑ shows the line typed before the one shown, ↓ the one after (and,
+/// past the newest, the line being typed).
+fn recall(app: &mut App, older: bool) {
+    let Some(prompt) = app.overlays.prompt_mut() else {
+        return;
+    };
+    let lines = app.history.lines(prompt.kind.history_name());
+    let next = match (prompt.recalled, older) {
+        (None, true) if !lines.is_empty() => Some(lines.len() - 1),
+        (Some(i), true) => Some(i.saturating_sub(1)),
+        (Some(i), false) if i + 1 < lines.len() => Some(i + 1),
+        (Some(_), false) => None,
+        (None, _) => return,
+    };
+    if prompt.recalled.is_none() {
+        prompt.draft = prompt.text().to_string();
+    }
+    let text = match next {
+        Some(i) => lines[i].clone(),
+        None => std::mem::take(&mut prompt.draft),
+    };
+    prompt.recalled = next;
+    prompt.show(&text);
 }
 
 /// Enter in a prompt: what was typed is taken.
@@ -72,7 +117,8 @@ fn submit_prompt(app: &mut App) -> Result<()> {
     let Some(Overlay::Prompt(prompt)) = app.overlays.close(Mode::Prompt) else {
         return Ok(());
     };
-    let text = prompt.text;
+    let text = prompt.text().to_string();
+    app.history.add(prompt.kind.history_name(), &text);
     match prompt.kind {
         PromptKind::StreamQuery => {
             // The best match unless the arrows picked another one.
