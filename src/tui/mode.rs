@@ -70,7 +70,7 @@ impl Mode {
                 Up, Down, PageUp, PageDown, First, Last, Confirm, SwitchView, Cancel, Help, Quit,
             ],
             Mode::Value => &[Up, Down, PageUp, PageDown, First, Last, Cancel, Help, Quit],
-            Mode::Help => &[Cancel, Quit],
+            Mode::Help => &[Up, Down, PageUp, PageDown, First, Last, Cancel, Quit],
         }
     }
 
@@ -89,11 +89,12 @@ impl Mode {
             (Mode::Report, Command::SwitchView) => {
                 return "a diff: the changes as a tree / the states side by side"
             }
-            (Mode::Help | Mode::Value, Command::Cancel) => {
-                return "close (so does any key not listed)"
-            }
-            (Mode::Value, Command::Up) => return "scroll up",
-            (Mode::Value, Command::Down) => return "scroll down",
+            (Mode::Value, Command::Cancel) => return "close (so does any key not listed)",
+            (Mode::Help, Command::Cancel) => return "close the help (only these keys do)",
+            (Mode::Value | Mode::Help, Command::Up) => return "scroll up",
+            (Mode::Value | Mode::Help, Command::Down) => return "scroll down",
+            (Mode::Help, Command::First) => return "the top",
+            (Mode::Help, Command::Last) => return "the end",
             (Mode::Picker | Mode::Report, Command::Up) => return "move up",
             (Mode::Picker | Mode::Report, Command::Down) => return "move down",
             (Mode::Picker | Mode::Report, Command::First) => return "first line",

@@ -164,7 +164,7 @@ pub fn key_action(app: &App, key: &KeyEvent) -> Option<Action> {
         key.modifiers.contains(KeyModifiers::CONTROL) && !key.modifiers.contains(KeyModifiers::ALT);
     match (mode, key.code) {
         (Mode::Prompt, KeyCode::Char(c)) if !control_only => Some(Action::Input(c)),
-        (Mode::Report | Mode::Value | Mode::Help, _) => Some(Action::Command(Command::Cancel)),
+        (Mode::Report | Mode::Value, _) => Some(Action::Command(Command::Cancel)),
         _ => None,
     }
 }

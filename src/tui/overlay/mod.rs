@@ -59,6 +59,8 @@ macro_rules! accessors {
 #[derive(Default)]
 pub struct Overlays {
     stack: Vec<Overlay>,
+    /// How far the help screen is scrolled.
+    pub help_scroll: usize,
 }
 
 impl Overlays {
@@ -78,6 +80,9 @@ impl Overlays {
     /// Opens `overlay` on top; one of its kind already open is replaced.
     pub fn open(&mut self, overlay: Overlay) {
         let mode = overlay.mode();
+        if mode == Mode::Help {
+            self.help_scroll = 0;
+        }
         self.stack.retain(|o| o.mode() != mode);
         self.stack.push(overlay);
     }

@@ -1,6 +1,7 @@
 //! The help overlay: every binding of every mode, read from the keymap in
 //! force, so a remapped key shows up as remapped. The keys of the overlay
-//! it was opened over come first.
+//! it was opened over come first; descriptions wrap to the screen, and the
+//! list scrolls.
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -10,31 +11,67 @@ use crate::tui::app::App;
 use crate::tui::overlay::Mode;
 use crate::tui::panes::{centered, overlay};
 
-pub fn render(app: &App, frame: &mut Frame, screen: Rect) {
+/// The help screen's width on a screen `width` wide.
+fn help_width(width: u16) -> u16 {
+    width.min(100)
+}
+
+/// Rows the help screen's lines get on a screen `height` rows high.
+pub fn rows(height: u16) -> usize {
+    usize::from(height.saturating_sub(2).max(1))
+}
+
+/// Every line of the help screen, descriptions wrapped to fit inside a
+/// screen `width` wide.
+pub fn lines(app: &App, width: u16) -> Vec<Line<'static>> {
+    let inner = usize::from(help_width(width).saturating_sub(2));
     let mut lines = Vec::new();
     for mode in modes(app) {
         if !lines.is_empty() {
             lines.push(Line::raw(""));
         }
         lines.push(Line::styled(mode.title(), app.settings.theme.title));
-        lines.extend(mode_lines(app, mode));
+        lines.extend(mode_lines(app, mode, inner));
         if mode == Mode::Explorer {
-            lines.push(Line::styled(
-                "   mouse: click to focus and select, wheel to scroll, drag on the histogram to scrub",
-                app.settings.theme.dim,
-            ));
+            let mouse =
+                "mouse: click to focus and select, wheel to scroll, drag on the histogram to scrub";
+            for piece in wrap_words(mouse, inner.saturating_sub(3)) {
+                lines.push(Line::styled(format!("   {piece}"), app.settings.theme.dim));
+            }
         }
     }
-    let height = (lines.len() + 2).min(u16::MAX as usize) as u16;
-    let area = centered(screen, 86, height);
-    let title = format!(
-        " Keys ({} closes) ",
+    lines
+}
+
+pub fn render(app: &App, frame: &mut Frame, screen: Rect) {
+    let all = lines(app, screen.width);
+    let rows = rows(screen.height);
+    let top = app.overlays.help_scroll.min(all.len().saturating_sub(rows));
+    let shown: Vec<Line> = all.iter().skip(top).take(rows).cloned().collect();
+    let height = (shown.len() + 2).min(u16::MAX as usize) as u16;
+    let area = centered(screen, help_width(screen.width), height);
+    let keys = |command| {
         app.settings
             .keymap
-            .keys_in(Mode::Help, crate::tui::action::Command::Cancel)
+            .keys_in(Mode::Help, command)
             .join(" or ")
+    };
+    let more = if all.len() > rows {
+        format!(
+            " · lines {}-{} of {}, {} scroll",
+            top + 1,
+            top + shown.len(),
+            all.len(),
+            keys(crate::tui::action::Command::Down)
+        )
+    } else {
+        String::new()
+    };
+    let title = format!(
+        " Keys ({} closes{more}) ",
+        keys(crate::tui::action::Command::Cancel)
     );
-    overlay(app, frame, area, &title, lines);
+    overlay(app, frame, area, &title, shown);
 }
 
 /// The modes to list: the one under the help screen first, then the
@@ -56,17 +93,43 @@ fn modes(app: &App) -> Vec<Mode> {
     modes
 }
 
-fn mode_lines(app: &App, mode: Mode) -> Vec<Line<'static>> {
+fn mode_lines(app: &App, mode: Mode, width: usize) -> Vec<Line<'static>> {
     let theme = &app.settings.theme;
-    mode.commands()
-        .iter()
-        .map(|command| {
-            let keys = app.settings.keymap.keys_in(mode, *command).join(" ");
-            Line::from(vec![
-                Span::styled(format!("{keys:>12}  "), theme.json_key),
-                Span::raw(format!("{:<20}", command.name())),
-                Span::styled(mode.describe(*command), theme.dim),
-            ])
-        })
-        .collect()
+    // Keys, the action's name, then what it does, wrapped under itself.
+    const LEFT: usize = 12 + 2 + 20;
+    let room = width.saturating_sub(LEFT).max(20);
+    let mut lines = Vec::new();
+    for command in mode.commands() {
+        let keys = app.settings.keymap.keys_in(mode, *command).join(" ");
+        let mut pieces = wrap_words(mode.describe(*command), room).into_iter();
+        lines.push(Line::from(vec![
+            Span::styled(format!("{keys:>12}  "), theme.json_key),
+            Span::raw(format!("{:<20}", command.name())),
+            Span::styled(pieces.next().unwrap_or_default(), theme.dim),
+        ]));
+        for piece in pieces {
+            lines.push(Line::styled(
+                format!("{}{piece}", " ".repeat(LEFT)),
+                theme.dim,
+            ));
+        }
+    }
+    lines
+}
+
+/// `text` cut between words into lines of at most `width` characters.
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split(' ') {
+        let last = lines.last_mut().expect("one line at least");
+        if !last.is_empty() && last.chars().count() + 1 + word.chars().count() > width {
+            lines.push(word.to_string());
+        } else {
+            if !last.is_empty() {
+                last.push(' ');
+            }
+            last.push_str(word);
+        }
+    }
+    lines
 }

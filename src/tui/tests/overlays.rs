@@ -32,8 +32,13 @@ fn help_over_a_report_takes_one_key_then_the_report_has_them_again() {
         text.contains("A diff, blame or list of events"),
         "the help screen lists the report's keys first: {text}"
     );
-    // A key closes the help screen and does nothing else.
+    // j scrolls the help; another key does nothing; Esc closes it, and
+    // nothing else happened.
     press(&mut app, KeyCode::Char('j'));
+    assert_eq!(app.overlays.help_scroll, 1);
+    press(&mut app, KeyCode::Char('x'));
+    assert_eq!(app.overlays.mode(), Mode::Help);
+    press(&mut app, KeyCode::Esc);
     assert_eq!(app.overlays.mode(), Mode::Report);
     assert_eq!(app.timeline.cursor, cursor);
     // In the report, j moves its selection rather than the cursor.

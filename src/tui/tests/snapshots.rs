@@ -56,6 +56,18 @@ fn help_screen() {
     whole("help_80x24", &app);
     app.size = Rect::new(0, 0, 160, 48);
     whole("help_160x48", &app);
+    // Scrolled to its end, at every size: nothing is cut.
+    for (w, h) in [(80, 24), (120, 36), (200, 60)] {
+        app.size = Rect::new(0, 0, w, h);
+        command(&mut app, Command::Last);
+        let screen = screen_text(&draw(&app));
+        assert!(
+            screen.contains("help_screen") || screen.contains("This help"),
+            "{screen}"
+        );
+        whole(&format!("help_end_{w}x{h}"), &app);
+        command(&mut app, Command::First);
+    }
 }
 
 #[test]

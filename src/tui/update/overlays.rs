@@ -17,6 +17,14 @@ use crate::tui::update::filter;
 /// The help screen: quit quits; any other key closes it rather than acting
 /// on the screen hidden under it.
 pub(super) fn help_command(app: &mut App, command: Command) -> Result<()> {
+    if let Some(movement) = Move::of(command) {
+        let lines = crate::tui::panes::help::lines(app, app.size.width).len();
+        let rows = crate::tui::panes::help::rows(app.size.height);
+        let last_top = lines.saturating_sub(rows) + 1;
+        let scroll = movement.apply(app.overlays.help_scroll, last_top, rows);
+        app.overlays.help_scroll = scroll;
+        return Ok(());
+    }
     match command {
         Command::Quit => app.quit = true,
         _ => {
