@@ -105,18 +105,21 @@ pub fn demo_store() -> Result<PathBuf> {
     Ok(path)
 }
 
+/// The store named, or the bundled demo store, which comes with the
+/// projections written for it when none are named.
+pub fn store_or_demo(
+    store: Option<PathBuf>,
+    named: Vec<crate::core::projection::ProjectionSpec>,
+) -> Result<(PathBuf, Vec<crate::core::projection::ProjectionSpec>)> {
+    match store {
+        Some(path) => Ok((path, named)),
+        None if named.is_empty() => Ok((demo_store()?, crate::core::projection::shipped::all())),
+        None => Ok((demo_store()?, named)),
+    }
+}
+
 pub fn explore(args: ExploreArgs, opts: &StoreOptions) -> Result<()> {
-    let mut projections = args.projection.named();
-    let store = match args.store {
-        Some(path) => path,
-        None => {
-            // The bundled demo comes with the projections written for it.
-            if projections.is_empty() {
-                projections = crate::core::projection::shipped::all();
-            }
-            demo_store()?
-        }
-    };
+    let (store, projections) = store_or_demo(args.store, args.projection.named())?;
     crate::tui::run(crate::tui::Options {
         store,
         projections,

@@ -107,16 +107,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 /// `rewind mcp`: the tools can name every projection given, and the
 /// generic one, which comes last.
 fn mcp(args: args::McpArgs, opts: &args::StoreOptions) -> anyhow::Result<()> {
-    let mut projections = args.projection.named();
-    let store = match args.store {
-        Some(path) => path,
-        None => {
-            if projections.is_empty() {
-                projections = crate::core::projection::shipped::all();
-            }
-            demo::demo_store()?
-        }
-    };
+    let (store, mut projections) = demo::store_or_demo(args.store, args.projection.named())?;
     projections.push(crate::core::projection::ProjectionSpec::Generic);
     crate::mcp::serve(crate::mcp::Config {
         store,

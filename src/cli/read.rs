@@ -36,15 +36,7 @@ impl ScopeArgs {
 
 /// Fails with a helpful message when a named stream does not exist.
 pub fn check_scope(source: &dyn EventSource, scope: &Scope) -> Result<()> {
-    if let Scope::Stream(stream) = scope {
-        if source.stream_info(stream)?.is_none() {
-            return Err(anyhow!(
-                "no stream named '{stream}' in {} (list them with `rewind streams`)",
-                source.label()
-            ));
-        }
-    }
-    Ok(())
+    answers::check_scope(source, scope).map_err(anyhow::Error::msg)
 }
 
 /// Event types of a scope with their counts, most frequent first. The
@@ -74,14 +66,8 @@ pub fn types(args: TypesArgs, opts: &StoreOptions) -> Result<()> {
 pub fn streams(args: StreamsArgs, opts: &StoreOptions) -> Result<()> {
     let source = opts.open(&args.store)?;
     let streams = source.streams()?;
-    let order: Vec<usize> = match &args.filter {
-        Some(query) => Fuzzy::default()
-            .filter(query, streams.iter().map(|s| s.stream.as_str()))
-            .into_iter()
-            .map(|m| m.index)
-            .collect(),
-        None => (0..streams.len()).collect(),
-    };
+    let query = args.filter.as_deref().unwrap_or_default();
+    let order = Fuzzy::default().order(query, streams.iter().map(|s| s.stream.as_str()));
     let mut out = Out::stdout();
     if args.json {
         let rows: Vec<_> = order

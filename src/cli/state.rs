@@ -10,7 +10,6 @@ use super::read::check_scope;
 use super::{exit, Exit};
 use crate::core::answers;
 use crate::core::point::Point;
-use crate::core::projection::cache::SnapshotCache;
 use crate::core::projection::{Engine, Projection, ProjectionSpec, StateAt};
 use crate::core::settings::Settings;
 use crate::core::store::{EventSource, Scope};
@@ -51,23 +50,19 @@ impl ProjectionArgs {
         }
     }
 
-    /// An engine for one projection over `scope`. On a stream it keeps its
-    /// snapshots within the budget and in the user's cache between runs;
-    /// on a category or `$all` it is one sequential fold that keeps none.
+    /// An engine for one projection over `scope` (see [`Engine::for_scope`]).
     pub fn engine(
         &self,
         source: &dyn EventSource,
         projection: Box<dyn Projection>,
         scope: &Scope,
     ) -> Result<Engine> {
-        let engine = Engine::new(vec![projection]).with_snapshot_memory(self.snapshot_memory()?);
-        if !scope.is_stream() {
-            return Ok(engine.one_shot());
-        }
-        Ok(match SnapshotCache::for_source(source) {
-            Some(cache) => engine.with_cache(cache),
-            None => engine,
-        })
+        Ok(Engine::for_scope(
+            source,
+            projection,
+            scope,
+            self.snapshot_memory()?,
+        ))
     }
 }
 

@@ -12,6 +12,24 @@ use crate::core::store::{EventSource, Scope, StreamInfo, TypeCount};
 use crate::core::time::rfc3339_ms;
 use crate::core::Event;
 
+/// Fails with a helpful message when a named stream does not exist (the
+/// same words from the CLI and the MCP server).
+pub fn check_scope(source: &dyn EventSource, scope: &Scope) -> Result<(), String> {
+    if let Scope::Stream(stream) = scope {
+        if source
+            .stream_info(stream)
+            .map_err(|e| e.to_string())?
+            .is_none()
+        {
+            return Err(format!(
+                "no stream named '{stream}' in {} (list them with `rewind streams`)",
+                source.label()
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A stream of `rewind streams --json`.
 pub fn stream_json(s: &StreamInfo) -> Value {
     json!({

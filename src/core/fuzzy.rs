@@ -27,6 +27,15 @@ impl Default for Fuzzy {
 }
 
 impl Fuzzy {
+    /// The indexes of the candidates that match `query`, best first (all
+    /// of them, in input order, when `query` is empty).
+    pub fn order<'a>(&self, query: &str, candidates: impl Iterator<Item = &'a str>) -> Vec<usize> {
+        self.filter(query, candidates)
+            .into_iter()
+            .map(|m| m.index)
+            .collect()
+    }
+
     /// The candidates that match `query`, best first; ties keep input order.
     /// An empty query matches everything, in input order. Match positions
     /// (for highlighting) are computed for the best [`HIGHLIGHTED`] only:

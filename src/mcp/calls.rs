@@ -8,11 +8,11 @@ use rmcp::model::JsonObject;
 use serde_json::{json, Value};
 
 use super::params::Params;
+pub use crate::core::answers::check_scope;
 use crate::core::answers::{event_json, stream_json, type_json};
 use crate::core::filter::metadata_matcher;
 use crate::core::fuzzy::Fuzzy;
 use crate::core::point::Point;
-use crate::core::projection::cache::SnapshotCache;
 use crate::core::projection::{Engine, ProjectionSpec};
 use crate::core::search::{correlation_id, has_correlation, Matcher};
 use crate::core::store::{open_with, Backend, EventSource, Scope};
@@ -77,9 +77,8 @@ impl Config {
             })
     }
 
-    /// An engine for `spec` over `scope`, as the CLI builds one: on a
-    /// stream it keeps snapshots within the budget and in the cache; on a
-    /// category or the whole store it is one sequential fold.
+    /// An engine for `spec` over `scope`, as the CLI builds one
+    /// ([`Engine::for_scope`]).
     pub fn engine(
         &self,
         source: &dyn EventSource,
@@ -89,14 +88,12 @@ impl Config {
         let projection = spec
             .load()
             .map_err(|e| format!("loading {}: {e}", spec.label()))?;
-        let engine = Engine::new(vec![projection]).with_snapshot_memory(self.snapshot_memory);
-        if !scope.is_stream() {
-            return Ok(engine.one_shot());
-        }
-        Ok(match SnapshotCache::for_source(source) {
-            Some(cache) => engine.with_cache(cache),
-            None => engine,
-        })
+        Ok(Engine::for_scope(
+            source,
+            projection,
+            scope,
+            self.snapshot_memory,
+        ))
     }
 }
 
@@ -119,23 +116,6 @@ pub fn call(config: &Config, name: &str, arguments: &JsonObject) -> Outcome {
         Ok(value) => Outcome::Answer(value),
         Err(message) => message.into(),
     }
-}
-
-/// Fails, as the CLI does, when a named stream does not exist.
-pub fn check_scope(source: &dyn EventSource, scope: &Scope) -> Result<(), String> {
-    if let Scope::Stream(stream) = scope {
-        if source
-            .stream_info(stream)
-            .map_err(|e| e.to_string())?
-            .is_none()
-        {
-            return Err(format!(
-                "no stream named '{stream}' in {} (list them with `rewind streams`)",
-                source.label()
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// Resolves the point written in `argument` (`name`, for the message).
@@ -162,14 +142,8 @@ fn list_streams(config: &Config, arguments: &JsonObject) -> Result<Value, String
     let source = config.open()?;
     let streams = source.streams().map_err(|e| e.to_string())?;
     let category = p.text("category")?;
-    let order: Vec<usize> = match p.text("filter")? {
-        Some(query) => Fuzzy::default()
-            .filter(query, streams.iter().map(|s| s.stream.as_str()))
-            .into_iter()
-            .map(|m| m.index)
-            .collect(),
-        None => (0..streams.len()).collect(),
-    };
+    let query = p.text("filter")?.unwrap_or_default();
+    let order = Fuzzy::default().order(query, streams.iter().map(|s| s.stream.as_str()));
     let order: Vec<usize> = order
         .into_iter()
         .filter(|&i| category.is_none_or(|c| streams[i].category == c))

@@ -5,6 +5,26 @@ use super::engine::{Engine, EngineError};
 use crate::core::store::{EventSource, Scope};
 
 impl Engine {
+    /// An engine for one projection over `scope`, as every front end
+    /// builds one: on a stream it keeps its snapshots within `budget`
+    /// bytes and in the user's cache between runs; on a category or `$all`
+    /// it is one sequential fold that keeps none.
+    pub fn for_scope(
+        source: &dyn EventSource,
+        projection: Box<dyn super::Projection>,
+        scope: &Scope,
+        budget: usize,
+    ) -> Engine {
+        let engine = Engine::new(vec![projection]).with_snapshot_memory(budget);
+        if !scope.is_stream() {
+            return engine.one_shot();
+        }
+        match super::cache::SnapshotCache::for_source(source) {
+            Some(cache) => engine.with_cache(cache),
+            None => engine,
+        }
+    }
+
     /// True when the projection keeps one state per stream that only its
     /// stream's events change ([`Projection::folds_per_stream`]).
     pub fn folds_per_stream(&self, projection: usize) -> bool {

@@ -7,6 +7,7 @@ mod inspector;
 mod long_values;
 mod navigation;
 mod overlays;
+mod projections;
 mod prompts;
 mod safety;
 mod snapshots;
