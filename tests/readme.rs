@@ -257,3 +257,62 @@ fn examples_are_found_and_skipped_for_stated_reasons() {
     assert_eq!(examples.len(), 2);
     assert!(examples[0].skip_reason().unwrap().contains("app.sqlite"));
 }
+
+/// How the README's key table writes a key of `assets/keymap.toml`.
+fn as_written(key: &str) -> String {
+    if key.chars().count() == 1 {
+        return format!("`{key}`");
+    }
+    match key {
+        "space" | "enter" | "esc" | "tab" | "backspace" | "home" | "end" => {
+            let mut word = key.to_string();
+            word[..1].make_ascii_uppercase();
+            if key == "space" {
+                word = "space".into();
+            }
+            word
+        }
+        "backtab" => "Shift-Tab".into(),
+        "up" => "↑".into(),
+        "down" => "↓".into(),
+        "left" => "←".into(),
+        "right" => "→".into(),
+        "pageup" => "PgUp".into(),
+        "pagedown" => "PgDn".into(),
+        other => match other.strip_prefix("ctrl-") {
+            Some(c) => format!("Ctrl-{}", c.to_uppercase()),
+            None => other.to_string(),
+        },
+    }
+}
+
+#[test]
+fn the_readme_key_table_names_every_explorer_key() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).expect("README.md");
+    let start = readme.find("| key | does |").expect("the key table");
+    let table: String = readme[start..]
+        .lines()
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| l.split('|').nth(1).unwrap_or("").to_string() + "\n")
+        .collect();
+    let keymap: toml::Table = std::fs::read_to_string(repo().join("assets/keymap.toml"))
+        .expect("keymap")
+        .parse()
+        .expect("keymap.toml parses");
+    let mut missing = Vec::new();
+    for (action, keys) in &keymap {
+        let Some(keys) = keys.as_array() else {
+            continue; // an overlay's table
+        };
+        for key in keys.iter().filter_map(|k| k.as_str()) {
+            if !table.contains(&as_written(key)) {
+                missing.push(format!("{action}: {key} ({})", as_written(key)));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "keys of assets/keymap.toml the README's key table does not show:\n{}",
+        missing.join("\n")
+    );
+}

@@ -106,3 +106,69 @@ fn ctrl_w_and_ctrl_u_edit_the_stream_filter() {
     session.wait_for("the prompt closed", |s| s.contains("Streams 843 "));
     session.quit();
 }
+
+/// `rewind` itself, appending one event to `stream` of `store`.
+fn append(home: &std::path::Path, store: &str, stream: &str, event_type: &str) {
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_rewind"))
+        .args(["append", store, "--stream", stream, "--type", event_type])
+        .env("HOME", home)
+        .status()
+        .expect("run rewind");
+    assert!(status.success(), "rewind append {stream} {event_type}");
+}
+
+#[test]
+fn a_scroll_back_pauses_follow_while_another_process_appends() {
+    let home = tempfile::tempdir().expect("home");
+    let store = home.path().join("live.rewind");
+    let store = store.to_str().expect("utf-8 path");
+    let init = std::process::Command::new(env!("CARGO_BIN_EXE_rewind"))
+        .args(["init", store])
+        .env("HOME", home.path())
+        .status()
+        .expect("run rewind");
+    assert!(init.success());
+    for event_type in ["Opened", "Changed", "Changed"] {
+        append(home.path(), store, "live-1", event_type);
+    }
+    let mut session = Session::start(home.path(), &[store, "--stream", "live-1"]);
+    session.wait_for("the stream", |s| s.contains("Timeline live-1 1/3"));
+    session.send("f");
+    session.wait_for("following, at the last event", |s| {
+        s.contains("Timeline live-1 3/3") && s.contains("following")
+    });
+    session.send("k");
+    session.wait_for("following paused by the move back", |s| {
+        s.contains("Timeline live-1 2/3 · 0 new, following paused")
+    });
+    append(home.path(), store, "live-1", "Closed");
+    session.wait_for("the new event counted, the cursor left where it was", |s| {
+        s.contains("Timeline live-1 2/4 · 1 new, following paused")
+    });
+    session.send("f");
+    session.wait_for("following again, at the newest event", |s| {
+        s.contains("Timeline live-1 4/4") && s.contains("│ following")
+    });
+    session.quit();
+}
+
+#[test]
+fn at_80x24_the_streams_pane_gives_way_and_s_brings_it_back() {
+    let home = tempfile::tempdir().expect("home");
+    let mut session = Session::start_sized(home.path(), &[], &[], (24, 80));
+    session.wait_for("the stream list", |s| s.contains("Streams 843 "));
+    session.send("/account-0042\r");
+    session.wait_for("the stream on the whole width, types whole", |s| {
+        !s.contains("Streams 843")
+            && s.contains("┌ Timeline account-0042 1/39 ")
+            && s.contains("AccountOpened")
+            && s.contains("s streams")
+    });
+    session.send("s");
+    session.wait_for("the list back, as it was filtered", |s| {
+        s.contains("┌ Streams 1 ") && s.contains("/account-0042")
+    });
+    session.send("s");
+    session.wait_for("the list hidden again", |s| !s.contains("┌ Streams"));
+    session.quit();
+}

@@ -76,6 +76,14 @@ pub enum Command {
     JumpForward,
     /// The projection's failure whole: message, failing event and stack.
     ShowError,
+    /// The Streams pane is hidden, or shown again (at narrow widths it
+    /// hides itself once a stream is open).
+    ToggleStreams,
+    /// The focused pane takes more / less of the screen.
+    Grow,
+    Shrink,
+    /// Play at a rate typed in events per second.
+    SetRate,
     /// Enter: what it confirms depends on the mode.
     Confirm,
     /// Esc: closes the overlay, or in the explorer stops a search or
@@ -103,7 +111,7 @@ pub enum Command {
 
 impl Command {
     /// Every command, in the order the help screen lists them.
-    pub const ALL: [Command; 60] = [
+    pub const ALL: [Command; 64] = [
         Command::Quit,
         Command::Help,
         Command::FocusNext,
@@ -151,6 +159,10 @@ impl Command {
         Command::JumpBack,
         Command::JumpForward,
         Command::ShowError,
+        Command::ToggleStreams,
+        Command::Grow,
+        Command::Shrink,
+        Command::SetRate,
         Command::Confirm,
         Command::Cancel,
         Command::DeleteBack,
@@ -225,6 +237,10 @@ impl Command {
             Command::JumpBack => "back to where the cursor was before a jump",
             Command::JumpForward => "forward again to where jump_back came from",
             Command::ShowError => "the projection's error whole: message, event, stack",
+            Command::ToggleStreams => "hide / show the Streams pane",
+            Command::Grow => "the focused pane takes more of the screen",
+            Command::Shrink => "the focused pane takes less of the screen",
+            Command::SetRate => "play at a rate typed in events per second",
             Command::Confirm => "open the selected stream · fold, or open the value whole",
             Command::Cancel => "stop a search · clear the stream filter or the timeline filter",
             Command::DeleteBack => "delete the character before the cursor",

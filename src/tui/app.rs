@@ -124,6 +124,7 @@ impl App {
                 theme,
                 local_time: false,
                 zoomed: false,
+                split: Default::default(),
                 wrap: false,
                 now_ms: options.now_ms.unwrap_or_else(crate::core::time::now_ms),
                 fixed_clock: options.now_ms.is_some(),
@@ -367,7 +368,8 @@ impl App {
     /// Where the panes are at the current size, with the focused pane
     /// filling the screen when zoomed.
     pub fn areas(&self) -> Areas {
-        zoomed_areas(self.size, self.settings.zoomed.then_some(self.focus))
+        let zoomed = self.settings.zoomed.then_some(self.focus);
+        zoomed_areas(self.size, &self.settings.split, self.focus, zoomed)
     }
 
     /// How many event rows the timeline pane shows at the current size.

@@ -17,6 +17,7 @@ pub mod overlay;
 pub mod panes;
 pub mod report;
 pub mod search;
+pub mod sections;
 pub mod state;
 pub mod terminal;
 pub mod text;

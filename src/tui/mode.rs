@@ -4,7 +4,7 @@
 use super::action::Command;
 
 /// How many of [`Command::ALL`], from the first, the explorer binds.
-const EXPLORER_COMMANDS: usize = 49;
+const EXPLORER_COMMANDS: usize = 53;
 
 /// Which table of the keymap is in force.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -93,8 +93,8 @@ impl Mode {
             (Mode::Help, Command::Cancel) => return "close the help (only these keys do)",
             (Mode::Value | Mode::Help, Command::Up) => return "scroll up",
             (Mode::Value | Mode::Help, Command::Down) => return "scroll down",
-            (Mode::Help, Command::First) => return "the top",
-            (Mode::Help, Command::Last) => return "the end",
+            (Mode::Value | Mode::Help, Command::First) => return "the top",
+            (Mode::Value | Mode::Help, Command::Last) => return "the end",
             (Mode::Picker | Mode::Report, Command::Up) => return "move up",
             (Mode::Picker | Mode::Report, Command::Down) => return "move down",
             (Mode::Picker | Mode::Report, Command::First) => return "first line",

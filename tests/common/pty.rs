@@ -29,10 +29,20 @@ impl Session {
 
     /// Like [`Session::start`], with `env` set for the program.
     pub fn start_with(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Session {
+        Session::start_sized(home, args, env, (ROWS, COLS))
+    }
+
+    /// Like [`Session::start_with`], on a terminal `rows` x `cols`.
+    pub fn start_sized(
+        home: &Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+        (rows, cols): (u16, u16),
+    ) -> Session {
         let pty = native_pty_system()
             .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
+                rows,
+                cols,
                 pixel_width: 0,
                 pixel_height: 0,
             })
@@ -62,7 +72,7 @@ impl Session {
             }
         });
         Session {
-            parser: vt100::Parser::new(nonzero(ROWS), nonzero(COLS), 0),
+            parser: vt100::Parser::new(nonzero(rows), nonzero(cols), 0),
             raw: Vec::new(),
             output: rx,
             writer,

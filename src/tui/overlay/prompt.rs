@@ -14,6 +14,8 @@ pub enum PromptKind {
     MetadataFilter,
     /// Text or a JSON Pointer to find in the Event or Projection pane.
     Find,
+    /// Play mode's rate, in events per second or as a speed (`8x`).
+    Rate,
 }
 
 /// A line being typed: its text and cursor (edited like a shell line),
@@ -81,6 +83,7 @@ impl PromptKind {
             PromptKind::StateSearch => "state_search",
             PromptKind::MetadataFilter => "metadata_filter",
             PromptKind::Find => "find",
+            PromptKind::Rate => "rate",
         }
     }
 }

@@ -7,9 +7,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::Frame;
 
+use crate::tui::action::Command;
 use crate::tui::app::App;
 use crate::tui::overlay::Mode;
 use crate::tui::panes::{centered, overlay};
+use crate::tui::sections::explorer_sections;
 
 /// The help screen's width on a screen `width` wide.
 fn help_width(width: u16) -> u16 {
@@ -31,14 +33,38 @@ pub fn lines(app: &App, width: u16) -> Vec<Line<'static>> {
             lines.push(Line::raw(""));
         }
         lines.push(Line::styled(mode.title(), app.settings.theme.title));
-        lines.extend(mode_lines(app, mode, inner));
         if mode == Mode::Explorer {
-            let mouse =
-                "mouse: click to focus and select, wheel to scroll, drag on the histogram to scrub";
-            for piece in wrap_words(mouse, inner.saturating_sub(3)) {
-                lines.push(Line::styled(format!("   {piece}"), app.settings.theme.dim));
-            }
+            lines.extend(explorer_lines(app, inner));
+        } else {
+            let commands: Vec<(Command, &str)> = mode
+                .commands()
+                .iter()
+                .map(|c| (*c, mode.describe(*c)))
+                .collect();
+            lines.extend(command_lines(app, mode, &commands, inner));
         }
+    }
+    lines
+}
+
+/// The explorer's keys by pane, the focused pane's first, then the mouse.
+fn explorer_lines(app: &App, width: usize) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for section in explorer_sections(app.focus) {
+        lines.push(Line::styled(
+            format!(" {}", section.title),
+            app.settings.theme.title,
+        ));
+        let commands: Vec<(Command, &str)> = section
+            .commands
+            .iter()
+            .map(|(c, what)| (*c, what.unwrap_or_else(|| c.describe())))
+            .collect();
+        lines.extend(command_lines(app, Mode::Explorer, &commands, width));
+    }
+    let mouse = "mouse: click to focus and select, wheel to scroll, drag on the histogram to scrub";
+    for piece in wrap_words(mouse, width.saturating_sub(3)) {
+        lines.push(Line::styled(format!("   {piece}"), app.settings.theme.dim));
     }
     lines
 }
@@ -62,15 +88,12 @@ pub fn render(app: &App, frame: &mut Frame, screen: Rect) {
             top + 1,
             top + shown.len(),
             all.len(),
-            keys(crate::tui::action::Command::Down)
+            keys(Command::Down)
         )
     } else {
         String::new()
     };
-    let title = format!(
-        " Keys ({} closes{more}) ",
-        keys(crate::tui::action::Command::Cancel)
-    );
+    let title = format!(" Keys ({} closes{more}) ", keys(Command::Cancel));
     overlay(app, frame, area, &title, shown);
 }
 
@@ -93,23 +116,51 @@ fn modes(app: &App) -> Vec<Mode> {
     modes
 }
 
-fn mode_lines(app: &App, mode: Mode, width: usize) -> Vec<Line<'static>> {
+/// The keys' column: as wide as the most keys of one command need, so
+/// that every description starts in the same column.
+fn key_width(app: &App) -> usize {
+    Mode::ALL
+        .iter()
+        .flat_map(|mode| {
+            mode.commands().iter().map(|c| {
+                app.settings
+                    .keymap
+                    .keys_in(*mode, *c)
+                    .join(" ")
+                    .chars()
+                    .count()
+            })
+        })
+        .max()
+        .unwrap_or(0)
+        .clamp(8, 18)
+}
+
+/// One line per command (more when its description wraps): its keys in
+/// `mode`, its name, what it does.
+fn command_lines(
+    app: &App,
+    mode: Mode,
+    commands: &[(Command, &str)],
+    width: usize,
+) -> Vec<Line<'static>> {
     let theme = &app.settings.theme;
     // Keys, the action's name, then what it does, wrapped under itself.
-    const LEFT: usize = 12 + 2 + 20;
-    let room = width.saturating_sub(LEFT).max(20);
+    let key_width = key_width(app);
+    let left = key_width + 2 + 20;
+    let room = width.saturating_sub(left).max(20);
     let mut lines = Vec::new();
-    for command in mode.commands() {
+    for (command, what) in commands {
         let keys = app.settings.keymap.keys_in(mode, *command).join(" ");
-        let mut pieces = wrap_words(mode.describe(*command), room).into_iter();
+        let mut pieces = wrap_words(what, room).into_iter();
         lines.push(Line::from(vec![
-            Span::styled(format!("{keys:>12}  "), theme.json_key),
+            Span::styled(format!("{keys:>key_width$}  "), theme.json_key),
             Span::raw(format!("{:<20}", command.name())),
             Span::styled(pieces.next().unwrap_or_default(), theme.dim),
         ]));
         for piece in pieces {
             lines.push(Line::styled(
-                format!("{}{piece}", " ".repeat(LEFT)),
+                format!("{}{piece}", " ".repeat(left)),
                 theme.dim,
             ));
         }

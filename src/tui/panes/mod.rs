@@ -3,6 +3,7 @@
 
 pub mod blame_chart;
 pub mod event;
+pub mod footer;
 pub mod help;
 pub mod projection;
 pub mod report;
@@ -24,13 +25,14 @@ use super::state::json_tree::{top_for_cursor, JsonTree};
 
 pub fn render(app: &App, frame: &mut Frame) {
     let zoomed = app.settings.zoomed.then_some(app.focus);
-    let panes = zoomed_areas(frame.area(), zoomed);
+    let panes = zoomed_areas(frame.area(), &app.settings.split, app.focus, zoomed);
     streams::render(app, frame, panes.streams);
     timeline::render_histogram(app, frame, panes.histogram);
     timeline::render(app, frame, panes.timeline);
     event::render(app, frame, panes.event);
     projection::render(app, frame, panes.projection);
     status::render(app, frame, panes.status);
+    footer::render(app, frame, &panes);
     // Bottom first, so the top overlay is drawn over the others.
     for overlay in app.overlays.iter() {
         match overlay {

@@ -63,6 +63,10 @@ fn prompt(kind: PromptKind) -> Option<(&'static str, &'static str)> {
             "find: ",
             "  text in the pane, or a JSON Pointer (/holder/email) · n/N the next",
         )),
+        PromptKind::Rate => Some((
+            "rate: ",
+            "  events per second (100, 0.5) or a speed (8x, 1x to 64x)",
+        )),
         PromptKind::StreamQuery => None,
     }
 }
@@ -85,11 +89,7 @@ fn summary(app: &App) -> Vec<Span<'static>> {
     // What the explorer is doing comes before what it shows: on a narrow
     // screen the end of the line is cut.
     if app.playback.playing {
-        parts.push(format!(
-            "▶ {}x ({} ev/s)",
-            app.playback.speed,
-            app.playback.rate()
-        ));
+        parts.push(format!("▶ {}", app.playback.describe_rate()));
     }
     if app.playback.follow {
         parts.push("following".into());
@@ -124,19 +124,28 @@ fn summary(app: &App) -> Vec<Span<'static>> {
             mark(app.timeline.marks[1])
         ));
     }
-    let hints = [Command::Help, Command::GoTo, Command::Filter, Command::Quit]
-        .iter()
-        .map(|c| {
-            format!(
-                "{} {}",
-                app.settings.keymap.hint(*c),
-                c.name().replace('_', " ")
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("  ");
+    let hints = footer(app);
     vec![
         Span::raw(format!(" {}", parts.join(" │ "))),
         Span::styled(format!("   {hints}"), app.settings.theme.dim),
     ]
+}
+
+/// The overlay on top's main keys, or (the panes showing theirs on their
+/// borders) the help key.
+fn footer(app: &App) -> String {
+    let mode = app
+        .overlays
+        .iter()
+        .last()
+        .map_or(crate::tui::overlay::Mode::Explorer, |o| o.mode());
+    let keymap = &app.settings.keymap;
+    if mode == crate::tui::overlay::Mode::Explorer {
+        return format!("{} help", keymap.hint(Command::Help));
+    }
+    crate::tui::sections::footer(mode, app.focus)
+        .iter()
+        .map(|(command, word)| format!("{} {word}", keymap.hint_in(mode, *command)))
+        .collect::<Vec<_>>()
+        .join("  ")
 }

@@ -75,25 +75,26 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         lines.push(Line::styled("loading streams…", app.settings.theme.dim));
     }
     let width = body.width as usize;
-    for (i, m) in app
+    let rows: Vec<(usize, &crate::core::fuzzy::Match)> = app
         .streams
         .matches
         .iter()
         .enumerate()
         .skip(app.streams.offset)
         .take(body.height.saturating_sub(1) as usize)
-    {
+        .collect();
+    let widest = rows
+        .iter()
+        .filter_map(|(_, m)| app.streams.entries.get(m.index))
+        .map(|e| crate::core::sanitize::visible(&e.label).width())
+        .max()
+        .unwrap_or(0);
+    let columns = Columns::fit(widest, width);
+    for (i, m) in rows {
         let Some(entry) = app.streams.entries.get(m.index) else {
             continue;
         };
-        let age = relative_age(entry.last_time_ms, app.settings.now_ms);
-        // Wide panes also show the category (pseudo-streams name their own).
-        let category = if width >= 40 && entry.scope.is_stream() {
-            fit(&entry.category, 9)
-        } else {
-            " ".repeat(if width >= 40 { 9 } else { 0 })
-        };
-        let meta = format!(" {category}{:>5} {:>4}", compact(entry.count), age);
+        let meta = columns.meta(app, entry);
         let name_width = width.saturating_sub(meta.width());
         let name = fit(&entry.label, name_width);
         // Highlighting works on the raw label; cut to the same width.
@@ -126,5 +127,68 @@ fn compact(n: u64) -> String {
         0..=9_999 => n.to_string(),
         10_000..=999_999 => format!("{}k", n / 1000),
         _ => format!("{:.1}M", n as f64 / 1e6),
+    }
+}
+
+/// Which of a stream's details fit beside the widest name shown: the age
+/// gives way first, then the category, then the count.
+struct Columns {
+    category: bool,
+    count: bool,
+    age: bool,
+}
+
+const CATEGORY: usize = 10;
+const COUNT: usize = 6;
+const AGE: usize = 5;
+
+impl Columns {
+    fn fit(widest: usize, width: usize) -> Columns {
+        let mut columns = Columns {
+            category: width >= 40,
+            count: true,
+            age: true,
+        };
+        let room = |c: &Columns| {
+            width.saturating_sub(
+                usize::from(c.category) * CATEGORY
+                    + usize::from(c.count) * COUNT
+                    + usize::from(c.age) * AGE,
+            )
+        };
+        for give_way in [
+            |c: &mut Columns| c.age = false,
+            |c: &mut Columns| c.category = false,
+            |c: &mut Columns| c.count = false,
+        ] {
+            if room(&columns) >= widest {
+                break;
+            }
+            give_way(&mut columns);
+        }
+        columns
+    }
+
+    /// The details after a stream's name.
+    fn meta(&self, app: &App, entry: &crate::tui::app::StreamEntry) -> String {
+        let mut meta = String::new();
+        if self.category {
+            // Pseudo-streams name their own category.
+            let category = if entry.scope.is_stream() {
+                fit(&entry.category, CATEGORY - 1)
+            } else {
+                " ".repeat(CATEGORY - 1)
+            };
+            meta.push(' ');
+            meta.push_str(&category);
+        }
+        if self.count {
+            meta.push_str(&format!(" {:>5}", compact(entry.count)));
+        }
+        if self.age {
+            let age = relative_age(entry.last_time_ms, app.settings.now_ms);
+            meta.push_str(&format!(" {age:>4}"));
+        }
+        meta
     }
 }

@@ -9,10 +9,12 @@ use ratatui::Frame;
 
 use super::{pane_block, title};
 use crate::core::event::Event;
+use crate::core::sanitize::visible;
 use crate::core::time::{relative_age, Millis};
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::inner;
 use crate::tui::text::fit;
+use unicode_width::UnicodeWidthStr;
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let position = match app.timeline.shown_filter() {
@@ -57,11 +59,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(block, area);
     let body = inner(area);
     let mut lines = Vec::with_capacity(body.height as usize);
-    for i in 0..body.height as u64 {
-        let Some((row, event)) = shown_event(app, app.timeline.offset + i) else {
-            break;
-        };
-        let mut line = Line::from(row_spans(app, row, event, body.width as usize));
+    let shown: Vec<(u64, &Event)> = (0..body.height as u64)
+        .map_while(|i| shown_event(app, app.timeline.offset + i))
+        .collect();
+    let columns = Columns::fit(app, &shown, body.width as usize);
+    for &(row, event) in &shown {
+        let mut line = Line::from(row_spans(app, &columns, row, event));
         if row == app.timeline.cursor && !app.timeline.before_first {
             line = line.style(app.settings.theme.cursor);
         }
@@ -93,7 +96,104 @@ fn shown_event(app: &App, shown: u64) -> Option<(u64, &Event)> {
     Some((row, event))
 }
 
-fn row_spans(app: &App, row: u64, event: &Event, width: usize) -> Vec<Span<'static>> {
+/// The timeline's column widths at one width. Each column gets what its
+/// widest visible value needs; when that does not fit, the actor goes
+/// first, then the age, then the date, and only then are the stream names
+/// and types cut.
+struct Columns {
+    /// `stream:version` in a wide scope, the version in a stream.
+    place: usize,
+    position: usize,
+    kind: usize,
+    /// Whether the time shows its year.
+    long_time: bool,
+    time: bool,
+    age: bool,
+    /// 0: no actor column.
+    actor: usize,
+}
+
+/// The widest a type or a `stream:version` gets before it is cut.
+const MAX_TYPE: usize = 32;
+const MAX_PLACE: usize = 36;
+
+impl Columns {
+    fn fit(app: &App, shown: &[(u64, &Event)], width: usize) -> Columns {
+        let widest = |f: &dyn Fn(&Event) -> usize| shown.iter().map(|(_, e)| f(e)).max();
+        let in_stream = app.timeline.scope.is_stream();
+        let natural_place = if in_stream {
+            5
+        } else {
+            widest(&|e| visible(&place(e, false)).width())
+                .unwrap_or(8)
+                .clamp(8, MAX_PLACE)
+        };
+        let natural_kind = widest(&|e| visible(&e.event_type).width())
+            .unwrap_or(6)
+            .clamp(6, MAX_TYPE);
+        // As wide as the store's largest position needs, and no wider.
+        let position = format!("@{}", app.playback.head.max(0))
+            .len()
+            .max(widest(&|e| format!("@{}", e.position).len()).unwrap_or(2));
+        // The gutter, and a space after the place and the position.
+        let fixed = 2 + 1 + position + 1;
+        let mut columns = Columns {
+            place: natural_place,
+            position,
+            kind: natural_kind,
+            long_time: true,
+            time: true,
+            age: true,
+            actor: 0,
+        };
+        let used = |c: &Columns| {
+            fixed
+                + c.place
+                + c.kind
+                + if c.time {
+                    1 + if c.long_time { 19 } else { 14 }
+                } else {
+                    0
+                }
+                + if c.age { 5 } else { 0 }
+        };
+        if used(&columns) > width {
+            columns.age = false;
+        }
+        if used(&columns) > width {
+            columns.long_time = false;
+        }
+        if used(&columns) > width {
+            columns.time = false;
+        }
+        // Still too wide: the place and the type share what is left, the
+        // type keeping six cells at least.
+        let over = used(&columns).saturating_sub(width);
+        if over > 0 {
+            let from_place = over.min(columns.place.saturating_sub(8));
+            columns.place -= from_place;
+            columns.kind = columns.kind.saturating_sub(over - from_place).max(6);
+        }
+        let left = width.saturating_sub(used(&columns) + 1);
+        let has_actor = shown.iter().any(|(_, e)| !e.actor().is_empty());
+        if has_actor && left >= 6 {
+            columns.actor = left;
+        }
+        columns
+    }
+}
+
+/// Where an event stands: its version in a stream, `stream:version` in a
+/// wider scope.
+fn place(event: &Event, in_stream: bool) -> String {
+    if in_stream {
+        format!("{:>5}", event.version)
+    } else {
+        format!("{}:{}", event.stream, event.version)
+    }
+}
+
+fn row_spans(app: &App, columns: &Columns, row: u64, event: &Event) -> Vec<Span<'static>> {
     let failed = app.projection.failed_at() == Some(event.position);
     let gutter = match (
         row == app.timeline.cursor && !app.timeline.before_first,
@@ -105,45 +205,33 @@ fn row_spans(app: &App, row: u64, event: &Event, width: usize) -> Vec<Span<'stat
         (true, None) => Span::raw("› "),
         (false, None) => Span::raw("  "),
     };
-    let wide = width >= 90;
-    let time = short_time(app, event.time_ms, wide);
-    let age = relative_age(event.time_ms, app.settings.now_ms);
-    let where_ = if app.timeline.scope.is_stream() {
-        format!("{:>5}", event.version)
-    } else {
-        format!("{}:{}", event.stream, event.version)
-    };
-    let where_width = if app.timeline.scope.is_stream() {
-        5
-    } else {
-        if wide {
-            20
-        } else {
-            14
-        }
-    };
+    let place = place(event, app.timeline.scope.is_stream());
     let position = format!("@{}", event.position);
-    // As wide as the store's largest position needs, and no wider.
-    let position_width = format!("@{}", app.playback.head.max(event.position)).len();
-    let fixed = 2 + where_width + 1 + position_width + 1 + 1 + time.chars().count() + 1 + 4;
-    let type_width = width.saturating_sub(fixed).clamp(6, 28);
-    let actor_width = width.saturating_sub(fixed + type_width + 1);
     let mut spans = vec![
         gutter,
-        Span::raw(fit(&where_, where_width)),
+        Span::raw(fit(&place, columns.place)),
         Span::styled(
-            format!(" {} ", fit(&position, position_width)),
+            format!(" {} ", fit(&position, columns.position)),
             app.settings.theme.dim,
         ),
         Span::styled(
-            fit(&event.event_type, type_width),
+            fit(&event.event_type, columns.kind),
             app.settings.theme.json_key,
         ),
-        Span::raw(format!(" {time}")),
-        Span::styled(format!(" {age:>4}"), app.settings.theme.dim),
     ];
-    if actor_width > 2 {
-        spans.push(Span::raw(format!(" {}", fit(&event.actor(), actor_width))));
+    if columns.time {
+        let time = short_time(app, event.time_ms, columns.long_time);
+        spans.push(Span::raw(format!(" {time}")));
+    }
+    if columns.age {
+        let age = relative_age(event.time_ms, app.settings.now_ms);
+        spans.push(Span::styled(format!(" {age:>4}"), app.settings.theme.dim));
+    }
+    if columns.actor > 0 {
+        spans.push(Span::raw(format!(
+            " {}",
+            fit(&event.actor(), columns.actor)
+        )));
     }
     spans
 }

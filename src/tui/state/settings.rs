@@ -20,6 +20,8 @@ pub struct Settings {
     pub local_time: bool,
     /// The focused pane fills the screen.
     pub zoomed: bool,
+    /// How the panes share the screen otherwise.
+    pub split: crate::tui::layout::Split,
     /// The Event and Projection panes soft-wrap long lines.
     pub wrap: bool,
     /// "Now", for relative ages and times typed as `-2h`.

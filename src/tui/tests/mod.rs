@@ -4,6 +4,7 @@
 
 mod filter;
 mod inspector;
+mod layout;
 mod long_values;
 mod navigation;
 mod overlays;

@@ -159,3 +159,33 @@ fn a_failing_projection_shows_its_error_whole_and_marks_the_event() {
     let screen = screen_text(&draw(&app));
     assert!(screen.contains("✗ "), "{screen}");
 }
+
+#[test]
+fn playback_takes_a_rate_in_events_per_second() {
+    let mut app = open(demo_path(), Some("account-0042"), None, 120, 36);
+    app.focus = Pane::Timeline;
+    command(&mut app, Command::SetRate);
+    type_text(&mut app, "100");
+    command(&mut app, Command::Confirm);
+    assert!(app.playback.playing, "a rate typed starts play");
+    assert_eq!(app.playback.rate(), 100.0);
+    update(&mut app, Action::Tick { now_ms: 1_000 });
+    assert_eq!(app.timeline.cursor, 1, "the first step, at once");
+    update(&mut app, Action::Tick { now_ms: 1_100 });
+    assert_eq!(app.timeline.cursor, 11, "ten steps in a tenth of a second");
+    let screen = screen_text(&draw(&app));
+    assert!(screen.contains("▶ 100 ev/s"), "{screen}");
+    command(&mut app, Command::Faster);
+    assert_eq!(app.playback.rate(), 200.0, "faster doubles a typed rate");
+    // A speed still works, and a word is refused with the forms it takes.
+    command(&mut app, Command::SetRate);
+    type_text(&mut app, "8x");
+    command(&mut app, Command::Confirm);
+    assert_eq!((app.playback.speed, app.playback.rate()), (8, 20.0));
+    command(&mut app, Command::SetRate);
+    type_text(&mut app, "fast");
+    command(&mut app, Command::Confirm);
+    let message = app.status.message.clone().unwrap_or_default();
+    assert!(message.contains("events per second"), "{message}");
+    assert_eq!(app.playback.rate(), 20.0, "the rate stays");
+}

@@ -33,22 +33,24 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Result<()> {
         Command::Quit => app.quit = true,
         Command::Help => app.overlays.open(Overlay::Help),
         Command::FocusNext | Command::FocusPrevious => {
-            let i = Pane::ORDER
-                .iter()
-                .position(|p| *p == app.focus)
-                .unwrap_or(0);
-            let n = Pane::ORDER.len();
-            let next = if command == Command::FocusNext {
-                i + 1
-            } else {
-                i + n - 1
-            };
-            app.focus = Pane::ORDER[next % n];
+            focus_step(app, command == Command::FocusNext)?
+        }
+        Command::ToggleStreams => toggle_streams(app),
+        Command::Grow | Command::Shrink => {
             if app.settings.zoomed {
-                // The zoomed pane is the focused one.
+                app.status.message = Some(format!(
+                    "the zoomed pane has the whole screen: {} shares it again",
+                    app.settings.keymap.hint(Command::Zoom)
+                ));
+            } else {
+                app.settings
+                    .split
+                    .resize(app.focus, command == Command::Grow);
+                // The timeline's height may have changed.
                 app.refresh_cursor()?;
             }
         }
+        Command::SetRate => prompt(app, PromptKind::Rate, ""),
         // `/` filters the stream list, or searches the events elsewhere.
         Command::Filter if app.focus == Pane::Streams => {
             let query = app.streams.query.clone();
@@ -322,5 +324,47 @@ pub(super) fn step(app: &mut App, delta: i64) -> Result<()> {
             app.projection.tree.move_by(delta);
             Ok(())
         }
+    }
+}
+
+/// The focus moves to the next or previous pane, past the Streams pane
+/// when it is hidden.
+fn focus_step(app: &mut App, forward: bool) -> Result<()> {
+    let n = Pane::ORDER.len();
+    let mut i = Pane::ORDER
+        .iter()
+        .position(|p| *p == app.focus)
+        .unwrap_or(0);
+    loop {
+        i = if forward { i + 1 } else { i + n - 1 };
+        i %= n;
+        let hidden = Pane::ORDER[i] == Pane::Streams
+            && app.settings.split.streams == crate::tui::layout::StreamsPane::Hidden
+            && !app.settings.zoomed;
+        if !hidden {
+            break;
+        }
+    }
+    app.focus = Pane::ORDER[i];
+    if app.settings.zoomed {
+        // The zoomed pane is the focused one.
+        app.refresh_cursor()?;
+    }
+    Ok(())
+}
+
+/// Hides the Streams pane when it is drawn, shows it (focused) otherwise.
+fn toggle_streams(app: &mut App) {
+    use crate::tui::layout::StreamsPane;
+    let split = &mut app.settings.split;
+    if split.streams_shown(app.size.width, app.focus) && !app.settings.zoomed {
+        split.streams = StreamsPane::Hidden;
+        if app.focus == Pane::Streams {
+            app.focus = Pane::Timeline;
+        }
+    } else {
+        split.streams = StreamsPane::Shown;
+        app.settings.zoomed = false;
+        app.focus = Pane::Streams;
     }
 }

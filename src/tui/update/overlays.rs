@@ -157,6 +157,17 @@ fn submit_prompt(app: &mut App) -> Result<()> {
             super::find::find(app, &text);
             Ok(())
         }
+        PromptKind::Rate => {
+            match app.playback.set_rate(text.trim()) {
+                Ok(()) => {
+                    if !app.playback.playing {
+                        app.playback.play_pause();
+                    }
+                }
+                Err(message) => app.status.message = Some(message),
+            }
+            Ok(())
+        }
     }
 }
 
