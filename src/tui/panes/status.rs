@@ -112,16 +112,16 @@ fn summary(app: &App) -> Vec<Span<'static>> {
         .cloned()
         .unwrap_or_default();
     parts.push(format!("proj {}", visible(&projection)));
-    let mark = |m: Option<u64>| match (m, app.timeline.version_of_row(m.unwrap_or(0))) {
-        (None, _) => "-".to_string(),
-        (Some(_), Some(v)) => format!("v{v}"),
-        (Some(row), None) => format!("#{}", row + 1),
+    // Written as a diff's title writes them: version and position.
+    let mark = |point: Option<(i64, i64)>| match point {
+        Some((version, position)) => format!("v{version} @{position}"),
+        None => "-".to_string(),
     };
     if app.timeline.marks.iter().any(Option::is_some) {
         parts.push(format!(
             "A {} B {}",
-            mark(app.timeline.marks[0]),
-            mark(app.timeline.marks[1])
+            mark(app.timeline.mark_points[0]),
+            mark(app.timeline.mark_points[1])
         ));
     }
     let hints = footer(app);

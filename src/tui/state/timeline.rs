@@ -72,6 +72,9 @@ pub struct Timeline {
     pub marks: [Option<u64>; 2],
     /// The times of the marked events, to place them on the histogram.
     pub mark_times: [Option<Millis>; 2],
+    /// The version and position of the marked events, as the status bar
+    /// and a diff's title name them.
+    pub mark_points: [Option<(i64, i64)>; 2],
     /// Which rows the timeline shows, when not all.
     pub filter: Option<TimelineFilter>,
     pub search: Search,
@@ -98,6 +101,7 @@ impl Default for Timeline {
             histogram_pending: false,
             marks: [None, None],
             mark_times: [None, None],
+            mark_points: [None, None],
             filter: None,
             search: Search::default(),
             dragging_histogram: false,
@@ -160,6 +164,7 @@ impl Timeline {
         if self.count > 0 {
             self.marks[which] = Some(self.cursor);
             self.mark_times[which] = self.cursor_event().map(|e| e.time_ms);
+            self.mark_points[which] = self.cursor_event().map(|e| (e.version, e.position));
         }
     }
 
@@ -169,6 +174,7 @@ impl Timeline {
         self.first_version = first_version;
         self.marks = [None, None];
         self.mark_times = [None, None];
+        self.mark_points = [None, None];
         self.cursor = 0;
         // A jump asked for in the old scope has no row in this one.
         self.locating = None;

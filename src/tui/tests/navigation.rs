@@ -109,9 +109,21 @@ fn a_diff_in_all_names_the_streams_of_the_events_between() {
     for _ in 0..5 {
         command(&mut app, Command::Down);
     }
+    command(&mut app, Command::MarkB);
     command(&mut app, Command::Diff);
     settle(&mut app);
     let report = &app.overlays.report().expect("the diff").report;
+    // The title and the status bar name the marks the same way.
+    let (a, b) = (&app.timeline.window[0], &app.timeline.window[5]);
+    let a = format!("v{} @{}", a.version, a.position);
+    let b = format!("v{} @{}", b.version, b.position);
+    assert!(
+        report.title.contains(&format!("{a} → {b}")),
+        "{}",
+        report.title
+    );
+    let screen = screen_text(&draw(&app));
+    assert!(screen.contains(&format!("A {a} B {b}")), "{screen}");
     let texts: Vec<String> = report.lines.iter().map(|l| format!("{l:?}")).collect();
     assert!(texts[0].contains("by 5 events"), "{}", texts[0]);
     let between: Vec<&String> = texts.iter().filter(|t| t.starts_with("Event(")).collect();
