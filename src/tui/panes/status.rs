@@ -125,6 +125,15 @@ fn summary(app: &App) -> Vec<Span<'static>> {
         ));
     }
     let hints = footer(app);
+    // A narrow screen drops the store's name, then the scope's (the
+    // Timeline's title names it too), before it cuts the end of the line.
+    let width = usize::from(app.size.width);
+    let long = |parts: &[String]| parts.join(" │ ").chars().count() + 4 + hints.chars().count();
+    for _ in 0..2 {
+        if long(&parts) > width && parts.len() > 2 {
+            parts.remove(0);
+        }
+    }
     vec![
         Span::raw(format!(" {}", parts.join(" │ "))),
         Span::styled(format!("   {hints}"), app.settings.theme.dim),
