@@ -27,6 +27,10 @@ pub fn rows(height: u16) -> usize {
 /// screen `width` wide.
 pub fn lines(app: &App, width: u16) -> Vec<Line<'static>> {
     let inner = usize::from(help_width(width).saturating_sub(2));
+    let layout = Columns {
+        keys: key_width(app),
+        width: inner,
+    };
     let mut lines = Vec::new();
     for mode in modes(app) {
         if !lines.is_empty() {
@@ -34,21 +38,21 @@ pub fn lines(app: &App, width: u16) -> Vec<Line<'static>> {
         }
         lines.push(Line::styled(mode.title(), app.settings.theme.title));
         if mode == Mode::Explorer {
-            lines.extend(explorer_lines(app, inner));
+            lines.extend(explorer_lines(app, &layout));
         } else {
             let commands: Vec<(Command, &str)> = mode
                 .commands()
                 .iter()
                 .map(|c| (*c, mode.describe(*c)))
                 .collect();
-            lines.extend(command_lines(app, mode, &commands, inner));
+            lines.extend(command_lines(app, mode, &commands, &layout));
         }
     }
     lines
 }
 
 /// The explorer's keys by pane, the focused pane's first, then the mouse.
-fn explorer_lines(app: &App, width: usize) -> Vec<Line<'static>> {
+fn explorer_lines(app: &App, layout: &Columns) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     for section in explorer_sections(app.focus) {
         lines.push(Line::styled(
@@ -60,10 +64,10 @@ fn explorer_lines(app: &App, width: usize) -> Vec<Line<'static>> {
             .iter()
             .map(|(c, what)| (*c, what.unwrap_or_else(|| c.describe())))
             .collect();
-        lines.extend(command_lines(app, Mode::Explorer, &commands, width));
+        lines.extend(command_lines(app, Mode::Explorer, &commands, layout));
     }
     let mouse = "mouse: click to focus and select, wheel to scroll, drag on the histogram to scrub";
-    for piece in wrap_words(mouse, width.saturating_sub(3)) {
+    for piece in wrap_words(mouse, layout.width.saturating_sub(3)) {
         lines.push(Line::styled(format!("   {piece}"), app.settings.theme.dim));
     }
     lines
@@ -116,6 +120,13 @@ fn modes(app: &App) -> Vec<Mode> {
     modes
 }
 
+/// The help screen's columns: the keys' width, and the whole width inside
+/// the border.
+struct Columns {
+    keys: usize,
+    width: usize,
+}
+
 /// The keys' column: as wide as the most keys of one command need, so
 /// that every description starts in the same column.
 fn key_width(app: &App) -> usize {
@@ -142,13 +153,13 @@ fn command_lines(
     app: &App,
     mode: Mode,
     commands: &[(Command, &str)],
-    width: usize,
+    layout: &Columns,
 ) -> Vec<Line<'static>> {
     let theme = &app.settings.theme;
     // Keys, the action's name, then what it does, wrapped under itself.
-    let key_width = key_width(app);
+    let key_width = layout.keys;
     let left = key_width + 2 + 20;
-    let room = width.saturating_sub(left).max(20);
+    let room = layout.width.saturating_sub(left).max(20);
     let mut lines = Vec::new();
     for (command, what) in commands {
         let keys = app.settings.keymap.keys_in(mode, *command).join(" ");

@@ -143,11 +143,7 @@ fn summary(app: &App) -> Vec<Span<'static>> {
 /// The overlay on top's main keys, or (the panes showing theirs on their
 /// borders) the help key.
 fn footer(app: &App) -> String {
-    let mode = app
-        .overlays
-        .iter()
-        .last()
-        .map_or(crate::tui::overlay::Mode::Explorer, |o| o.mode());
+    let mode = app.overlays.mode();
     let keymap = &app.settings.keymap;
     if mode == crate::tui::overlay::Mode::Explorer {
         return format!("{} help", keymap.hint(Command::Help));
