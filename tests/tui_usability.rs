@@ -107,31 +107,21 @@ fn ctrl_w_and_ctrl_u_edit_the_stream_filter() {
     session.quit();
 }
 
-/// `rewind` itself, appending one event to `stream` of `store`.
-fn append(home: &std::path::Path, store: &str, stream: &str, event_type: &str) {
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_rewind"))
-        .args(["append", store, "--stream", stream, "--type", event_type])
-        .env("HOME", home)
-        .status()
-        .expect("run rewind");
-    assert!(status.success(), "rewind append {stream} {event_type}");
-}
-
 #[test]
 fn a_scroll_back_pauses_follow_while_another_process_appends() {
-    let home = tempfile::tempdir().expect("home");
-    let store = home.path().join("live.rewind");
+    let sandbox = common::Sandbox::new();
+    let store = sandbox.path("live.rewind");
     let store = store.to_str().expect("utf-8 path");
-    let init = std::process::Command::new(env!("CARGO_BIN_EXE_rewind"))
-        .args(["init", store])
-        .env("HOME", home.path())
-        .status()
-        .expect("run rewind");
-    assert!(init.success());
+    let append = |event_type: &str| {
+        sandbox
+            .run(&["append", store, "--stream", "live-1", "--type", event_type])
+            .ok();
+    };
+    sandbox.run(&["init", store]).ok();
     for event_type in ["Opened", "Changed", "Changed"] {
-        append(home.path(), store, "live-1", event_type);
+        append(event_type);
     }
-    let mut session = Session::start(home.path(), &[store, "--stream", "live-1"]);
+    let mut session = Session::start(sandbox.dir.path(), &[store, "--stream", "live-1"]);
     session.wait_for("the stream", |s| s.contains("Timeline live-1 1/3"));
     session.send("f");
     session.wait_for("following, at the last event", |s| {
@@ -141,7 +131,7 @@ fn a_scroll_back_pauses_follow_while_another_process_appends() {
     session.wait_for("following paused by the move back", |s| {
         s.contains("Timeline live-1 2/3 · 0 new, following paused")
     });
-    append(home.path(), store, "live-1", "Closed");
+    append("Closed");
     session.wait_for("the new event counted, the cursor left where it was", |s| {
         s.contains("Timeline live-1 2/4 · 1 new, following paused")
     });
