@@ -10,8 +10,10 @@ use serde_json::{json, Map, Value};
 
 use super::timing::{ms, percentile, timed};
 use crate::core::demo::Rng;
+use crate::core::prefilter::Prefilter;
 use crate::core::projection::js::{JsProjection, Limits};
 use crate::core::projection::{Engine, ProjectionSpec, Query};
+use crate::core::search::Matcher;
 use crate::core::store::sqlite::SqliteStore;
 use crate::core::store::{EventSource, Scope};
 
@@ -55,7 +57,35 @@ pub fn figures(store: &Path, bank: &Path, figures: &mut Map<String, Value>) -> R
         "all_jump_p99_ms".into(),
         json!(ms(percentile(&jumps, 99.0))),
     );
+    // Searches that match nothing read the whole of `$all`: text, as `/`
+    // takes it, and a condition on a field.
+    for (key, query) in [
+        ("all_search_text_ms", "court order"),
+        ("all_search_field_ms", "/data/amount=123456789"),
+    ] {
+        figures.insert(key.into(), json!(ms(search_all(&source, query)?)));
+    }
     Ok(())
+}
+
+/// One search through every event of `$all` as the explorer and `rewind
+/// search` run it: the store tests the prefilter, the matcher decides.
+fn search_all(source: &SqliteStore, query: &str) -> Result<Duration> {
+    let matcher = Matcher::parse(query).map_err(anyhow::Error::msg)?;
+    let prefilter = Prefilter::of(&matcher);
+    let count = source.count(&Scope::All)?;
+    let (found, elapsed) = timed(|| {
+        let mut found = 0u64;
+        source.scan_candidates(&Scope::All, 0, count, &prefilter, &mut |_, event| {
+            found += u64::from(event.is_some_and(|e| matcher.matches_event(e)));
+            true
+        })?;
+        Ok(found)
+    })?;
+    if found > 0 {
+        bail!("the bench's search for {query:?} found {found} events; it should find none");
+    }
+    Ok(elapsed)
 }
 
 /// One sequential fold of every event with the projection, keeping no

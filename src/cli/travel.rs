@@ -11,6 +11,7 @@ use crate::core::answers::{blame_json, DiffAnswer};
 use crate::core::diff::PatchOp;
 use crate::core::ndjson::event_line;
 use crate::core::point::Point;
+use crate::core::prefilter::Prefilter;
 use crate::core::projection::{ProjectionSpec, StateAt};
 use crate::core::search::{has_correlation, Matcher};
 use crate::core::store::{EventSource, Scope};
@@ -231,9 +232,11 @@ pub fn search(args: SearchArgs, opts: &StoreOptions) -> Result<()> {
         return Ok(());
     }
     let limit = args.limit.unwrap_or(u64::MAX);
-    let printed = print_matching(source.as_ref(), &scope, &mut out, args.json, limit, &|e| {
-        matcher.matches_event(e)
-    })?;
+    let found = Found {
+        prefilter: Prefilter::of(&matcher),
+        keep: &|e| matcher.matches_event(e),
+    };
+    let printed = print_matching(source.as_ref(), &scope, &mut out, args.json, limit, found)?;
     out.finish()?;
     // Like grep: nothing found is status 1, for every kind of search.
     if printed == 0 {
@@ -242,24 +245,31 @@ pub fn search(args: SearchArgs, opts: &StoreOptions) -> Result<()> {
     Ok(())
 }
 
+/// The events a search prints: those the store's prefilter lets through
+/// and `keep` accepts.
+struct Found<'k> {
+    prefilter: Prefilter,
+    keep: &'k dyn Fn(&Event) -> bool,
+}
+
 fn print_matching(
     source: &dyn EventSource,
     scope: &Scope,
     out: &mut Out,
     json_output: bool,
     limit: u64,
-    keep: &dyn Fn(&Event) -> bool,
+    found: Found<'_>,
 ) -> Result<u64> {
     let mut printed = 0;
     let mut failure = None;
     let end = source.count(scope)?;
-    source.scan(scope, 0, end, &mut |event| {
+    source.scan_candidates(scope, 0, end, &found.prefilter, &mut |_, event| {
         if printed >= limit {
             return false;
         }
-        if !keep(event) {
+        let Some(event) = event.filter(|e| (found.keep)(e)) else {
             return true;
-        }
+        };
         printed += 1;
         let written = if json_output {
             out.json(&event_line(event))
@@ -277,8 +287,11 @@ fn print_matching(
 fn correlated(source: &dyn EventSource, correlation: &str, args: &SearchArgs) -> Result<()> {
     let mut out = Out::stdout();
     let limit = args.limit.unwrap_or(u64::MAX);
-    let keep = |event: &Event| has_correlation(event, correlation);
-    let printed = print_matching(source, &Scope::All, &mut out, args.json, limit, &keep)?;
+    let found = Found {
+        prefilter: Prefilter::correlation(correlation),
+        keep: &|event| has_correlation(event, correlation),
+    };
+    let printed = print_matching(source, &Scope::All, &mut out, args.json, limit, found)?;
     out.finish()?;
     if printed == 0 {
         bail!("no event has the correlation id {correlation}");

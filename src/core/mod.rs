@@ -14,6 +14,7 @@ pub mod hash;
 pub mod ndjson;
 pub mod paths;
 pub mod point;
+pub mod prefilter;
 pub mod projection;
 pub mod sanitize;
 pub mod search;

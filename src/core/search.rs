@@ -188,8 +188,10 @@ pub fn correlation_id(event: &Event) -> Option<String> {
 
 /// Whether the event carries `id` as its correlation id.
 pub fn has_correlation(event: &Event, id: &str) -> bool {
-    // Cheap text test first: most events do not mention the id at all.
-    event.metadata.contains(id) && correlation_id(event).as_deref() == Some(id)
+    // Cheap text test first: most events do not mention the id at all,
+    // unless an escape spells it otherwise (`c\u002d1`).
+    let may_hold = event.metadata.contains(id) || event.metadata.contains('\\');
+    may_hold && correlation_id(event).as_deref() == Some(id)
 }
 
 fn lookup<'v>(value: &'v Value, tokens: &[String]) -> Option<&'v Value> {

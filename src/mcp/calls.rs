@@ -13,6 +13,7 @@ use crate::core::answers::{event_json, stream_json, type_json};
 use crate::core::filter::metadata_matcher;
 use crate::core::fuzzy::Fuzzy;
 use crate::core::point::Point;
+use crate::core::prefilter::Prefilter;
 use crate::core::projection::{Engine, ProjectionSpec};
 use crate::core::search::{correlation_id, has_correlation, Matcher};
 use crate::core::store::{open_with, Backend, EventSource, Scope};
@@ -200,8 +201,12 @@ fn read_events(config: &Config, arguments: &JsonObject) -> Result<Value, String>
         (types.is_empty() || types.contains(&event.event_type))
             && metadata.as_ref().is_none_or(|m| m.matches_event(event))
     };
+    let mut prefilter = Prefilter::event_types(&types);
+    if let Some(m) = &metadata {
+        prefilter = prefilter.and(Prefilter::of(m));
+    }
     let limit = p.limit("limit", 50, 500)?;
-    let page = scan_page(source.as_ref(), &scope, start, limit, &keep)?;
+    let page = scan_page(source.as_ref(), &scope, (start, limit), &prefilter, &keep)?;
     Ok(page.json(&scope))
 }
 
@@ -253,8 +258,8 @@ impl Page {
 fn scan_page(
     source: &dyn EventSource,
     scope: &Scope,
-    start: u64,
-    limit: usize,
+    (start, limit): (u64, usize),
+    prefilter: &Prefilter,
     keep: &dyn Fn(&Event) -> bool,
 ) -> Result<Page, String> {
     let end = source.count(scope).map_err(|e| e.to_string())?;
@@ -263,10 +268,10 @@ fn scan_page(
         next: None,
         cut_for_size: false,
     };
-    let mut row = start;
     let mut bytes = 0;
     source
-        .scan(scope, start, end, &mut |event| {
+        .scan_candidates(scope, start, end, prefilter, &mut |row, event| {
+            let Some(event) = event else { return true };
             if page.events.len() >= limit {
                 page.next = Some(row);
                 return false;
@@ -281,7 +286,6 @@ fn scan_page(
                 }
                 page.events.push((row, value));
             }
-            row += 1;
             true
         })
         .map_err(|e| e.to_string())?;
@@ -339,7 +343,8 @@ fn search_events(config: &Config, arguments: &JsonObject) -> Result<Value, Strin
     check_scope(source.as_ref(), &scope)?;
     let start = p.number("offset")?.unwrap_or(0);
     let limit = p.limit("limit", 50, 500)?;
-    let page = scan_page(source.as_ref(), &scope, start, limit, &|e| {
+    let prefilter = Prefilter::of(&matcher);
+    let page = scan_page(source.as_ref(), &scope, (start, limit), &prefilter, &|e| {
         matcher.matches_event(e)
     })?;
     let mut value = page.json(&scope);
@@ -360,7 +365,8 @@ fn correlation(config: &Config, arguments: &JsonObject) -> Result<Value, String>
         (None, None) => return Err("give a correlation_id or an event's position".into()),
     };
     let limit = p.limit("limit", 200, 1000)?;
-    let page = scan_page(source.as_ref(), &Scope::All, 0, limit, &|e| {
+    let prefilter = Prefilter::correlation(&id);
+    let page = scan_page(source.as_ref(), &Scope::All, (0, limit), &prefilter, &|e| {
         has_correlation(e, &id)
     })?;
     let streams: std::collections::BTreeSet<&str> = page

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use super::action::Reply;
 use crate::core::error::StoreResult;
 use crate::core::event::Event;
+use crate::core::prefilter::Prefilter;
 use crate::core::store::{EventSource, Scope, StoreLocation};
 
 const CHUNK: u64 = 4096;
@@ -29,6 +30,8 @@ pub struct SearchSpec {
     pub from: u64,
     pub count: u64,
     pub forward: bool,
+    /// What the store may test first, where the events are.
+    pub prefilter: Prefilter,
 }
 
 /// A search running in the background.
@@ -144,30 +147,25 @@ fn find(
     cancel: &AtomicBool,
     progress: &dyn Fn(u64),
 ) -> StoreResult<Option<u64>> {
-    let mut scanned = 0u64;
-    let mut tick = || {
-        scanned += 1;
-        if scanned % PROGRESS_EVERY == 0 {
+    let mut reported = 0u64;
+    let mut tick = |row: u64| {
+        let scanned = row.abs_diff(spec.from);
+        if scanned >= reported + PROGRESS_EVERY {
+            reported = scanned;
             progress(scanned);
         }
         !cancel.load(Ordering::Relaxed)
     };
+    let range = |start, end| Rows { start, end };
     if spec.forward {
-        return matching_row(
-            source,
-            &spec.scope,
-            spec.from,
-            spec.count,
-            wanted,
-            false,
-            &mut tick,
-        );
+        let rows = range(spec.from, spec.count);
+        return matching_row(source, spec, rows, wanted, false, &mut tick);
     }
     // Backwards in chunks, nearest chunk first, the last match in each.
     let mut end = spec.from;
     while end > 0 && !cancel.load(Ordering::Relaxed) {
         let start = end.saturating_sub(CHUNK);
-        if let Some(row) = matching_row(source, &spec.scope, start, end, wanted, true, &mut tick)? {
+        if let Some(row) = matching_row(source, spec, range(start, end), wanted, true, &mut tick)? {
             return Ok(Some(row));
         }
         end = start;
@@ -175,28 +173,32 @@ fn find(
     Ok(None)
 }
 
-/// The first (or, with `last`, the last) row in `start..end` whose event
-/// `wanted` accepts; `tick` after each row, false to stop.
-fn matching_row(
-    source: &dyn EventSource,
-    scope: &Scope,
+struct Rows {
     start: u64,
     end: u64,
+}
+
+/// The first (or, with `last`, the last) row of `rows` whose event
+/// `wanted` accepts, among those the store's prefilter lets through;
+/// `tick` with the row reached, false to stop.
+fn matching_row(
+    source: &dyn EventSource,
+    spec: &SearchSpec,
+    rows: Rows,
     wanted: &dyn Fn(&Event) -> bool,
     last: bool,
-    tick: &mut dyn FnMut() -> bool,
+    tick: &mut dyn FnMut(u64) -> bool,
 ) -> StoreResult<Option<u64>> {
-    let mut row = start;
     let mut found = None;
-    source.scan(scope, start, end, &mut |event| {
-        if wanted(event) {
+    let (scope, prefilter) = (&spec.scope, &spec.prefilter);
+    source.scan_candidates(scope, rows.start, rows.end, prefilter, &mut |row, event| {
+        if event.is_some_and(wanted) {
             found = Some(row);
             if !last {
                 return false;
             }
         }
-        row += 1;
-        tick()
+        tick(row)
     })?;
     Ok(found)
 }

@@ -14,6 +14,7 @@ use super::jobs::{
 };
 use super::overlay::{Overlay, ReportView};
 use super::search;
+use crate::core::prefilter::Prefilter;
 use crate::core::sanitize::visible;
 use crate::core::search::{correlation_id, Matcher};
 
@@ -23,7 +24,10 @@ pub(super) fn same_type(app: &mut App, forward: bool) -> Result<()> {
         return Ok(());
     };
     let what = format!("type {}", visible(&wanted));
-    start_run(app, what, forward, move |e| e.event_type == wanted);
+    let prefilter = Prefilter::event_type(&wanted);
+    start_run(app, what, forward, prefilter, move |e| {
+        e.event_type == wanted
+    });
     Ok(())
 }
 
@@ -33,6 +37,7 @@ fn start_run(
     app: &mut App,
     what: String,
     forward: bool,
+    prefilter: Prefilter,
     wanted: impl Fn(&crate::core::Event) -> bool + Send + 'static,
 ) {
     let Some(reply_to) = app.reply_to() else {
@@ -55,6 +60,7 @@ fn start_run(
         from,
         count: app.timeline.count,
         forward,
+        prefilter,
     };
     let run = search::SearchRun::start(app.timeline.search.id, spec, wanted, reply_to);
     app.status.message = Some(run.status());
@@ -261,7 +267,10 @@ pub(super) fn search_step(app: &mut App, forward: bool) -> Result<()> {
         return state_step(app, what, search.matcher, forward);
     }
     let matcher = search.matcher;
-    start_run(app, what, forward, move |e| matcher.matches_event(e));
+    let prefilter = Prefilter::of(&matcher);
+    start_run(app, what, forward, prefilter, move |e| {
+        matcher.matches_event(e)
+    });
     Ok(())
 }
 

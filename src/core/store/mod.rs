@@ -144,6 +144,30 @@ pub trait EventSource: Send {
     ) -> StoreResult<()> {
         scan_by_rows(self, scope, start, end, visit)
     }
+
+    /// Visits, in order, the events at rows `start..end` that pass
+    /// `prefilter`, each with its row: `visit(row, Some(event))`. Between
+    /// them it may call `visit(row, None)` to say every row before `row`
+    /// has been read, so a long search can show progress and stop. The
+    /// visitor returns `false` to stop. Events that fail the prefilter
+    /// may be visited too: the caller decides. Backends that can test it
+    /// where the events are (SQL) override this; the default reads every
+    /// event.
+    fn scan_candidates(
+        &self,
+        scope: &Scope,
+        start: u64,
+        end: u64,
+        _prefilter: &crate::core::prefilter::Prefilter,
+        visit: &mut dyn FnMut(u64, Option<&Event>) -> bool,
+    ) -> StoreResult<()> {
+        let mut row = start;
+        self.scan(scope, start, end, &mut |event| {
+            let go = visit(row, Some(event));
+            row += 1;
+            go
+        })
+    }
 }
 
 /// Pages through `start..end` by row; the default way to scan a scope.

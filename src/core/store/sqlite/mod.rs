@@ -3,6 +3,7 @@
 mod append;
 mod read;
 mod schema;
+mod search;
 mod verify;
 
 use std::path::{Path, PathBuf};

@@ -7,6 +7,7 @@ use rusqlite::{params, OptionalExtension, Row};
 use super::SqliteStore;
 use crate::core::error::StoreResult;
 use crate::core::event::Event;
+use crate::core::prefilter::Prefilter;
 use crate::core::store::{
     sorted_counts, EventSource, Histogram, Scope, StreamInfo, TypeCount, SCAN_CHUNK,
 };
@@ -55,13 +56,21 @@ fn stream_from_row(r: &Row<'_>) -> rusqlite::Result<StreamInfo> {
 }
 
 impl SqliteStore {
-    fn query_events(&self, sql: &str, args: impl rusqlite::Params) -> StoreResult<Vec<Event>> {
+    pub(super) fn query_events(
+        &self,
+        sql: &str,
+        args: impl rusqlite::Params,
+    ) -> StoreResult<Vec<Event>> {
         let mut statement = self.conn.prepare_cached(sql)?;
         let rows = statement.query_map(args, event_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    fn query_i64(&self, sql: &str, args: impl rusqlite::Params) -> StoreResult<Option<i64>> {
+    pub(super) fn query_i64(
+        &self,
+        sql: &str,
+        args: impl rusqlite::Params,
+    ) -> StoreResult<Option<i64>> {
         let mut statement = self.conn.prepare_cached(sql)?;
         Ok(statement
             .query_row(args, |r| r.get(0))
@@ -309,6 +318,25 @@ impl EventSource for SqliteStore {
             events.iter().all(&mut *visit)
         })
     }
+
+    fn scan_candidates(
+        &self,
+        scope: &Scope,
+        start: u64,
+        end: u64,
+        prefilter: &Prefilter,
+        visit: &mut dyn FnMut(u64, Option<&Event>) -> bool,
+    ) -> StoreResult<()> {
+        if prefilter.is_none() {
+            let mut row = start;
+            return self.scan(scope, start, end, &mut |event| {
+                let go = visit(row, Some(event));
+                row += 1;
+                go
+            });
+        }
+        self.scan_filtered(scope, start, end, prefilter, visit)
+    }
 }
 
 /// Scans this long read the next chunk on a second connection while the
@@ -401,7 +429,7 @@ impl SqliteStore {
 
 /// The `WHERE` condition of a scope, with its one parameter as `?n` (a
 /// condition that always holds for `$all`), and that parameter's value.
-fn scope_condition(scope: &Scope, n: usize) -> (String, &str) {
+pub(super) fn scope_condition(scope: &Scope, n: usize) -> (String, &str) {
     match scope {
         Scope::Stream(s) => (format!("stream = ?{n}"), s.as_str()),
         Scope::Category(c) => (format!("category = ?{n}"), c.as_str()),
