@@ -1,6 +1,7 @@
 //! Helpers for tests that run the real `rewind` binary like a user would.
 #![allow(dead_code)]
 
+pub mod kafka;
 pub mod pg;
 pub mod pty;
 

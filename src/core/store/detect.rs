@@ -9,6 +9,9 @@
 //! * `.ndjson` / `.jsonl` file: imported once into a Rewind store in the
 //!   cache (keyed by the file's path, size and modification time), which is
 //!   then opened; the file itself is only read.
+//! * `kafka://HOST:PORT/TOPIC[,TOPIC…]`: Kafka or Redpanda topics, read
+//!   through an index in the cache ([`super::kafka`]); `--map` then names
+//!   record fields.
 //! * `--map FILE`: any table, through a TOML mapping ([`super::mapped`]).
 
 use std::fs::File;
@@ -24,7 +27,7 @@ use crate::core::store::pg::PgConn;
 use crate::core::store::sqlite::SqliteStore;
 use crate::core::store::sqlite_conn::ForeignSqlite;
 use crate::core::store::table::Arg;
-use crate::core::store::{emmett, eventsourcing, mapped, marten, message_db, EventSource};
+use crate::core::store::{emmett, eventsourcing, kafka, mapped, marten, message_db, EventSource};
 
 /// A kind of store, as `--backend NAME` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,16 +38,18 @@ pub enum Backend {
     MessageDb,
     Marten,
     Ndjson,
+    Kafka,
 }
 
 impl Backend {
-    pub const NAMES: [&'static str; 6] = [
+    pub const NAMES: [&'static str; 7] = [
         "rewind",
         "eventsourcing",
         "emmett",
         "message-db",
         "marten",
         "ndjson",
+        "kafka",
     ];
 }
 
@@ -59,6 +64,7 @@ impl FromStr for Backend {
             "message-db" | "messagedb" => Backend::MessageDb,
             "marten" => Backend::Marten,
             "ndjson" => Backend::Ndjson,
+            "kafka" => Backend::Kafka,
             _ => {
                 return Err(format!(
                     "unknown backend '{name}' (one of: {})",
@@ -81,6 +87,10 @@ pub fn open_with(
     map: Option<&Path>,
 ) -> StoreResult<Box<dyn EventSource>> {
     let text = path.to_string_lossy();
+    // A Kafka mapping names record fields, not table columns.
+    if kafka::is_kafka_url(&text) || backend == Some(Backend::Kafka) {
+        return Ok(Box::new(kafka::open(&text, map)?));
+    }
     if let Some(map) = map {
         return Ok(Box::new(mapped::open(&text, map)?));
     }
@@ -99,12 +109,16 @@ pub fn open_with(
             Box::new(marten::open(&text, conn, &schema)?)
         }
         Backend::Ndjson => Box::new(SqliteStore::open_read_only(&ndjson_store(path)?)?),
+        Backend::Kafka => Box::new(kafka::open(&text, map)?),
     })
 }
 
 /// The kind of store at `path` (a file or a URL).
 pub fn detect(path: &Path) -> StoreResult<Backend> {
     let text = path.to_string_lossy();
+    if kafka::is_kafka_url(&text) {
+        return Ok(Backend::Kafka);
+    }
     if is_url(&text) {
         let conn = PgConn::connect(&text)?;
         let message_db = conn.texts(

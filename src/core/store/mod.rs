@@ -10,6 +10,7 @@
 pub mod detect;
 pub mod emmett;
 pub mod eventsourcing;
+pub mod kafka;
 pub mod mapped;
 pub mod marten;
 pub mod message_db;

@@ -84,6 +84,32 @@ impl<'c> Appender<'c> {
         Ok(())
     }
 
+    /// A value of the store's `meta` table, as this transaction sees it.
+    pub fn meta(&self, key: &str) -> StoreResult<Option<String>> {
+        Ok(self
+            .tx
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Sets a value of the `meta` table in this transaction: what a mirror
+    /// of another store records with the events (how far it has read), so
+    /// both are committed together or not at all. Rewind's own keys are
+    /// not for callers to change.
+    pub fn set_meta(&mut self, key: &str, value: &str) -> StoreResult<()> {
+        if key == "store_id" {
+            return Err(StoreError::InvalidEvent(
+                "the store's id cannot be changed".into(),
+            ));
+        }
+        self.tx.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
+        Ok(())
+    }
+
     /// Appends `events` to `stream` if its last version matches `expected`.
     /// Either every event is appended (or recognised as already stored), or
     /// nothing is and an error says why.

@@ -1,0 +1,161 @@
+//! Talking to the broker, read-only: topic metadata, a partition's first
+//! and next offsets, and fetches by offset. No consumer group is joined,
+//! no offset committed, nothing created or altered. The client is async;
+//! Rewind's readers are not, so each broker connection brings a small
+//! runtime of its own and blocks on it.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use rskafka::client::partition::{OffsetAt, PartitionClient, UnknownTopicHandling};
+use rskafka::client::{Client, ClientBuilder};
+use rskafka::BackoffConfig;
+
+use super::mapping::RawRecord;
+
+/// How long a broker may take to answer before Rewind says it cannot.
+const DEADLINE: Duration = Duration::from_secs(15);
+/// Bytes asked for per fetch (the broker returns at least one batch).
+const FETCH_BYTES: i32 = 8 << 20;
+/// How long a fetch at the end of a partition waits for new records.
+pub const FOLLOW_WAIT_MS: i32 = 200;
+
+pub struct Broker {
+    address: String,
+    runtime: tokio::runtime::Runtime,
+    client: Client,
+    partitions: HashMap<(String, i32), PartitionClient>,
+}
+
+pub type BrokerResult<T> = Result<T, String>;
+
+impl Broker {
+    /// Connects to the bootstrap brokers (`host:port`, comma separated).
+    pub fn connect(address: &str) -> BrokerResult<Broker> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start the Kafka client: {e}"))?;
+        let brokers: Vec<String> = address.split(',').map(str::to_string).collect();
+        let backoff = BackoffConfig {
+            init_backoff: Duration::from_millis(50),
+            max_backoff: Duration::from_secs(2),
+            base: 2.0,
+            deadline: Some(DEADLINE),
+        };
+        let client = runtime
+            .block_on(
+                ClientBuilder::new(brokers)
+                    .client_id("rewind")
+                    .backoff_config(backoff)
+                    .build(),
+            )
+            .map_err(|e| format!("cannot reach the Kafka broker at {address}: {e}"))?;
+        Ok(Broker {
+            address: address.to_string(),
+            runtime,
+            client,
+            partitions: HashMap::new(),
+        })
+    }
+
+    /// The partitions of `topic`; an error naming the topics there when it
+    /// does not exist.
+    pub fn partitions(&self, topic: &str) -> BrokerResult<Vec<i32>> {
+        let topics = self
+            .runtime
+            .block_on(self.client.list_topics())
+            .map_err(|e| format!("{}: cannot list topics: {e}", self.address))?;
+        if let Some(found) = topics.iter().find(|t| t.name == topic) {
+            return Ok(found.partitions.iter().copied().collect());
+        }
+        let mut names: Vec<&str> = topics.iter().map(|t| t.name.as_str()).collect();
+        names.sort_unstable();
+        Err(format!(
+            "{}: no topic named {topic:?}; the topics there are: {}",
+            self.address,
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(", ")
+            }
+        ))
+    }
+
+    /// The first offset still kept and the next offset to be written.
+    pub fn watermarks(&mut self, topic: &str, partition: i32) -> BrokerResult<(i64, i64)> {
+        self.partition(topic, partition)?;
+        let client = &self.partitions[&(topic.to_string(), partition)];
+        let context = |e| format!("{topic}[{partition}]: cannot read its offsets: {e}");
+        let first = self
+            .runtime
+            .block_on(client.get_offset(OffsetAt::Earliest))
+            .map_err(context)?;
+        let next = self
+            .runtime
+            .block_on(client.get_offset(OffsetAt::Latest))
+            .map_err(context)?;
+        Ok((first, next))
+    }
+
+    /// Visits the records of a partition from offset `from` up to `to`
+    /// (exclusive), in offset order, until `visit` returns false.
+    pub fn fetch(
+        &mut self,
+        topic: &str,
+        partition: i32,
+        (from, to): (i64, i64),
+        visit: &mut dyn FnMut(RawRecord) -> BrokerResult<bool>,
+    ) -> BrokerResult<()> {
+        self.partition(topic, partition)?;
+        let client = &self.partitions[&(topic.to_string(), partition)];
+        let mut offset = from;
+        while offset < to {
+            let (records, _high) = self
+                .runtime
+                .block_on(client.fetch_records(offset, 1..FETCH_BYTES, FOLLOW_WAIT_MS))
+                .map_err(|e| format!("{topic}[{partition}] at offset {offset}: {e}"))?;
+            if records.is_empty() {
+                // Only a transaction marker here (the client drops those):
+                // the next offset holds the next record.
+                offset += 1;
+                continue;
+            }
+            for r in records {
+                if r.offset >= to {
+                    return Ok(());
+                }
+                offset = r.offset + 1;
+                let record = RawRecord {
+                    topic: topic.to_string(),
+                    partition,
+                    offset: r.offset,
+                    timestamp_ms: r.record.timestamp.timestamp_millis(),
+                    key: r.record.key,
+                    value: r.record.value,
+                    headers: r.record.headers.into_iter().collect(),
+                };
+                if !visit(record)? {
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn partition(&mut self, topic: &str, partition: i32) -> BrokerResult<()> {
+        let key = (topic.to_string(), partition);
+        if self.partitions.contains_key(&key) {
+            return Ok(());
+        }
+        let client = self
+            .runtime
+            .block_on(
+                self.client
+                    .partition_client(topic, partition, UnknownTopicHandling::Error),
+            )
+            .map_err(|e| format!("{topic}[{partition}]: {e}"))?;
+        self.partitions.insert(key, client);
+        Ok(())
+    }
+}
