@@ -389,3 +389,39 @@ fn a_mapping_file_reads_the_stream_from_the_value() {
         .fails_with(1);
     assert!(run.stderr.contains("header:NAME"), "{}", run.stderr);
 }
+
+#[test]
+fn the_explorer_opens_topics_and_follows_them() {
+    use common::pty::Session;
+    let s = Sandbox::new();
+    // The same stream list and timeline as on the imported events.
+    let mut session = Session::start(s.dir.path(), &[&url("bank")]);
+    let streams = s.run(&["streams", &url("bank"), "--json"]).ok().json();
+    let count = streams.as_array().map_or(0, Vec::len);
+    // $all, the one category, and the streams.
+    let listed = format!("Streams {} ", count + 2);
+    session.wait_for("the stream list", |screen| screen.contains(&listed));
+    session.send("/account-0004\r");
+    session.wait_for("the stream's timeline", |screen| {
+        screen.contains("Timeline account-0004 1/31")
+    });
+    session.send("G");
+    session.wait_for("the last event", |screen| screen.contains("31/31"));
+    session.quit();
+
+    let topic = fresh_topic("explore");
+    let record =
+        |kind: &str| json!({"key": "live-1", "value": {"kind": kind}, "headers": {"type": kind}});
+    produce(&topic, 1, &[record("First")]);
+    let mut session = Session::start(s.dir.path(), &[&url(&topic), "--stream", "live-1"]);
+    session.wait_for("the stream's timeline", |screen| {
+        screen.contains("Timeline live-1 1/1")
+    });
+    session.send("f");
+    session.wait_for("follow mode", |screen| screen.contains("following"));
+    produce(&topic, 1, &[record("Second")]);
+    session.wait_for("the new record", |screen| {
+        screen.contains("Timeline live-1 2/2") && screen.contains("Second")
+    });
+    session.quit();
+}

@@ -30,6 +30,7 @@ pub use projection::{
         rewind app.sqlite               # a Python eventsourcing or Emmett SQLite store\n  \
         rewind postgres://me@db/app     # a message-db or Marten database\n  \
         rewind demo-data/carts.ndjson   # an NDJSON file, without importing it\n  \
+        rewind kafka://localhost:9092/orders   # Kafka or Redpanda topics\n  \
         rewind import shop.rewind demo-data/carts.ndjson   # import (creates the store)\n  \
         rewind log shop.rewind --stream cart-00042\n  \
         rewind streams shop.rewind --filter cart --json"
@@ -50,11 +51,12 @@ pub struct Cli {
 #[derive(Args, Debug, Clone, Default)]
 pub struct StoreOptions {
     /// Open the store as this kind instead of detecting it: rewind,
-    /// eventsourcing, emmett, message-db, marten or ndjson.
+    /// eventsourcing, emmett, message-db, marten, ndjson or kafka.
     #[arg(long, global = true, value_name = "NAME", value_parser = parse_backend)]
     pub backend: Option<Backend>,
     /// Read any SQL event table (SQLite file or postgres:// URL) through a
-    /// TOML mapping of its columns (see assets/stores.md).
+    /// TOML mapping of its columns; for kafka:// topics, where the stream
+    /// and type come from (see assets/stores.md).
     #[arg(long, global = true, value_name = "FILE")]
     pub map: Option<PathBuf>,
 }
