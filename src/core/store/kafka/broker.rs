@@ -16,7 +16,7 @@ use super::mapping::RawRecord;
 /// How long a broker may take to answer before Rewind says it cannot.
 const DEADLINE: Duration = Duration::from_secs(15);
 /// Bytes asked for per fetch (the broker returns at least one batch).
-const FETCH_BYTES: i32 = 8 << 20;
+const FETCH_BYTES: i32 = 1 << 20;
 /// How long a fetch at the end of a partition waits for new records.
 pub const FOLLOW_WAIT_MS: i32 = 200;
 
@@ -98,15 +98,14 @@ impl Broker {
         Ok((first, next))
     }
 
-    /// Visits the records of a partition from offset `from` up to `to`
-    /// (exclusive), in offset order, until `visit` returns false.
-    pub fn fetch(
+    /// The next records of a partition from offset `from`, below `to`,
+    /// in offset order, and the offset to ask for next (`to` when done).
+    pub fn fetch_batch(
         &mut self,
         topic: &str,
         partition: i32,
         (from, to): (i64, i64),
-        visit: &mut dyn FnMut(RawRecord) -> BrokerResult<bool>,
-    ) -> BrokerResult<()> {
+    ) -> BrokerResult<(Vec<RawRecord>, i64)> {
         self.partition(topic, partition)?;
         let client = &self.partitions[&(topic.to_string(), partition)];
         let mut offset = from;
@@ -121,12 +120,10 @@ impl Broker {
                 offset += 1;
                 continue;
             }
-            for r in records {
-                if r.offset >= to {
-                    return Ok(());
-                }
-                offset = r.offset + 1;
-                let record = RawRecord {
+            let batch: Vec<RawRecord> = records
+                .into_iter()
+                .filter(|r| r.offset < to)
+                .map(|r| RawRecord {
                     topic: topic.to_string(),
                     partition,
                     offset: r.offset,
@@ -134,13 +131,12 @@ impl Broker {
                     key: r.record.key,
                     value: r.record.value,
                     headers: r.record.headers.into_iter().collect(),
-                };
-                if !visit(record)? {
-                    return Ok(());
-                }
-            }
+                })
+                .collect();
+            let next = batch.last().map_or(to, |r| r.offset + 1);
+            return Ok((batch, next));
         }
-        Ok(())
+        Ok((Vec::new(), to))
     }
 
     fn partition(&mut self, topic: &str, partition: i32) -> BrokerResult<()> {

@@ -95,7 +95,10 @@ impl Mapping {
 
     /// The event's stream and the event itself.
     pub fn event(&self, record: &RawRecord) -> (String, NewEvent) {
-        let value = Payload::of(record.value.as_deref());
+        let pointers = [&self.stream, &self.event_type]
+            .iter()
+            .any(|field| matches!(field, Some(Field::Pointer(_))));
+        let value = Payload::of(record.value.as_deref(), pointers);
         let cloud_event = value.cloud_event();
         let stream = match &self.stream {
             Some(field) => field.text(record, &value),
@@ -183,7 +186,10 @@ impl Field {
             Field::Key => record.key.as_deref().map(key_text),
             Field::Header(name) => header_text(record, name),
             Field::Pointer(pointer) => match value {
-                Payload::Json { parsed, .. } => parsed.pointer(pointer).map(|v| match v {
+                Payload::Json {
+                    parsed: Some(parsed),
+                    ..
+                } => parsed.pointer(pointer).map(|v| match v {
                     Value::String(s) => s.clone(),
                     other => other.to_string(),
                 }),
@@ -196,12 +202,18 @@ impl Field {
 /// A record's value, decoded once.
 enum Payload {
     Tombstone,
-    Json { text: String, parsed: Value },
+    /// `parsed` only when something reads into it (a JSON Pointer in the
+    /// mapping, or what may be a structured CloudEvent): most records are
+    /// only checked, not built into a tree.
+    Json {
+        text: String,
+        parsed: Option<Value>,
+    },
     Other(Vec<u8>),
 }
 
 impl Payload {
-    fn of(bytes: Option<&[u8]>) -> Payload {
+    fn of(bytes: Option<&[u8]>, pointers: bool) -> Payload {
         let Some(bytes) = bytes else {
             return Payload::Tombstone;
         };
@@ -209,15 +221,13 @@ impl Payload {
             return Payload::Other(bytes.to_vec());
         };
         // Accepted as data only if the store would accept it (depth too).
-        match (
-            serde_json::from_str::<Value>(text),
-            NewEvent::new("t", text, None),
-        ) {
-            (Ok(parsed), Ok(_)) => Payload::Json {
-                text: text.trim().to_string(),
-                parsed,
-            },
-            _ => Payload::Other(bytes.to_vec()),
+        if NewEvent::new("t", text, None).is_err() {
+            return Payload::Other(bytes.to_vec());
+        }
+        let tree = pointers || text.contains("\"specversion\"");
+        Payload::Json {
+            text: text.trim().to_string(),
+            parsed: tree.then(|| serde_json::from_str(text).ok()).flatten(),
         }
     }
 
@@ -225,7 +235,7 @@ impl Payload {
     fn cloud_event(&self) -> Option<&Map<String, Value>> {
         match self {
             Payload::Json {
-                parsed: Value::Object(map),
+                parsed: Some(Value::Object(map)),
                 ..
             } if map.get("specversion").is_some_and(Value::is_string)
                 && map.get("type").is_some_and(Value::is_string) =>

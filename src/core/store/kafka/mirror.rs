@@ -21,6 +21,9 @@ use crate::core::error::{StoreError, StoreResult};
 use crate::core::event::ExpectedVersion;
 use crate::core::store::sqlite::SqliteStore;
 
+/// The index's page cache while it is written, in KiB.
+const INDEX_CACHE_KIB: i64 = 64 * 1024;
+
 /// Where one partition's reading starts and ends in a pass.
 struct Range {
     topic: usize,
@@ -158,36 +161,37 @@ fn append(
     progress: &mut dyn FnMut(u64, u64),
 ) -> StoreResult<u64> {
     let total: u64 = ranges.iter().map(|r| (r.to - r.from) as u64).sum();
+    // Ids derived from offsets land all over the id index: a larger page
+    // cache keeps its pages at hand. Temporary data (the index builds at
+    // the end of a first read) goes to files, not memory.
+    let conn = store.connection();
+    conn.pragma_update(None, "cache_size", -INDEX_CACHE_KIB)?;
+    conn.pragma_update(None, "temp_store", "FILE")?;
     let scratch_path = sibling(store.path(), &format!("{}.scratch", std::process::id()));
     let _ = std::fs::remove_file(&scratch_path);
     let scratch = Scratch::create(&scratch_path)?;
     let result = (|| {
         let mut read = 0u64;
         scratch.begin()?;
-        for range in ranges {
-            let topic = &source.topics[range.topic];
-            let mut failure = None;
-            source
-                .broker
-                .fetch(
-                    topic,
-                    range.partition,
-                    (range.from, range.to),
-                    &mut |record| {
-                        if let Err(e) = scratch.put(range.topic, &record) {
-                            failure = Some(e);
-                            return Ok(false);
-                        }
-                        read += 1;
-                        if read % 10_000 == 0 {
-                            progress(read, total);
-                        }
-                        Ok(true)
-                    },
-                )
-                .map_err(broker_error)?;
-            if let Some(error) = failure {
-                return Err(error);
+        // A batch from each partition in turn: records then reach the
+        // scratch file roughly in the order they are read back in.
+        let mut next: Vec<i64> = ranges.iter().map(|r| r.from).collect();
+        while let Some(i) = (0..ranges.len()).find(|&i| next[i] < ranges[i].to) {
+            for (range, offset) in ranges.iter().zip(next.iter_mut()).skip(i) {
+                if *offset >= range.to {
+                    continue;
+                }
+                let topic = &source.topics[range.topic];
+                let (batch, after) = source
+                    .broker
+                    .fetch_batch(topic, range.partition, (*offset, range.to))
+                    .map_err(broker_error)?;
+                for record in &batch {
+                    scratch.put(range.topic, record)?;
+                }
+                read += batch.len() as u64;
+                *offset = after;
+                progress(read, total);
             }
         }
         scratch.commit()?;
@@ -242,11 +246,16 @@ struct Scratch {
 impl Scratch {
     fn create(path: &Path) -> StoreResult<Scratch> {
         let conn = Connection::open(path)?;
-        // A scratch file: nothing to recover after a crash.
+        // A scratch file: nothing to recover after a crash. Kept in the
+        // order it is read back in, so reading it needs no sort (which
+        // SQLite would do in memory); records mostly arrive in that order
+        // already, so each insert lands near the last.
         conn.execute_batch(
-            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA temp_store = FILE;
+             PRAGMA cache_size = -65536;
              CREATE TABLE records (time_ms INTEGER, partition INTEGER, topic INTEGER,
-                 offset INTEGER, key BLOB, value BLOB, headers TEXT);",
+                 offset INTEGER, key BLOB, value BLOB, headers BLOB,
+                 PRIMARY KEY (time_ms, partition, topic, offset)) WITHOUT ROWID;",
         )?;
         Ok(Scratch { conn })
     }
@@ -260,12 +269,7 @@ impl Scratch {
     }
 
     fn put(&self, topic: usize, record: &RawRecord) -> StoreResult<()> {
-        let headers: Vec<(&str, String)> = record
-            .headers
-            .iter()
-            .map(|(name, value)| (name.as_str(), crate::core::hash::to_hex(value)))
-            .collect();
-        let headers = serde_json::to_string(&headers).unwrap_or_else(|_| "[]".into());
+        let headers = encode_headers(&record.headers);
         self.conn
             .prepare_cached("INSERT INTO records VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?
             .execute(params![
@@ -293,8 +297,7 @@ impl Scratch {
         while let Some(row) = rows.next()? {
             let topic: i64 = row.get(2)?;
             let topic = topic as usize;
-            let headers: String = row.get(6)?;
-            let headers: Vec<(String, String)> = serde_json::from_str(&headers).unwrap_or_default();
+            let headers: Vec<u8> = row.get(6)?;
             let record = RawRecord {
                 topic: topics[topic].clone(),
                 partition: row.get(1)?,
@@ -302,10 +305,7 @@ impl Scratch {
                 timestamp_ms: row.get(0)?,
                 key: row.get(4)?,
                 value: row.get(5)?,
-                headers: headers
-                    .into_iter()
-                    .map(|(name, value)| (name, from_hex(&value)))
-                    .collect(),
+                headers: decode_headers(&headers),
             };
             take(record, topic)?;
         }
@@ -313,10 +313,31 @@ impl Scratch {
     }
 }
 
-fn from_hex(text: &str) -> Vec<u8> {
-    (0..text.len() / 2)
-        .filter_map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok())
-        .collect()
+/// Headers as one blob: each name and value after its length (4 bytes).
+fn encode_headers(headers: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (name, value) in headers {
+        for part in [name.as_bytes(), value.as_slice()] {
+            out.extend_from_slice(&(part.len() as u32).to_le_bytes());
+            out.extend_from_slice(part);
+        }
+    }
+    out
+}
+
+fn decode_headers(mut bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut part = || -> Option<Vec<u8>> {
+        let (len, rest) = bytes.split_first_chunk::<4>()?;
+        let len = u32::from_le_bytes(*len) as usize;
+        let value = rest.get(..len)?.to_vec();
+        bytes = &rest[len..];
+        Some(value)
+    };
+    let mut headers = Vec::new();
+    while let (Some(name), Some(value)) = (part(), part()) {
+        headers.push((String::from_utf8_lossy(&name).into_owned(), value));
+    }
+    headers
 }
 
 fn sibling(path: &Path, suffix: &str) -> PathBuf {
@@ -339,5 +360,21 @@ fn broker_error(reason: String) -> StoreError {
     StoreError::Unavailable {
         path: PathBuf::from("kafka"),
         reason,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_survive_the_scratch_file() {
+        let headers = vec![
+            ("type".to_string(), b"Opened".to_vec()),
+            ("raw".to_string(), vec![0, 255, 10]),
+            (String::new(), Vec::new()),
+        ];
+        assert_eq!(decode_headers(&encode_headers(&headers)), headers);
+        assert!(decode_headers(&[1, 0]).is_empty());
     }
 }

@@ -146,8 +146,11 @@ fn index_path(url: &KafkaUrl, map: Option<&Path>) -> StoreResult<PathBuf> {
 fn progress_line(url: &str) -> impl FnMut(u64, u64) + '_ {
     use std::io::IsTerminal;
     let shown = std::io::stderr().is_terminal();
+    let mut last = Instant::now();
     move |read, total| {
-        if shown && total >= 50_000 {
+        let due = read >= total || last.elapsed() >= Duration::from_millis(200);
+        if shown && total >= 50_000 && due {
+            last = Instant::now();
             let end = if read >= total { "\n" } else { "\r" };
             eprint!(
                 "{url}: indexing {} of {} records{end}",
