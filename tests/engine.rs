@@ -10,7 +10,7 @@ use rewind::core::projection::{Engine, Projection, ProjectionError, Query, State
 use rewind::core::store::sqlite::SqliteStore;
 use rewind::core::store::{EventSource, Scope};
 use rewind::core::{Event, ExpectedVersion};
-use serde_json::json;
+use serde_json::{json, Value};
 use std::sync::OnceLock;
 use tempfile::TempDir;
 
@@ -445,5 +445,71 @@ proptest! {
                 prop_assert_eq!(&target, scope);
             }
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    /// A partitionBy projection on a wide scope, folded one partition at a
+    /// time through the partition index, shows at any row what the full
+    /// fold holds for that row's partition, and, as the state before, what
+    /// it held one event earlier.
+    #[test]
+    fn partition_by_folded_alone_equals_its_partition_of_a_full_replay(
+        jumps in proptest::collection::vec((0usize..2, 0.0f64..1.0), 1..16)
+    ) {
+        use rewind::core::projection::partitions::PartitionIndex;
+        let store = shared_store();
+        let scopes = [Scope::Category("cart".into()), Scope::All];
+        let mut engine = Engine::new(vec![js(PARTITION_BY)])
+            .with_interval(16)
+            .with_snapshot_memory(TINY_BUDGET);
+        let mut indexes: Vec<PartitionIndex> = scopes
+            .iter()
+            .map(|scope| {
+                prop_assert!(PartitionIndex::applies(&engine, 0, scope));
+                Ok(PartitionIndex::new(0, scope, Box::new(shared_store())))
+            })
+            .collect::<Result<_, _>>()?;
+        prop_assert!(!PartitionIndex::applies(&engine, 0, &Scope::Stream("cart-00001".into())));
+        for (scope_index, fraction) in jumps {
+            let scope = &scopes[scope_index];
+            let count = store.count(scope).unwrap();
+            let row = ((count - 1) as f64 * fraction) as u64;
+            for row in [row, row + 1, row.saturating_sub(1)].into_iter().filter(|r| *r < count) {
+                let index = &mut indexes[scope_index];
+                let got = index.state_at(&mut engine, row, true, &mut |_| true).unwrap();
+                let event = store.read_rows(scope, row, 1).unwrap().remove(0);
+                let full = full_replay(&store, js(PARTITION_BY), scope, row);
+                let Some(got) = got else {
+                    // Only events without a partition are left to the caller:
+                    // those no handler takes, or without a sku.
+                    prop_assert!(event.event_type != "ItemAdded" || event.data_json()["sku"].is_null());
+                    continue;
+                };
+                let key = got.partition.clone().expect("the partition shown");
+                let sku = event.data_json()["sku"].as_str().map(str::to_string);
+                prop_assert_eq!(Some(key.clone()), sku);
+                prop_assert_eq!(&got.state, &full["partitions"][&key]);
+                prop_assert_eq!(got.row, Some(row));
+                prop_assert_eq!(&got.scope, scope);
+                let before = match row {
+                    0 => Value::Null,
+                    _ => full_replay(&store, js(PARTITION_BY), scope, row - 1)["partitions"][&key].clone(),
+                };
+                prop_assert_eq!(got.previous.unwrap_or(Value::Null), before);
+                prop_assert!(engine.snapshot_bytes() <= TINY_BUDGET);
+            }
+        }
+        // And an event that surely has a partition: the last sku added.
+        let all = store.read_rows(&Scope::All, 0, 10_000).unwrap();
+        let row = all.iter().rposition(|e| e.event_type == "ItemAdded").expect("an ItemAdded");
+        let got = indexes[1].state_at(&mut engine, row as u64, false, &mut |_| true).unwrap();
+        let full = full_replay(&store, js(PARTITION_BY), &Scope::All, row as u64);
+        let got = got.expect("its partition's state");
+        let key = got.partition.clone().expect("the partition shown");
+        prop_assert_eq!(&got.state, &full["partitions"][&key]);
+        prop_assert!(got.state["added"].as_i64().unwrap_or(0) > 0, "{}", got.state);
     }
 }

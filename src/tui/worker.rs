@@ -23,6 +23,7 @@ use super::action::Reply;
 use super::locate::{self, Locate, LocateRequest};
 use super::threads::{panic_message, THREAD_PREFIX};
 use crate::core::projection::cache::SnapshotCache;
+use crate::core::projection::partitions::PartitionIndex;
 use crate::core::projection::{Engine, EngineError, Progress, ProjectionSpec, Query, StateAt};
 use crate::core::store::{EventSource, Scope, StoreLocation};
 
@@ -220,6 +221,9 @@ fn serve(
     {
         engine = engine.with_cache(cache);
     }
+    // Which rows fall in which partition, for a partitionBy projection on
+    // a wide scope: learnt as the cursor goes, kept while the scope stays.
+    let mut partitions: Option<PartitionIndex> = None;
     while let Ok(mut request) = requests.recv() {
         // Only the newest request matters.
         while let Ok(newer) = requests.try_recv() {
@@ -242,7 +246,18 @@ fn serve(
                 // must not take the explorer down: report it in the pane and
                 // start the engine afresh, since its state may be torn.
                 let answer = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    state_for(&mut engine, source.as_ref(), *index, &request, &mut control)
+                    let target = Target {
+                        projection: *index,
+                        request: &request,
+                        store: &store,
+                    };
+                    state_for(
+                        &mut engine,
+                        &mut partitions,
+                        source.as_ref(),
+                        target,
+                        &mut control,
+                    )
                 }));
                 match answer {
                     Ok(Ok(state)) => Ok(Box::new(state)),
@@ -250,6 +265,7 @@ fn serve(
                     Ok(Err(error)) => Err(error.to_string()),
                     Err(panic) => {
                         engine.clear();
+                        partitions = None;
                         Err(format!("the projection crashed: {}", panic_message(&panic)))
                     }
                 }
@@ -261,19 +277,43 @@ fn serve(
     }
 }
 
+/// Which projection a request is for, in the engine's numbering.
+struct Target<'r> {
+    projection: usize,
+    request: &'r Request,
+    /// Where a partition index opens its own connection.
+    store: &'r StoreLocation,
+}
+
 /// The state a request asks for: before the first event, or at its row,
 /// folding only the cursor event's stream when the projection keeps one
-/// state per stream.
+/// state per stream, or only its partition for a `partitionBy` projection.
 fn state_for(
     engine: &mut Engine,
+    partitions: &mut Option<PartitionIndex>,
     source: &dyn EventSource,
-    projection: usize,
-    request: &Request,
+    target: Target<'_>,
     control: &mut dyn FnMut(Progress) -> bool,
 ) -> Result<StateAt, EngineError> {
+    let (projection, request) = (target.projection, target.request);
     let Some(row) = request.row else {
         return engine.initial(projection, &request.scope);
     };
+    let scope = &request.scope;
+    if !partitions
+        .as_ref()
+        .is_some_and(|p| p.covers(projection, scope))
+    {
+        *partitions = match PartitionIndex::applies(engine, projection, scope) {
+            true => Some(PartitionIndex::new(projection, scope, target.store.open()?)),
+            false => None,
+        };
+    }
+    if let Some(index) = partitions.as_mut() {
+        if let Some(state) = index.state_at(engine, row, true, control)? {
+            return Ok(state);
+        }
+    }
     let (scope, row) = engine.stream_target(source, projection, &request.scope, row)?;
     let query = Query {
         projection,

@@ -11,6 +11,7 @@ pub mod engine;
 pub mod external;
 pub mod generic;
 pub mod js;
+pub mod partitions;
 pub mod shipped;
 pub mod snapshots;
 mod targets;

@@ -68,3 +68,44 @@ fn each_stream_opens_with_the_projection_that_reads_it() {
     let screen = screen_text(&draw(&app));
     assert!(screen.contains("flights.js reads"), "{screen}");
 }
+
+#[test]
+fn a_partition_by_projection_on_all_shows_the_cursor_events_partition() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("by_sku.js");
+    std::fs::write(
+        &file,
+        "fromAll().partitionBy(e => e.data.sku || null).when({\n\
+           $init: () => ({ added: 0 }),\n\
+           ItemAdded: (s, e) => { s.added += e.data.quantity; },\n\
+         })",
+    )
+    .expect("write the projection");
+    let mut opts = options(demo_path(), Some("$all"), None);
+    opts.projections = vec![ProjectionSpec::JavaScript(file)];
+    let mut app = App::new(opts, Rect::new(0, 0, 120, 36)).expect("app");
+    settle(&mut app);
+    let source = crate::core::store::open_read_only(demo_path()).expect("store");
+    let all = crate::core::store::Scope::All;
+    let rows = source.read_rows(&all, 0, 5_000).expect("rows");
+    let row = rows
+        .iter()
+        .rposition(|e| e.event_type == "ItemAdded")
+        .expect("an ItemAdded");
+    let sku = rows[row].data_json()["sku"]
+        .as_str()
+        .expect("a sku")
+        .to_string();
+    app.jump_to(row as u64).expect("jump");
+    settle(&mut app);
+    let shown = app.projection.shown.clone().expect("a state");
+    // Only that sku's partition, not every partition of the store.
+    assert_eq!(shown.partition.as_deref(), Some(sku.as_str()));
+    assert!(shown.state.get("partitions").is_none(), "{}", shown.state);
+    let added: i64 = rows[..=row]
+        .iter()
+        .filter(|e| e.event_type == "ItemAdded" && e.data_json()["sku"] == sku.as_str())
+        .map(|e| e.data_json()["quantity"].as_i64().unwrap_or(0))
+        .sum();
+    assert_eq!(shown.state["added"], added);
+}
