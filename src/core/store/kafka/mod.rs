@@ -101,7 +101,10 @@ pub fn open(url: &str, map: Option<&Path>) -> StoreResult<KafkaSource> {
         topics: &parsed.topics,
         mapping: &mapping,
     };
-    mirror::sync(&path, &mut source, &mut progress_line(url))?;
+    // Only a first read shows progress: later ones are short, and may run
+    // on the explorer's threads while it draws.
+    let first_read = !path.is_file();
+    mirror::sync(&path, &mut source, &mut progress_line(url, first_read))?;
     let index = SqliteStore::open_read_only(&path)?;
     Ok(KafkaSource {
         url: url.to_string(),
@@ -141,11 +144,11 @@ fn index_path(url: &KafkaUrl, map: Option<&Path>) -> StoreResult<PathBuf> {
     Ok(dir.join(format!("{key}.rewind")))
 }
 
-/// Progress of the first read on stderr, when it is a terminal and the
-/// read is long enough to wonder about.
-fn progress_line(url: &str) -> impl FnMut(u64, u64) + '_ {
+/// Progress of a first read on stderr, when it is a terminal and the read
+/// is long enough to wonder about.
+fn progress_line(url: &str, first_read: bool) -> impl FnMut(u64, u64) + '_ {
     use std::io::IsTerminal;
-    let shown = std::io::stderr().is_terminal();
+    let shown = first_read && std::io::stderr().is_terminal();
     let mut last = Instant::now();
     move |read, total| {
         let due = read >= total || last.elapsed() >= Duration::from_millis(200);
