@@ -69,16 +69,26 @@ pub fn bench_fully_loaded(location: &StoreLocation) -> Result<Duration> {
     Ok(started.elapsed())
 }
 
-/// Time to fuzzy-filter `names` with `query`, as the Streams pane does on
-/// each keystroke; also returns how many matched.
-pub fn bench_fuzzy_filter(names: &[String], query: &str) -> (Duration, usize) {
+/// The time of each keystroke of typing `query` over `names`, as the
+/// Streams pane filters: each letter matched against the last matches.
+/// Also returns how many matched the whole query.
+pub fn bench_fuzzy_typing(names: &[String], query: &str) -> (Vec<Duration>, usize) {
     let fuzzy = crate::core::fuzzy::Fuzzy::default();
-    let started = Instant::now();
-    let found = fuzzy.filter(query, names.iter().map(String::as_str)).len();
-    (started.elapsed(), found)
+    let texts: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mut times = Vec::with_capacity(query.len());
+    let mut previous: Option<(&str, Vec<crate::core::fuzzy::Match>)> = None;
+    for end in 1..=query.len() {
+        let typed = &query[..end];
+        let started = Instant::now();
+        let before = previous.as_ref().map(|(q, m)| (*q, m.as_slice()));
+        let found = fuzzy.refine(typed, before, &texts);
+        times.push(started.elapsed());
+        previous = Some((typed, found));
+    }
+    (times, previous.map_or(0, |(_, m)| m.len()))
 }
 
-/// `count` stream names shaped like real ones, for [`bench_fuzzy_filter`].
+/// `count` stream names shaped like real ones, for [`bench_fuzzy_typing`].
 pub fn sample_stream_names(count: usize) -> Vec<String> {
     let categories = ["account", "cart", "booking", "order", "customer"];
     (0..count)

@@ -35,7 +35,7 @@ use ratatui::layout::Rect;
 
 pub use app::{App, Options};
 pub use bench::{
-    bench_cursor_step, bench_first_frame, bench_fully_loaded, bench_fuzzy_filter,
+    bench_cursor_step, bench_first_frame, bench_fully_loaded, bench_fuzzy_typing,
     sample_stream_names,
 };
 

@@ -26,12 +26,12 @@ pub struct StreamList {
 impl StreamList {
     /// Matches the entries against `query` again, from the top. Spaces
     /// around it (a word just deleted) match nothing of their own.
+    /// A letter typed at the end is matched against the last matches only.
     pub fn set_query(&mut self, query: &str) {
-        self.query = query.to_string();
-        self.matches = self.fuzzy.filter(
-            self.query.trim(),
-            self.entries.iter().map(|e| e.label.as_str()),
-        );
+        let before = std::mem::replace(&mut self.query, query.to_string());
+        let labels: Vec<&str> = self.entries.iter().map(|e| e.label.as_str()).collect();
+        let previous = Some((before.trim(), self.matches.as_slice()));
+        self.matches = self.fuzzy.refine(self.query.trim(), previous, &labels);
         self.selected = 0;
         self.offset = 0;
     }
