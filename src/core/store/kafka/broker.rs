@@ -5,7 +5,7 @@
 //! runtime of its own and blocks on it.
 
 use std::collections::HashMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rskafka::client::partition::{OffsetAt, PartitionClient, UnknownTopicHandling};
 use rskafka::client::{Client, ClientBuilder};
@@ -25,7 +25,14 @@ pub struct Broker {
     runtime: tokio::runtime::Runtime,
     client: Client,
     partitions: HashMap<(String, i32), PartitionClient>,
+    /// Each topic's partitions and when they were asked for: following
+    /// asks every quarter second, and a metadata request lists every topic
+    /// of the cluster.
+    layouts: HashMap<String, (Instant, Vec<i32>)>,
 }
+
+/// How long a topic's list of partitions is trusted.
+const LAYOUT_TTL: Duration = Duration::from_secs(30);
 
 pub type BrokerResult<T> = Result<T, String>;
 
@@ -56,18 +63,27 @@ impl Broker {
             runtime,
             client,
             partitions: HashMap::new(),
+            layouts: HashMap::new(),
         })
     }
 
     /// The partitions of `topic`; an error naming the topics there when it
     /// does not exist.
-    pub fn partitions(&self, topic: &str) -> BrokerResult<Vec<i32>> {
+    pub fn partitions(&mut self, topic: &str) -> BrokerResult<Vec<i32>> {
+        if let Some((asked, partitions)) = self.layouts.get(topic) {
+            if asked.elapsed() < LAYOUT_TTL {
+                return Ok(partitions.clone());
+            }
+        }
         let topics = self
             .runtime
             .block_on(self.client.list_topics())
             .map_err(|e| format!("{}: cannot list topics: {e}", self.address))?;
         if let Some(found) = topics.iter().find(|t| t.name == topic) {
-            return Ok(found.partitions.iter().copied().collect());
+            let partitions: Vec<i32> = found.partitions.iter().copied().collect();
+            self.layouts
+                .insert(topic.to_string(), (Instant::now(), partitions.clone()));
+            return Ok(partitions);
         }
         let mut names: Vec<&str> = topics.iter().map(|t| t.name.as_str()).collect();
         names.sort_unstable();
