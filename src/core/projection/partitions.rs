@@ -198,9 +198,17 @@ impl PartitionIndex {
             with_previous,
         };
         let mut state = engine.state_at_with(view, query, control)?;
-        // The question was about a row of the wide scope.
+        // The question was about a row of the wide scope. A projection that
+        // failed on an earlier event of the partition stands before it: the
+        // row of the event it stands at, then.
         state.scope = self.scope.clone();
-        state.row = state.row.map(|_| row);
+        state.row = match (&state.error, &state.event) {
+            (None, _) => state.row.map(|_| row),
+            (Some(_), Some(at)) => view
+                .inner
+                .row_at_or_before_position(&self.scope, at.position)?,
+            (Some(_), None) => None,
+        };
         Ok(Some(state))
     }
 
