@@ -156,26 +156,26 @@ fn find(
         }
         !cancel.load(Ordering::Relaxed)
     };
-    let range = |start, end| Rows { start, end };
     if spec.forward {
-        let rows = range(spec.from, spec.count);
-        return matching_row(source, spec, rows, wanted, false, &mut tick);
+        return matching_row(
+            source,
+            spec,
+            spec.from..spec.count,
+            wanted,
+            false,
+            &mut tick,
+        );
     }
     // Backwards in chunks, nearest chunk first, the last match in each.
     let mut end = spec.from;
     while end > 0 && !cancel.load(Ordering::Relaxed) {
         let start = end.saturating_sub(CHUNK);
-        if let Some(row) = matching_row(source, spec, range(start, end), wanted, true, &mut tick)? {
+        if let Some(row) = matching_row(source, spec, start..end, wanted, true, &mut tick)? {
             return Ok(Some(row));
         }
         end = start;
     }
     Ok(None)
-}
-
-struct Rows {
-    start: u64,
-    end: u64,
 }
 
 /// The first (or, with `last`, the last) row of `rows` whose event
@@ -184,7 +184,7 @@ struct Rows {
 fn matching_row(
     source: &dyn EventSource,
     spec: &SearchSpec,
-    rows: Rows,
+    rows: std::ops::Range<u64>,
     wanted: &dyn Fn(&Event) -> bool,
     last: bool,
     tick: &mut dyn FnMut(u64) -> bool,

@@ -205,10 +205,7 @@ pub fn ndjson_store(path: &Path) -> StoreResult<PathBuf> {
     let mut hash = Sha256::new();
     hash.update(absolute.to_string_lossy().as_bytes());
     hash.update(format!("\0{}\0{mtime}", meta.len()).as_bytes());
-    let key: String = hash.finalize()[..12]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let key = crate::core::hash::to_hex(&hash.finalize()[..12]);
     let dir = cache_dir().join("ndjson");
     let store = dir.join(format!("{key}.rewind"));
     if store.is_file() {

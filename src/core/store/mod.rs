@@ -162,13 +162,25 @@ pub trait EventSource: Send {
         _prefilter: &crate::core::prefilter::Prefilter,
         visit: &mut dyn FnMut(u64, Option<&Event>) -> bool,
     ) -> StoreResult<()> {
-        let mut row = start;
-        self.scan(scope, start, end, &mut |event| {
-            let go = visit(row, Some(event));
-            row += 1;
-            go
-        })
+        scan_every_candidate(self, scope, start, end, visit)
     }
+}
+
+/// Every event of `start..end` as a candidate, with its row: what
+/// [`EventSource::scan_candidates`] does without a prefilter to test.
+pub fn scan_every_candidate<S: EventSource + ?Sized>(
+    source: &S,
+    scope: &Scope,
+    start: u64,
+    end: u64,
+    visit: &mut dyn FnMut(u64, Option<&Event>) -> bool,
+) -> StoreResult<()> {
+    let mut row = start;
+    source.scan(scope, start, end, &mut |event| {
+        let go = visit(row, Some(event));
+        row += 1;
+        go
+    })
 }
 
 /// Pages through `start..end` by row; the default way to scan a scope.

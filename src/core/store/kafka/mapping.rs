@@ -268,7 +268,7 @@ fn header_text(record: &RawRecord, name: &str) -> Option<String> {
         .iter()
         .rev()
         .find(|(n, _)| n == name)
-        .and_then(|(_, bytes)| String::from_utf8(bytes.clone()).ok())
+        .and_then(|(_, bytes)| std::str::from_utf8(bytes).ok().map(str::to_string))
 }
 
 fn key_text(bytes: &[u8]) -> String {

@@ -95,28 +95,37 @@ pub fn open(url: &str, map: Option<&Path>) -> StoreResult<KafkaSource> {
         None => Mapping::default(),
     };
     let path = index_path(&parsed, map)?;
-    let mut broker = Broker::connect(&parsed.brokers).map_err(unavailable)?;
-    let mut source = mirror::Source {
-        broker: &mut broker,
-        topics: &parsed.topics,
-        mapping: &mapping,
+    let mut follow = Follow {
+        broker: Broker::connect(&parsed.brokers).map_err(unavailable)?,
+        path,
+        topics: parsed.topics,
+        mapping,
+        last: Instant::now(),
     };
     // Only a first read shows progress: later ones are short, and may run
     // on the explorer's threads while it draws.
-    let first_read = !path.is_file();
-    mirror::sync(&path, &mut source, &mut progress_line(url, first_read))?;
-    let index = SqliteStore::open_read_only(&path)?;
+    let first_read = !follow.path.is_file();
+    follow.sync(&mut progress_line(url, first_read))?;
+    let index = SqliteStore::open_read_only(&follow.path)?;
     Ok(KafkaSource {
         url: url.to_string(),
         index,
-        follow: Mutex::new(Follow {
-            broker,
-            path,
-            topics: parsed.topics,
-            mapping,
-            last: Instant::now(),
-        }),
+        follow: Mutex::new(follow),
     })
+}
+
+impl Follow {
+    /// Brings the index up to the partitions' ends.
+    fn sync(&mut self, progress: &mut dyn FnMut(u64, u64)) -> StoreResult<()> {
+        let mut source = mirror::Source {
+            broker: &mut self.broker,
+            topics: &self.topics,
+            mapping: &self.mapping,
+        };
+        mirror::sync(&self.path, &mut source, progress)?;
+        self.last = Instant::now();
+        Ok(())
+    }
 }
 
 /// The index's file: one per set of brokers, topics and mapping.
@@ -132,10 +141,7 @@ fn index_path(url: &KafkaUrl, map: Option<&Path>) -> StoreResult<PathBuf> {
         hash.update([1]);
         hash.update(std::fs::read(map).unwrap_or_default());
     }
-    let key: String = hash.finalize()[..12]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let key = crate::core::hash::to_hex(&hash.finalize()[..12]);
     let dir = cache_dir().join("kafka");
     std::fs::create_dir_all(&dir).map_err(|e| StoreError::Unavailable {
         path: dir.clone(),
@@ -174,21 +180,7 @@ impl KafkaSource {
         if follow.last.elapsed() < FOLLOW_EVERY {
             return Ok(());
         }
-        let Follow {
-            broker,
-            path,
-            topics,
-            mapping,
-            last,
-        } = &mut *follow;
-        let mut source = mirror::Source {
-            broker,
-            topics,
-            mapping,
-        };
-        mirror::sync(path, &mut source, &mut |_, _| {})?;
-        *last = Instant::now();
-        Ok(())
+        follow.sync(&mut |_, _| {})
     }
 }
 

@@ -9,7 +9,8 @@ use crate::core::error::StoreResult;
 use crate::core::event::Event;
 use crate::core::prefilter::Prefilter;
 use crate::core::store::{
-    sorted_counts, EventSource, Histogram, Scope, StreamInfo, TypeCount, SCAN_CHUNK,
+    scan_every_candidate, sorted_counts, EventSource, Histogram, Scope, StreamInfo, TypeCount,
+    SCAN_CHUNK,
 };
 use crate::core::time::Millis;
 
@@ -56,11 +57,7 @@ fn stream_from_row(r: &Row<'_>) -> rusqlite::Result<StreamInfo> {
 }
 
 impl SqliteStore {
-    pub(super) fn query_events(
-        &self,
-        sql: &str,
-        args: impl rusqlite::Params,
-    ) -> StoreResult<Vec<Event>> {
+    fn query_events(&self, sql: &str, args: impl rusqlite::Params) -> StoreResult<Vec<Event>> {
         let mut statement = self.conn.prepare_cached(sql)?;
         let rows = statement.query_map(args, event_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -328,12 +325,7 @@ impl EventSource for SqliteStore {
         visit: &mut dyn FnMut(u64, Option<&Event>) -> bool,
     ) -> StoreResult<()> {
         if prefilter.is_none() {
-            let mut row = start;
-            return self.scan(scope, start, end, &mut |event| {
-                let go = visit(row, Some(event));
-                row += 1;
-                go
-            });
+            return scan_every_candidate(self, scope, start, end, visit);
         }
         self.scan_filtered(scope, start, end, prefilter, visit)
     }

@@ -5,12 +5,12 @@
 
 use rusqlite::types::Value;
 
-use super::read::{event_from_row, EVENT_COLUMNS};
+use super::read::{event_from_row, scope_condition, EVENT_COLUMNS};
 use super::SqliteStore;
 use crate::core::error::StoreResult;
 use crate::core::event::Event;
 use crate::core::prefilter::{Column, Needle, Prefilter};
-use crate::core::store::Scope;
+use crate::core::store::{EventSource, Scope};
 
 /// Keys (versions or positions) per query: a query takes tens of
 /// milliseconds, so progress and cancel are never far apart.
@@ -33,39 +33,33 @@ impl SqliteStore {
             return Ok(());
         }
         let (start, end) = (start as i64, end as i64);
+        let (condition, param) = scope_condition(scope, 1);
         match scope {
             // Versions and positions have no gaps: a row is a key.
-            Scope::Stream(s) => self.scan_keyed(
-                "stream = ?1 AND version",
-                s,
-                (start, end),
-                0,
-                prefilter,
-                visit,
-            ),
-            Scope::All => self.scan_keyed(
-                "?1 = ?1 AND position",
-                "",
-                (start, end),
-                1,
-                prefilter,
-                visit,
-            ),
-            Scope::Category(c) => self.scan_category(c, (start, end), prefilter, visit),
+            Scope::Stream(_) => {
+                let query = FilteredQuery::new(&condition, Key::Version, prefilter);
+                self.scan_keyed(&query, param, (start, end), 0, visit)
+            }
+            Scope::All => {
+                let query = FilteredQuery::new(&condition, Key::Position, prefilter);
+                self.scan_keyed(&query, param, (start, end), 1, visit)
+            }
+            Scope::Category(c) => {
+                let query = FilteredQuery::new(&condition, Key::Position, prefilter);
+                self.scan_category(&query, c, (start, end), visit)
+            }
         }
     }
 
     /// A scope whose row is its key less `offset`.
     fn scan_keyed(
         &self,
-        key: &str,
+        query: &FilteredQuery,
         param: &str,
         (start, end): (i64, i64),
         offset: i64,
-        prefilter: &Prefilter,
         visit: &mut Visit<'_>,
     ) -> StoreResult<()> {
-        let query = FilteredQuery::new(key, prefilter);
         let mut lo = start;
         while lo < end {
             let hi = (lo + WINDOW).min(end);
@@ -91,22 +85,16 @@ impl SqliteStore {
     /// that pass, the rows skipped are counted, not read.
     fn scan_category(
         &self,
+        query: &FilteredQuery,
         category: &str,
         (start, end): (i64, i64),
-        prefilter: &Prefilter,
         visit: &mut Visit<'_>,
     ) -> StoreResult<()> {
-        let first = self.query_i64(
-            "SELECT position FROM events WHERE category = ?1 ORDER BY position LIMIT 1 OFFSET ?2",
-            rusqlite::params![category, start],
-        )?;
-        let (Some(first), Some(head)) = (
-            first,
-            self.query_i64("SELECT max(position) FROM events", [])?,
-        ) else {
+        let scope = Scope::Category(category.to_string());
+        let Some(first) = self.read_rows(&scope, start as u64, 1)?.pop() else {
             return Ok(());
         };
-        let query = FilteredQuery::new("category = ?1 AND position", prefilter);
+        let (first, head) = (first.position, self.head_position()?);
         let between = |from: i64, to: i64| -> StoreResult<i64> {
             Ok(self
                 .query_i64(
@@ -157,18 +145,41 @@ impl SqliteStore {
     }
 }
 
+/// What a scope's rows are counted by: a stream's versions, or positions.
+#[derive(Clone, Copy)]
+enum Key {
+    Version,
+    Position,
+}
+
+impl Key {
+    fn column(self) -> &'static str {
+        match self {
+            Key::Version => "version",
+            Key::Position => "position",
+        }
+    }
+
+    fn of(self, event: &Event) -> i64 {
+        match self {
+            Key::Version => event.version,
+            Key::Position => event.position,
+        }
+    }
+}
+
 /// `SELECT … WHERE <scope> AND <key> >= lo AND <key> < hi AND <prefilter>`
 /// with its parameters after the first three.
 struct FilteredQuery {
     sql: String,
+    key: Key,
     needles: Vec<String>,
 }
 
 impl FilteredQuery {
-    /// `key` is the scope's condition (on `?1`) ending in its key column.
-    fn new(key: &str, prefilter: &Prefilter) -> FilteredQuery {
-        let column_of = |key: &str| key.rsplit(' ').next().unwrap_or(key).to_string();
-        let key_column = column_of(key);
+    /// `condition` is the scope's, on `?1` ([`scope_condition`]).
+    fn new(condition: &str, key: Key, prefilter: &Prefilter) -> FilteredQuery {
+        let key_column = key.column();
         let mut needles = Vec::new();
         let mut clauses = Vec::new();
         for clause in &prefilter.clauses {
@@ -191,15 +202,15 @@ impl FilteredQuery {
             clauses.push(format!("({})", tests.join(" OR ")));
         }
         let mut sql = format!(
-            "SELECT {EVENT_COLUMNS}, {key_column} FROM events
-             WHERE {key} >= ?2 AND {key_column} < ?3"
+            "SELECT {EVENT_COLUMNS} FROM events
+             WHERE {condition} AND {key_column} >= ?2 AND {key_column} < ?3"
         );
         for clause in clauses {
             sql.push_str(" AND ");
             sql.push_str(&clause);
         }
         sql.push_str(&format!(" ORDER BY {key_column} LIMIT {PAGE}"));
-        FilteredQuery { sql, needles }
+        FilteredQuery { sql, key, needles }
     }
 
     /// The events with keys in `lo..hi` that pass, in key order, page by
@@ -223,7 +234,7 @@ impl FilteredQuery {
             let mut read = 0;
             while let Some(row) = rows.next()? {
                 let event = event_from_row(row)?;
-                let key: i64 = row.get(9)?;
+                let key = self.key.of(&event);
                 read += 1;
                 lo = key + 1;
                 if !take(&event, key) {
