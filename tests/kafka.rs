@@ -425,3 +425,52 @@ fn the_explorer_opens_topics_and_follows_them() {
     });
     session.quit();
 }
+
+#[test]
+fn the_explorer_shows_a_topic_while_it_is_read_and_a_stopped_read_resumes() {
+    use common::pty::Session;
+    const RECORDS: usize = 150_000;
+    const ACCOUNTS: usize = 500;
+    let s = Sandbox::new();
+    let topic = fresh_topic("big");
+    let records: Vec<Value> = (0..RECORDS)
+        .map(|n| {
+            json!({"key": format!("acct-{}", n % ACCOUNTS), "value": {"n": n},
+                   "headers": {"type": "Counted"},
+                   "timestamp": 1_740_816_000_000i64 + n as i64})
+        })
+        .collect();
+    produce(&topic, 3, &records);
+    let store = url(&topic);
+    let size = (30, 160);
+    // The explorer opens at once and says how far the first read is; it
+    // is quit halfway.
+    let mut session = Session::start_sized(s.dir.path(), &[&store], &[], size);
+    session.wait_for("the read under way", |screen| {
+        screen.contains("reading into the index:")
+    });
+    session.quit();
+    // The next explorer reads on from there, and says nothing once done.
+    let listed = format!("Streams {} ", ACCOUNTS + 2);
+    let mut session = Session::start_sized(s.dir.path(), &[&store], &[], size);
+    session.wait_for("every stream, read", |screen| {
+        screen.contains(&listed) && !screen.contains("reading into the index")
+    });
+    session.quit();
+    // Every record once, each stream in offset order.
+    let streams = s.run(&["streams", &store, "--json"]).ok().json();
+    let events: u64 = streams
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|stream| stream["count"].as_u64().expect("a count"))
+        .sum();
+    assert_eq!(events, RECORDS as u64);
+    let log = s
+        .run(&["log", &store, "--stream", "acct-7", "--json"])
+        .ok()
+        .json_lines();
+    let numbers: Vec<u64> = log.iter().filter_map(|e| e["data"]["n"].as_u64()).collect();
+    let expected: Vec<u64> = (7..RECORDS as u64).step_by(ACCOUNTS).collect();
+    assert_eq!(numbers, expected);
+}

@@ -33,6 +33,7 @@ pub fn run(args: BenchArgs, opts: &StoreOptions) -> Result<()> {
             path: store.clone(),
             backend: opts.backend,
             map: opts.map.clone(),
+            opening: Default::default(),
         };
         let text = store.to_string_lossy();
         let mut scratch_cache = None;
@@ -235,6 +236,7 @@ fn explorer_figures(store: &Path, figures: &mut Map<String, Value>) -> Result<()
         path: store.to_path_buf(),
         backend: None,
         map: None,
+        opening: Default::default(),
     };
     let first = median_of_values(5, || crate::tui::bench_first_frame(&location))?;
     figures.insert("first_frame_ms".into(), json!(ms(first)));

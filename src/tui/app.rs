@@ -23,7 +23,7 @@ use super::theme::Theme;
 use super::worker::{Load, Request, Worker};
 use crate::core::filter::EventFilter;
 use crate::core::projection::{ProjectionSpec, Selector};
-use crate::core::store::{Backend, EventSource, Scope, StoreLocation, StreamInfo};
+use crate::core::store::{Backend, EventSource, Opening, Scope, StoreLocation, StreamInfo};
 use crate::core::time::Millis;
 
 pub use super::state::timeline::WINDOW;
@@ -58,6 +58,8 @@ impl Options {
             path: self.store.clone(),
             backend: self.backend,
             map: self.map.clone(),
+            // The explorer shows topics while their index is read.
+            opening: Opening::WhileReading,
         }
     }
 }
@@ -106,6 +108,7 @@ impl App {
             .unwrap_or(crate::core::projection::DEFAULT_SNAPSHOT_MEMORY);
         let worker = Worker::spawn(location.clone(), specs.clone(), memory);
         let head = source.head_position()?;
+        let store_note = source.status_note();
         let projection = ProjectionView {
             names: specs
                 .iter()
@@ -137,7 +140,10 @@ impl App {
             event: EventView::default(),
             projection,
             overlays: Overlays::default(),
-            status: Status::default(),
+            status: Status {
+                store_note,
+                ..Status::default()
+            },
             history: PromptHistory::load(options.history_file.clone()),
             quit: false,
             worker: Some(worker),

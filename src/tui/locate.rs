@@ -36,6 +36,8 @@ pub enum Located {
         position: i64,
         scope: Scope,
         count: u64,
+        /// What the store is still doing ([`EventSource::status_note`]).
+        note: Option<String>,
     },
 }
 
@@ -114,6 +116,7 @@ fn locate(source: &dyn EventSource, what: Locate) -> Result<Located, String> {
             position: source.head_position().map_err(text)?,
             count: source.count(&scope).map_err(text)?,
             scope,
+            note: source.status_note(),
         }),
     }
 }

@@ -27,7 +27,9 @@ use crate::core::store::pg::PgConn;
 use crate::core::store::sqlite::SqliteStore;
 use crate::core::store::sqlite_conn::ForeignSqlite;
 use crate::core::store::table::Arg;
-use crate::core::store::{emmett, eventsourcing, kafka, mapped, marten, message_db, EventSource};
+use crate::core::store::{
+    emmett, eventsourcing, kafka, mapped, marten, message_db, EventSource, Opening,
+};
 
 /// A kind of store, as `--backend NAME` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,10 +88,21 @@ pub fn open_with(
     backend: Option<Backend>,
     map: Option<&Path>,
 ) -> StoreResult<Box<dyn EventSource>> {
+    open_as(path, backend, map, Opening::Complete)
+}
+
+/// [`open_with`], saying what opening a store read into an index waits
+/// for.
+pub fn open_as(
+    path: &Path,
+    backend: Option<Backend>,
+    map: Option<&Path>,
+    opening: Opening,
+) -> StoreResult<Box<dyn EventSource>> {
     let text = path.to_string_lossy();
     // A Kafka mapping names record fields, not table columns.
     if kafka::is_kafka_url(&text) || backend == Some(Backend::Kafka) {
-        return Ok(Box::new(kafka::open(&text, map)?));
+        return Ok(Box::new(kafka::open(&text, map, opening)?));
     }
     if let Some(map) = map {
         return Ok(Box::new(mapped::open(&text, map)?));
@@ -109,7 +122,7 @@ pub fn open_with(
             Box::new(marten::open(&text, conn, &schema)?)
         }
         Backend::Ndjson => Box::new(SqliteStore::open_read_only(&ndjson_store(path)?)?),
-        Backend::Kafka => Box::new(kafka::open(&text, map)?),
+        Backend::Kafka => Box::new(kafka::open(&text, map, opening)?),
     })
 }
 

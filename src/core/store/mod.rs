@@ -126,6 +126,12 @@ pub trait EventSource: Send {
     /// another process appended.
     fn head_position(&self) -> StoreResult<i64>;
 
+    /// What the store is still doing that its answers depend on, for a
+    /// status line: reading topics into their index, or why it cannot.
+    fn status_note(&self) -> Option<String> {
+        None
+    }
+
     /// How many events of the scope have each type, most frequent first.
     /// Backends with SQL ask their store to group; this default scans.
     fn type_counts(&self, scope: &Scope) -> StoreResult<Vec<TypeCount>> {
@@ -218,6 +224,19 @@ pub fn open_read_only(path: &std::path::Path) -> StoreResult<Box<dyn EventSource
     open_with(path, None, None)
 }
 
+/// What opening a store that is read into an index first (Kafka topics)
+/// waits for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Opening {
+    /// The index holds everything the store had when it was opened, so
+    /// answers are exact (commands, the MCP server).
+    #[default]
+    Complete,
+    /// Reading has begun: the index fills while it is looked at (the
+    /// explorer, which shows how far it has read).
+    WhileReading,
+}
+
 /// Where a store is and how to read it: what threads that each open their
 /// own connection (the explorer's workers) pass around.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -225,10 +244,11 @@ pub struct StoreLocation {
     pub path: std::path::PathBuf,
     pub backend: Option<Backend>,
     pub map: Option<std::path::PathBuf>,
+    pub opening: Opening,
 }
 
 impl StoreLocation {
     pub fn open(&self) -> StoreResult<Box<dyn EventSource>> {
-        open_with(&self.path, self.backend, self.map.as_deref())
+        detect::open_as(&self.path, self.backend, self.map.as_deref(), self.opening)
     }
 }

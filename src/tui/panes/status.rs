@@ -88,6 +88,9 @@ fn summary(app: &App) -> Vec<Span<'static>> {
     }
     // What the explorer is doing comes before what it shows: on a narrow
     // screen the end of the line is cut.
+    if let Some(note) = &app.status.store_note {
+        parts.push(visible(note).into_owned());
+    }
     if app.playback.playing {
         parts.push(format!("▶ {}", app.playback.describe_rate()));
     }

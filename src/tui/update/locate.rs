@@ -94,7 +94,11 @@ pub(super) fn located(app: &mut App, id: u64, result: Result<Located, String>) -
                 position,
                 scope,
                 count,
-            } => head(app, position, &scope, count, force),
+                note,
+            } => {
+                app.status.store_note = note;
+                head(app, position, &scope, count, force)
+            }
             _ => Ok(()),
         };
     }

@@ -9,16 +9,19 @@ use std::time::{Duration, Instant};
 
 use rskafka::client::partition::{OffsetAt, PartitionClient, UnknownTopicHandling};
 use rskafka::client::{Client, ClientBuilder};
+use rskafka::record::RecordAndOffset;
 use rskafka::BackoffConfig;
 
 use super::mapping::RawRecord;
 
-/// How long a broker may take to answer before Rewind says it cannot.
-const DEADLINE: Duration = Duration::from_secs(15);
+/// How long a broker may take to answer before Rewind says it cannot: a
+/// command waits this long on a broker that is down, and the index's
+/// thread tries again after it anyway.
+const DEADLINE: Duration = Duration::from_secs(5);
 /// Bytes asked for per fetch (the broker returns at least one batch).
 const FETCH_BYTES: i32 = 1 << 20;
-/// How long a fetch at the end of a partition waits for new records.
-pub const FOLLOW_WAIT_MS: i32 = 200;
+/// How long a fetch of records known to be there may wait for them.
+const FETCH_WAIT_MS: i32 = 200;
 
 pub struct Broker {
     address: String,
@@ -128,7 +131,7 @@ impl Broker {
         while offset < to {
             let (records, _high) = self
                 .runtime
-                .block_on(client.fetch_records(offset, 1..FETCH_BYTES, FOLLOW_WAIT_MS))
+                .block_on(client.fetch_records(offset, 1..FETCH_BYTES, FETCH_WAIT_MS))
                 .map_err(|e| format!("{topic}[{partition}] at offset {offset}: {e}"))?;
             if records.is_empty() {
                 // Only a transaction marker here (the client drops those):
@@ -139,20 +142,45 @@ impl Broker {
             let batch: Vec<RawRecord> = records
                 .into_iter()
                 .filter(|r| r.offset < to)
-                .map(|r| RawRecord {
-                    topic: topic.to_string(),
-                    partition,
-                    offset: r.offset,
-                    timestamp_ms: r.record.timestamp.timestamp_millis(),
-                    key: r.record.key,
-                    value: r.record.value,
-                    headers: r.record.headers.into_iter().collect(),
-                })
+                .map(|r| raw_record(topic, partition, r))
                 .collect();
             let next = batch.last().map_or(to, |r| r.offset + 1);
             return Ok((batch, next));
         }
         Ok((Vec::new(), to))
+    }
+
+    /// Waits up to `wait_ms` for records after each `(topic, partition,
+    /// offset)`, asking every partition at once (the broker answers a
+    /// fetch as soon as it has a record, so new ones arrive without
+    /// polling). For each: its records (none if it has nothing new) and
+    /// its next offset to be written.
+    pub fn fetch_waiting(
+        &mut self,
+        wants: &[(String, i32, i64)],
+        wait_ms: i32,
+    ) -> BrokerResult<Vec<(Vec<RawRecord>, i64)>> {
+        for (topic, partition, _) in wants {
+            self.partition(topic, *partition)?;
+        }
+        let fetches = wants.iter().map(|(topic, partition, offset)| {
+            let client = &self.partitions[&(topic.clone(), *partition)];
+            async move {
+                let (records, high) = client
+                    .fetch_records(*offset, 1..FETCH_BYTES, wait_ms)
+                    .await
+                    .map_err(|e| format!("{topic}[{partition}] at offset {offset}: {e}"))?;
+                let records = records
+                    .into_iter()
+                    .map(|r| raw_record(topic, *partition, r))
+                    .collect();
+                Ok::<_, String>((records, high))
+            }
+        });
+        self.runtime
+            .block_on(futures::future::join_all(fetches))
+            .into_iter()
+            .collect()
     }
 
     fn partition(&mut self, topic: &str, partition: i32) -> BrokerResult<()> {
@@ -169,5 +197,17 @@ impl Broker {
             .map_err(|e| format!("{topic}[{partition}]: {e}"))?;
         self.partitions.insert(key, client);
         Ok(())
+    }
+}
+
+fn raw_record(topic: &str, partition: i32, r: RecordAndOffset) -> RawRecord {
+    RawRecord {
+        topic: topic.to_string(),
+        partition,
+        offset: r.offset,
+        timestamp_ms: r.record.timestamp.timestamp_millis(),
+        key: r.record.key,
+        value: r.record.value,
+        headers: r.record.headers.into_iter().collect(),
     }
 }

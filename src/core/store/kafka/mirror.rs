@@ -4,16 +4,19 @@
 //! the events). Kafka has no index by key, so answering "stream X at
 //! version N" needs one; the broker is only ever read.
 //!
-//! Each pass reads what the partitions gained since the last one and
-//! appends it in the order of `$all`: by timestamp, then partition, then
-//! topic (as listed in the URL), then offset. The records of a pass are
-//! sorted on disk (a scratch SQLite file beside the index), so memory
-//! stays small whatever the topics hold.
+//! A pass reads what the partitions gained since the last one and appends
+//! it in the order of `$all`: by timestamp, then partition, then topic (as
+//! listed in the URL), then offset. Each partition is read in offset
+//! order, one batch at a time, and the partitions' next records are merged
+//! by that order; so memory holds a batch per partition, and the index is
+//! committed in chunks as it grows (the explorer shows it while it is
+//! read, and a read that is stopped resumes where it stopped). Where a
+//! partition's timestamps go back in time (a producer that sets them), its
+//! records keep their offset order.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
-
-use rusqlite::{params, Connection};
+use std::time::{Duration, Instant};
 
 use super::broker::Broker;
 use super::mapping::{Mapping, RawRecord};
@@ -21,16 +24,13 @@ use crate::core::error::{StoreError, StoreResult};
 use crate::core::event::ExpectedVersion;
 use crate::core::store::sqlite::SqliteStore;
 
-/// The index's page cache while it is written, in KiB.
-const INDEX_CACHE_KIB: i64 = 64 * 1024;
-
-/// Where one partition's reading starts and ends in a pass.
-struct Range {
-    topic: usize,
-    partition: i32,
-    from: i64,
-    to: i64,
-}
+/// The index's page cache while it is written, in MiB: ids derived from
+/// offsets land all over the id index.
+const INDEX_CACHE_MIB: i64 = 64;
+/// A chunk is committed after this many records…
+const CHUNK_RECORDS: usize = 20_000;
+/// …or after this long reading them, whichever comes first.
+const CHUNK_TIME: Duration = Duration::from_millis(700);
 
 /// What a pass needs: the broker, the topics and the mapping.
 pub struct Source<'a> {
@@ -39,66 +39,125 @@ pub struct Source<'a> {
     pub mapping: &'a Mapping,
 }
 
-/// Brings the index at `path` up to the partitions' ends, creating it on
-/// first use; `progress(read, total)` as records arrive. The number of
-/// records appended.
-pub fn sync(
-    path: &Path,
-    source: &mut Source<'_>,
-    progress: &mut dyn FnMut(u64, u64),
-) -> StoreResult<u64> {
-    if !path.is_file() {
-        return build(path, source, progress);
+/// One partition in a pass: its records fetched and not yet appended, the
+/// offset to fetch next, and the offset the pass stops at.
+struct Lane {
+    topic: usize,
+    partition: i32,
+    buffer: VecDeque<RawRecord>,
+    next: i64,
+    to: i64,
+}
+
+impl Lane {
+    /// Where reading this partition resumes once the records taken from
+    /// its buffer are in the index.
+    fn resume_at(&self) -> i64 {
+        self.buffer.front().map_or(self.next, |r| r.offset)
     }
-    let mut store = SqliteStore::open(path)?;
-    match plan(&mut store, source)? {
-        Plan::UpToDate => Ok(0),
-        Plan::Read(ranges) => append(&mut store, source, &ranges, progress),
-        // A topic deleted and made again restarts its offsets: the index
-        // no longer describes it.
-        Plan::Rebuild => {
-            drop(store);
-            remove_store(path);
-            build(path, source, progress)
-        }
+
+    fn needs_fetch(&self) -> bool {
+        self.buffer.is_empty() && self.next < self.to
     }
 }
 
-/// The first pass, into a file beside the index that is moved into place
-/// when complete, so no reader ever sees half an index.
-fn build(
+/// Brings the index at `path` up to the partitions' ends as they are now;
+/// `progress(read, total)` after each chunk, which stops the pass (at a
+/// chunk's end, with what it read kept) when it returns false. The number
+/// of records appended.
+pub fn sync(
     path: &Path,
     source: &mut Source<'_>,
-    progress: &mut dyn FnMut(u64, u64),
+    progress: &mut dyn FnMut(u64, u64) -> bool,
 ) -> StoreResult<u64> {
-    let partial = sibling(path, &format!("{}.partial", std::process::id()));
-    remove_store(&partial);
-    let built = (|| {
-        let mut store = SqliteStore::create(&partial)?;
-        let appended = match plan(&mut store, source)? {
-            Plan::Read(ranges) => store
-                .bulk_load(|store: &mut SqliteStore| append(store, source, &ranges, progress))?,
-            Plan::UpToDate | Plan::Rebuild => 0,
-        };
-        Ok::<u64, StoreError>(appended)
-    })();
-    let appended = match built {
-        Ok(appended) => appended,
-        Err(error) => {
-            remove_store(&partial);
-            return Err(error);
+    // The index is made once the broker has answered for every topic, so
+    // a mistyped topic leaves no file behind.
+    let read = match path.is_file() {
+        true => read_offsets(&SqliteStore::open(path)?)?,
+        false => HashMap::new(),
+    };
+    let planned = plan(&read, source)?;
+    let mut store = SqliteStore::create(path)?;
+    let lanes = match planned {
+        Plan::Read(lanes) => lanes,
+        Plan::UpToDate => return Ok(0),
+        // A topic deleted and made again restarts its offsets: the index
+        // no longer describes it. Readers that have it open keep the old
+        // file until they open again.
+        Plan::Rebuild => {
+            drop(store);
+            remove_store(path);
+            store = SqliteStore::create(path)?;
+            match plan(&HashMap::new(), source)? {
+                Plan::Read(lanes) => lanes,
+                Plan::UpToDate | Plan::Rebuild => return Ok(0),
+            }
         }
     };
-    std::fs::rename(&partial, path).map_err(|e| StoreError::Unavailable {
-        path: path.to_path_buf(),
-        reason: format!("cannot move the new index into place: {e}"),
-    })?;
-    Ok(appended)
+    store.set_cache_mib(INDEX_CACHE_MIB)?;
+    merge(&mut store, source, lanes, progress)
+}
+
+/// What a wait for new records found.
+pub enum Followed {
+    /// What came is in the index (maybe nothing: the wait ended).
+    Done,
+    /// The partitions changed (a new one, a topic made again, records
+    /// that only a pass can skip): run [`sync`].
+    NeedsPass,
+}
+
+/// Waits up to `wait_ms` for records after those in the index, on every
+/// partition at once, and appends what comes.
+pub fn follow(path: &Path, source: &mut Source<'_>, wait_ms: i32) -> StoreResult<Followed> {
+    let mut store = SqliteStore::open(path)?;
+    let read = read_offsets(&store)?;
+    let mut lanes = Vec::new();
+    for (index, topic) in source.topics.iter().enumerate() {
+        for partition in source.broker.partitions(topic).map_err(broker_error)? {
+            let Some(&next) = read.get(&offset_key(topic, partition)) else {
+                return Ok(Followed::NeedsPass);
+            };
+            lanes.push(Lane {
+                topic: index,
+                partition,
+                buffer: VecDeque::new(),
+                next,
+                to: next,
+            });
+        }
+    }
+    let wants: Vec<(String, i32, i64)> = lanes
+        .iter()
+        .map(|l| (source.topics[l.topic].clone(), l.partition, l.next))
+        .collect();
+    let fetched = match source.broker.fetch_waiting(&wants, wait_ms) {
+        Ok(fetched) => fetched,
+        // Offsets out of range (retention, a topic made again) and the
+        // like: a pass finds out what happened from the watermarks.
+        Err(_) => return Ok(Followed::NeedsPass),
+    };
+    for (lane, (records, high)) in lanes.iter_mut().zip(fetched) {
+        if records.is_empty() && high > lane.next {
+            // Only transaction markers there: a pass steps over them.
+            return Ok(Followed::NeedsPass);
+        }
+        if let Some(last) = records.last() {
+            lane.next = last.offset + 1;
+            lane.to = lane.next;
+        }
+        lane.buffer = records.into();
+    }
+    if lanes.iter().all(|l| l.buffer.is_empty()) {
+        return Ok(Followed::Done);
+    }
+    merge(&mut store, source, lanes, &mut |_, _| true)?;
+    Ok(Followed::Done)
 }
 
 enum Plan {
     UpToDate,
-    Read(Vec<Range>),
+    Read(Vec<Lane>),
     Rebuild,
 }
 
@@ -106,9 +165,9 @@ fn offset_key(topic: &str, partition: i32) -> String {
     format!("kafka:{topic}:{partition}")
 }
 
-fn plan(store: &mut SqliteStore, source: &mut Source<'_>) -> StoreResult<Plan> {
-    let read = read_offsets(store)?;
-    let mut ranges = Vec::new();
+/// What to read after the offsets `read` (none for a new index).
+fn plan(read: &HashMap<String, i64>, source: &mut Source<'_>) -> StoreResult<Plan> {
+    let mut lanes = Vec::new();
     for (index, topic) in source.topics.iter().enumerate() {
         for partition in source.broker.partitions(topic).map_err(broker_error)? {
             let (first, next) = source
@@ -122,19 +181,20 @@ fn plan(store: &mut SqliteStore, source: &mut Source<'_>) -> StoreResult<Plan> {
             // Records deleted by retention before they were read are gone.
             let from = done.unwrap_or(first).max(first);
             if from < next {
-                ranges.push(Range {
+                lanes.push(Lane {
                     topic: index,
                     partition,
-                    from,
+                    buffer: VecDeque::new(),
+                    next: from,
                     to: next,
                 });
             }
         }
     }
-    Ok(if ranges.is_empty() {
+    Ok(if lanes.is_empty() {
         Plan::UpToDate
     } else {
-        Plan::Read(ranges)
+        Plan::Read(lanes)
     })
 }
 
@@ -152,199 +212,106 @@ fn read_offsets(store: &SqliteStore) -> StoreResult<HashMap<String, i64>> {
     Ok(offsets)
 }
 
-/// Reads the ranges into a scratch file, then appends them in `$all`'s
-/// order with the offsets reached, in one transaction.
-fn append(
+/// Appends the lanes' records in `$all`'s order, a chunk per transaction,
+/// until every lane reaches its end or `progress` says stop.
+fn merge(
     store: &mut SqliteStore,
     source: &mut Source<'_>,
-    ranges: &[Range],
-    progress: &mut dyn FnMut(u64, u64),
+    mut lanes: Vec<Lane>,
+    progress: &mut dyn FnMut(u64, u64) -> bool,
 ) -> StoreResult<u64> {
-    let total: u64 = ranges.iter().map(|r| (r.to - r.from) as u64).sum();
-    // Ids derived from offsets land all over the id index: a larger page
-    // cache keeps its pages at hand. Temporary data (the index builds at
-    // the end of a first read) goes to files, not memory.
-    let conn = store.connection();
-    conn.pragma_update(None, "cache_size", -INDEX_CACHE_KIB)?;
-    conn.pragma_update(None, "temp_store", "FILE")?;
-    let scratch_path = sibling(store.path(), &format!("{}.scratch", std::process::id()));
-    let _ = std::fs::remove_file(&scratch_path);
-    let scratch = Scratch::create(&scratch_path)?;
-    let result = (|| {
-        let mut read = 0u64;
-        scratch.begin()?;
-        // A batch from each partition in turn: records then reach the
-        // scratch file roughly in the order they are read back in.
-        let mut next: Vec<i64> = ranges.iter().map(|r| r.from).collect();
-        while let Some(i) = (0..ranges.len()).find(|&i| next[i] < ranges[i].to) {
-            for (range, offset) in ranges.iter().zip(next.iter_mut()).skip(i) {
-                if *offset >= range.to {
-                    continue;
-                }
-                let topic = &source.topics[range.topic];
-                let (batch, after) = source
-                    .broker
-                    .fetch_batch(topic, range.partition, (*offset, range.to))
-                    .map_err(broker_error)?;
-                for record in &batch {
-                    scratch.put(range.topic, record)?;
-                }
-                read += batch.len() as u64;
-                *offset = after;
-                progress(read, total);
+    let total: u64 = lanes
+        .iter()
+        .map(|l| l.buffer.len() as u64 + (l.to - l.next) as u64)
+        .sum();
+    let (mut read, mut appended) = (0u64, 0u64);
+    if !progress(0, total) {
+        return Ok(0);
+    }
+    loop {
+        let started = Instant::now();
+        let mut chunk = Vec::new();
+        while chunk.len() < CHUNK_RECORDS && started.elapsed() < CHUNK_TIME {
+            read += refill(&mut lanes, source)?;
+            let Some(lane) = earliest(&lanes) else {
+                break;
+            };
+            if let Some(record) = lanes[lane].buffer.pop_front() {
+                chunk.push((lanes[lane].topic, record));
             }
         }
-        scratch.commit()?;
-        progress(read, total);
-        append_sorted(store, source, ranges, &scratch)
-    })();
-    drop(scratch);
-    let _ = std::fs::remove_file(&scratch_path);
-    result
+        let finished = lanes.iter().all(|l| l.buffer.is_empty() && l.next >= l.to);
+        appended += write_chunk(store, source, &lanes, chunk)?;
+        // A partition read to the end may have ended in offsets that hold
+        // no record (transaction markers, compaction): what a pass
+        // fetched counts as read.
+        if !progress(read.min(total), total) || finished {
+            return Ok(appended);
+        }
+    }
 }
 
-fn append_sorted(
+/// Fetches a batch for every lane that has run dry and has more to read;
+/// the number of records fetched.
+fn refill(lanes: &mut [Lane], source: &mut Source<'_>) -> StoreResult<u64> {
+    let mut fetched = 0;
+    for lane in lanes.iter_mut().filter(|l| l.needs_fetch()) {
+        let topic = &source.topics[lane.topic];
+        let (batch, after) = source
+            .broker
+            .fetch_batch(topic, lane.partition, (lane.next, lane.to))
+            .map_err(broker_error)?;
+        fetched += batch.len() as u64;
+        lane.next = after;
+        lane.buffer.extend(batch);
+    }
+    Ok(fetched)
+}
+
+/// The lane whose next record comes first in `$all`'s order.
+fn earliest(lanes: &[Lane]) -> Option<usize> {
+    lanes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, lane)| Some((i, lane.buffer.front()?, lane.topic)))
+        .min_by_key(|(_, r, topic)| (r.timestamp_ms, r.partition, *topic, r.offset))
+        .map(|(i, _, _)| i)
+}
+
+/// Appends `chunk` with where each lane resumes, in one transaction.
+/// Another process may have read some of these records since this one
+/// fetched them; those it appended are skipped.
+fn write_chunk(
     store: &mut SqliteStore,
     source: &Source<'_>,
-    ranges: &[Range],
-    scratch: &Scratch,
+    lanes: &[Lane],
+    chunk: Vec<(usize, RawRecord)>,
 ) -> StoreResult<u64> {
     let mut appender = store.appender()?;
-    appender.defer_indexes()?;
-    // Another process may have read some of these since the plan was
-    // made; what it appended is skipped.
-    let mut done = HashMap::new();
-    for range in ranges {
-        let key = offset_key(&source.topics[range.topic], range.partition);
-        let reached = appender.meta(&key)?.and_then(|v| v.parse::<i64>().ok());
-        done.insert((range.topic, range.partition), reached.unwrap_or(i64::MIN));
+    let mut reached = HashMap::new();
+    for lane in lanes {
+        let key = offset_key(&source.topics[lane.topic], lane.partition);
+        let done = appender.meta(&key)?.and_then(|v| v.parse::<i64>().ok());
+        reached.insert(
+            (lane.topic, lane.partition),
+            (key, done.unwrap_or(i64::MIN)),
+        );
     }
     let mut appended = 0;
-    scratch.sorted(source.topics, &mut |record, topic| {
-        if record.offset < done[&(topic, record.partition)] {
-            return Ok(());
+    for (topic, record) in chunk {
+        if record.offset < reached[&(topic, record.partition)].1 {
+            continue;
         }
         let (stream, event) = source.mapping.event(&record);
         appender.append(&stream, ExpectedVersion::Any, &[event])?;
         appended += 1;
-        Ok(())
-    })?;
-    for range in ranges {
-        let key = offset_key(&source.topics[range.topic], range.partition);
-        let reached = done[&(range.topic, range.partition)].max(range.to);
-        appender.set_meta(&key, &reached.to_string())?;
+    }
+    for lane in lanes {
+        let (key, done) = &reached[&(lane.topic, lane.partition)];
+        appender.set_meta(key, &lane.resume_at().max(*done).to_string())?;
     }
     appender.commit()?;
     Ok(appended)
-}
-
-/// The records of a pass on disk, to be read back in `$all`'s order.
-struct Scratch {
-    conn: Connection,
-}
-
-impl Scratch {
-    fn create(path: &Path) -> StoreResult<Scratch> {
-        let conn = Connection::open(path)?;
-        // A scratch file: nothing to recover after a crash. Kept in the
-        // order it is read back in, so reading it needs no sort (which
-        // SQLite would do in memory); records mostly arrive in that order
-        // already, so each insert lands near the last.
-        conn.execute_batch(
-            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA temp_store = FILE;
-             PRAGMA cache_size = -65536;
-             CREATE TABLE records (time_ms INTEGER, partition INTEGER, topic INTEGER,
-                 offset INTEGER, key BLOB, value BLOB, headers BLOB,
-                 PRIMARY KEY (time_ms, partition, topic, offset)) WITHOUT ROWID;",
-        )?;
-        Ok(Scratch { conn })
-    }
-
-    fn begin(&self) -> StoreResult<()> {
-        Ok(self.conn.execute_batch("BEGIN")?)
-    }
-
-    fn commit(&self) -> StoreResult<()> {
-        Ok(self.conn.execute_batch("COMMIT")?)
-    }
-
-    fn put(&self, topic: usize, record: &RawRecord) -> StoreResult<()> {
-        let headers = encode_headers(&record.headers);
-        self.conn
-            .prepare_cached("INSERT INTO records VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?
-            .execute(params![
-                record.timestamp_ms,
-                record.partition,
-                topic as i64,
-                record.offset,
-                record.key,
-                record.value,
-                headers
-            ])?;
-        Ok(())
-    }
-
-    fn sorted(
-        &self,
-        topics: &[String],
-        take: &mut dyn FnMut(RawRecord, usize) -> StoreResult<()>,
-    ) -> StoreResult<()> {
-        let mut statement = self.conn.prepare(
-            "SELECT time_ms, partition, topic, offset, key, value, headers FROM records
-             ORDER BY time_ms, partition, topic, offset",
-        )?;
-        let mut rows = statement.query([])?;
-        while let Some(row) = rows.next()? {
-            let topic: i64 = row.get(2)?;
-            let topic = topic as usize;
-            let headers: Vec<u8> = row.get(6)?;
-            let record = RawRecord {
-                topic: topics[topic].clone(),
-                partition: row.get(1)?,
-                offset: row.get(3)?,
-                timestamp_ms: row.get(0)?,
-                key: row.get(4)?,
-                value: row.get(5)?,
-                headers: decode_headers(&headers),
-            };
-            take(record, topic)?;
-        }
-        Ok(())
-    }
-}
-
-/// Headers as one blob: each name and value after its length (4 bytes).
-fn encode_headers(headers: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for (name, value) in headers {
-        for part in [name.as_bytes(), value.as_slice()] {
-            out.extend_from_slice(&(part.len() as u32).to_le_bytes());
-            out.extend_from_slice(part);
-        }
-    }
-    out
-}
-
-fn decode_headers(mut bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
-    let mut part = || -> Option<Vec<u8>> {
-        let (len, rest) = bytes.split_first_chunk::<4>()?;
-        let len = u32::from_le_bytes(*len) as usize;
-        let value = rest.get(..len)?.to_vec();
-        bytes = &rest[len..];
-        Some(value)
-    };
-    let mut headers = Vec::new();
-    while let (Some(name), Some(value)) = (part(), part()) {
-        headers.push((String::from_utf8_lossy(&name).into_owned(), value));
-    }
-    headers
-}
-
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(".");
-    name.push(suffix);
-    PathBuf::from(name)
 }
 
 /// Removes a store file and the side files SQLite may have left.
@@ -367,14 +334,63 @@ fn broker_error(reason: String) -> StoreError {
 mod tests {
     use super::*;
 
+    fn record(partition: i32, offset: i64, timestamp_ms: i64) -> RawRecord {
+        RawRecord {
+            topic: "t".into(),
+            partition,
+            offset,
+            timestamp_ms,
+            key: None,
+            value: None,
+            headers: Vec::new(),
+        }
+    }
+
+    fn lane(topic: usize, partition: i32, records: &[(i64, i64)]) -> Lane {
+        Lane {
+            topic,
+            partition,
+            buffer: records
+                .iter()
+                .map(|&(offset, time)| record(partition, offset, time))
+                .collect(),
+            next: 100,
+            to: 100,
+        }
+    }
+
     #[test]
-    fn headers_survive_the_scratch_file() {
-        let headers = vec![
-            ("type".to_string(), b"Opened".to_vec()),
-            ("raw".to_string(), vec![0, 255, 10]),
-            (String::new(), Vec::new()),
+    fn partitions_merge_by_time_then_partition_then_topic() {
+        let mut lanes = vec![
+            lane(0, 1, &[(0, 10), (1, 30)]),
+            lane(0, 0, &[(0, 10), (1, 20), (2, 5)]),
+            lane(1, 0, &[(0, 10)]),
         ];
-        assert_eq!(decode_headers(&encode_headers(&headers)), headers);
-        assert!(decode_headers(&[1, 0]).is_empty());
+        let mut order = Vec::new();
+        while let Some(i) = earliest(&lanes) {
+            let r = lanes[i].buffer.pop_front().unwrap();
+            order.push((lanes[i].topic, r.partition, r.offset));
+        }
+        // A partition's records keep their offset order even where its
+        // timestamps go back (offset 2 of partition 0).
+        assert_eq!(
+            order,
+            [
+                (0, 0, 0),
+                (1, 0, 0),
+                (0, 1, 0),
+                (0, 0, 1),
+                (0, 0, 2),
+                (0, 1, 1)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_lane_resumes_at_its_first_record_not_appended() {
+        let mut lane = lane(0, 0, &[(7, 1), (9, 2)]);
+        assert_eq!(lane.resume_at(), 7);
+        lane.buffer.clear();
+        assert_eq!(lane.resume_at(), 100);
     }
 }

@@ -6,25 +6,28 @@
 //! a header the type, the value the data). Kafka cannot find a key's
 //! records without reading the partitions, so the first open reads the
 //! topics once into an index in the user's cache ([`mirror`]); later opens
-//! read only what was added since, and following the store (the
-//! explorer's `f`, its head poll) keeps reading new records as they come.
+//! read only what was added since. While the store is open, a thread
+//! keeps reading new records into the index as the broker hands them over
+//! ([`indexer`]), so following it (the explorer's `f`, `log --follow`)
+//! sees them within a second.
 
 mod broker;
+mod indexer;
 pub mod mapping;
 mod mirror;
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use self::broker::Broker;
+use self::indexer::{Indexer, Reading};
 use self::mapping::Mapping;
 use crate::core::error::{StoreError, StoreResult};
 use crate::core::event::Event;
 use crate::core::paths::cache_dir;
 use crate::core::prefilter::Prefilter;
 use crate::core::store::sqlite::SqliteStore;
-use crate::core::store::{EventSource, Histogram, Scope, StreamInfo, TypeCount};
+use crate::core::store::{EventSource, Histogram, Opening, Scope, StreamInfo, TypeCount};
 use crate::core::time::Millis;
 
 /// True for a `kafka://` URL.
@@ -63,28 +66,17 @@ impl KafkaUrl {
     }
 }
 
-/// How often following asks the broker for new records at most.
-const FOLLOW_EVERY: Duration = Duration::from_millis(250);
-
-/// Topics read through their index; the broker is asked again when the
-/// store is followed.
+/// Topics read through their index, which a thread of this process keeps
+/// reading into while the source is open ([`indexer`]).
 pub struct KafkaSource {
     url: String,
     index: SqliteStore,
-    follow: Mutex<Follow>,
+    indexer: Arc<Indexer>,
 }
 
-struct Follow {
-    broker: Broker,
-    path: PathBuf,
-    topics: Vec<String>,
-    mapping: Mapping,
-    last: Instant,
-}
-
-/// Opens the topics of `url`, bringing their index up to date first;
-/// `map` overrides where the stream and type come from.
-pub fn open(url: &str, map: Option<&Path>) -> StoreResult<KafkaSource> {
+/// Opens the topics of `url`; `map` overrides where the stream and type
+/// come from.
+pub fn open(url: &str, map: Option<&Path>, opening: Opening) -> StoreResult<KafkaSource> {
     let unavailable = |reason: String| StoreError::Unavailable {
         path: PathBuf::from(url),
         reason,
@@ -95,37 +87,44 @@ pub fn open(url: &str, map: Option<&Path>) -> StoreResult<KafkaSource> {
         None => Mapping::default(),
     };
     let path = index_path(&parsed, map)?;
-    let mut follow = Follow {
-        broker: Broker::connect(&parsed.brokers).map_err(unavailable)?,
-        path,
-        topics: parsed.topics,
-        mapping,
-        last: Instant::now(),
-    };
-    // Only a first read shows progress: later ones are short, and may run
-    // on the explorer's threads while it draws.
-    let first_read = !follow.path.is_file();
-    follow.sync(&mut progress_line(url, first_read))?;
-    let index = SqliteStore::open_read_only(&follow.path)?;
-    Ok(KafkaSource {
-        url: url.to_string(),
-        index,
-        follow: Mutex::new(follow),
-    })
+    open_index(url, parsed, mapping, path, opening)
 }
 
-impl Follow {
-    /// Brings the index up to the partitions' ends.
-    fn sync(&mut self, progress: &mut dyn FnMut(u64, u64)) -> StoreResult<()> {
-        let mut source = mirror::Source {
-            broker: &mut self.broker,
-            topics: &self.topics,
-            mapping: &self.mapping,
-        };
-        mirror::sync(&self.path, &mut source, progress)?;
-        self.last = Instant::now();
-        Ok(())
+/// [`open`] with the index at `path`.
+fn open_index(
+    url: &str,
+    parsed: KafkaUrl,
+    mapping: Mapping,
+    path: PathBuf,
+    opening: Opening,
+) -> StoreResult<KafkaSource> {
+    let unavailable = |reason: String| StoreError::Unavailable {
+        path: PathBuf::from(url),
+        reason,
+    };
+    let existed = path.is_file();
+    let indexer = indexer::start(indexer::Config {
+        brokers: parsed.brokers,
+        topics: parsed.topics,
+        mapping,
+        path: path.clone(),
+    });
+    let waited = match opening {
+        Opening::Complete => indexer.wait(|r| r.caught_up, &mut progress_line(url, !existed)),
+        Opening::WhileReading => indexer.wait(|r| r.started, &mut |_| {}),
+    };
+    // The explorer shows an index read before while the broker cannot be
+    // reached, and says why it is not current; a command's answer must be.
+    if let Err(reason) = waited {
+        if opening == Opening::Complete || !existed {
+            return Err(unavailable(reason));
+        }
     }
+    Ok(KafkaSource {
+        url: url.to_string(),
+        index: SqliteStore::open_read_only(&path)?,
+        indexer,
+    })
 }
 
 /// The index's file: one per set of brokers, topics and mapping.
@@ -152,36 +151,33 @@ fn index_path(url: &KafkaUrl, map: Option<&Path>) -> StoreResult<PathBuf> {
 
 /// Progress of a first read on stderr, when it is a terminal and the read
 /// is long enough to wonder about.
-fn progress_line(url: &str, first_read: bool) -> impl FnMut(u64, u64) + '_ {
+fn progress_line(url: &str, first_read: bool) -> impl FnMut(&Reading) + '_ {
     use std::io::IsTerminal;
     let shown = first_read && std::io::stderr().is_terminal();
     let mut last = Instant::now();
-    move |read, total| {
-        let due = read >= total || last.elapsed() >= Duration::from_millis(200);
-        if shown && total >= 50_000 && due {
+    let mut drawn = false;
+    move |reading| {
+        let due = last.elapsed() >= Duration::from_millis(200);
+        if shown && reading.total >= 50_000 && due {
             last = Instant::now();
-            let end = if read >= total { "\n" } else { "\r" };
-            eprint!(
-                "{url}: indexing {} of {} records{end}",
-                crate::core::time::thousands(read),
-                crate::core::time::thousands(total)
-            );
+            drawn = true;
+            eprint!("{url}: {}\r", reading_note(reading));
+        }
+        if drawn && reading.read >= reading.total {
+            drawn = false;
+            eprintln!();
         }
     }
 }
 
-impl KafkaSource {
-    /// Reads what the topics gained since the last look, at most every
-    /// [`FOLLOW_EVERY`].
-    fn catch_up(&self) -> StoreResult<()> {
-        let Ok(mut follow) = self.follow.lock() else {
-            return Ok(());
-        };
-        if follow.last.elapsed() < FOLLOW_EVERY {
-            return Ok(());
-        }
-        follow.sync(&mut |_, _| {})
-    }
+/// How far the first read of the topics is, for a status line.
+fn reading_note(reading: &Reading) -> String {
+    use crate::core::time::thousands;
+    format!(
+        "reading into the index: {} of {} records",
+        thousands(reading.read),
+        thousands(reading.total)
+    )
 }
 
 impl EventSource for KafkaSource {
@@ -230,11 +226,18 @@ impl EventSource for KafkaSource {
         self.index.histogram(scope, buckets)
     }
 
-    /// Following asks the broker first, so new records show within a
-    /// poll of the explorer.
+    /// The index's head: its thread appends new records as the broker
+    /// hands them over.
     fn head_position(&self) -> StoreResult<i64> {
-        self.catch_up()?;
         self.index.head_position()
+    }
+
+    fn status_note(&self) -> Option<String> {
+        let reading = self.indexer.reading();
+        if let Some(error) = &reading.error {
+            return Some(format!("{error}; trying again"));
+        }
+        (!reading.caught_up).then(|| reading_note(&reading))
     }
 
     fn type_counts(&self, scope: &Scope) -> StoreResult<Vec<TypeCount>> {
@@ -282,5 +285,41 @@ mod tests {
             let error = KafkaUrl::parse(bad).unwrap_err();
             assert!(error.contains("kafka://HOST:PORT/TOPIC"), "{error}");
         }
+    }
+
+    #[test]
+    fn the_explorer_shows_an_index_while_the_broker_is_down_and_commands_refuse() {
+        use crate::core::event::{ExpectedVersion, NewEvent};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index.rewind");
+        let mut store = SqliteStore::create(&path).unwrap();
+        let mut appender = store.appender().unwrap();
+        let event = NewEvent::new("Opened", r#"{"n": 1}"#, None).unwrap();
+        appender
+            .append("acct-1", ExpectedVersion::Any, &[event])
+            .unwrap();
+        appender.commit().unwrap();
+        drop(store);
+        // Nothing listens on port 1.
+        let url = "kafka://127.0.0.1:1/bank";
+        let open = |opening| {
+            let parsed = KafkaUrl::parse(url).unwrap();
+            open_index(url, parsed, Mapping::default(), path.clone(), opening)
+        };
+        let source = open(Opening::WhileReading).expect("the index, while the broker is down");
+        assert_eq!(source.count(&Scope::All).unwrap(), 1);
+        let note = source.status_note().unwrap_or_default();
+        assert!(
+            note.contains("cannot reach the Kafka broker at 127.0.0.1:1"),
+            "{note}"
+        );
+        assert!(note.ends_with("trying again"), "{note}");
+        drop(source);
+        let refused = open(Opening::Complete).err().map(|e| e.to_string());
+        let refused = refused.unwrap_or_default();
+        assert!(
+            refused.contains("cannot reach the Kafka broker"),
+            "{refused}"
+        );
     }
 }

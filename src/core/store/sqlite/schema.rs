@@ -2,7 +2,7 @@
 //! version is SQLite's `user_version`: migration N brings a store from
 //! version N to N + 1. Never edit a migration that has shipped; add one.
 
-use rusqlite::{Connection, Transaction};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 /// The secondary indexes of migration 1. A bulk import into an empty store
 /// drops them and builds them again at the end: sorting once is several
@@ -72,12 +72,20 @@ pub fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
 
 /// Applies every migration the store lacks, each in its own transaction.
 /// The caller has checked that the store is not newer than [`CURRENT`].
+/// Two processes may create the same store at once (two readers of a new
+/// Kafka index): each migration takes the write lock first and looks at
+/// the version again under it, so the second finds it applied.
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
-    let from = user_version(conn)?;
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(from.max(0) as usize) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        set_version(&tx, index as i64 + 1)?;
+    for (index, sql) in MIGRATIONS.iter().enumerate() {
+        let version = index as i64 + 1;
+        if user_version(conn)? >= version {
+            continue;
+        }
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if user_version(&tx)? < version {
+            tx.execute_batch(sql)?;
+            set_version(&tx, version)?;
+        }
         tx.commit()?;
     }
     Ok(())
