@@ -163,6 +163,15 @@ impl App {
         let first_version = match &scope {
             Scope::Stream(name) => match self.source.stream_info(name)? {
                 Some(info) => info.first_version,
+                // Topics still being read into their index: the stream
+                // may be further on, and shows when it is read.
+                None if self.source.status_note().is_some() => {
+                    self.status.message = Some(format!(
+                        "no event of '{}' read yet: it shows once the index reaches it",
+                        crate::core::sanitize::visible(stream)
+                    ));
+                    0
+                }
                 None => anyhow::bail!(
                     "no stream '{}' in {}",
                     crate::core::sanitize::visible(stream),

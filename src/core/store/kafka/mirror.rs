@@ -77,7 +77,7 @@ pub fn sync(
         false => HashMap::new(),
     };
     let planned = plan(&read, source)?;
-    let mut store = SqliteStore::create(path)?;
+    let mut store = create(path)?;
     let lanes = match planned {
         Plan::Read(lanes) => lanes,
         Plan::UpToDate => return Ok(0),
@@ -87,7 +87,7 @@ pub fn sync(
         Plan::Rebuild => {
             drop(store);
             remove_store(path);
-            store = SqliteStore::create(path)?;
+            store = create(path)?;
             match plan(&HashMap::new(), source)? {
                 Plan::Read(lanes) => lanes,
                 Plan::UpToDate | Plan::Rebuild => return Ok(0),
@@ -312,6 +312,32 @@ fn write_chunk(
     }
     appender.commit()?;
     Ok(appended)
+}
+
+/// Opens the index at `path`, making it first when there is none. Two
+/// processes may open a new index at once (the explorer and a command):
+/// the empty store is made beside it and linked into place only if no
+/// other got there first, so neither ever sees a store half made.
+fn create(path: &Path) -> StoreResult<SqliteStore> {
+    if !path.is_file() {
+        let mut name = path.as_os_str().to_owned();
+        name.push(format!(".{}.new", std::process::id()));
+        let new = PathBuf::from(name);
+        remove_store(&new);
+        drop(SqliteStore::create(&new)?);
+        let linked = std::fs::hard_link(&new, path);
+        remove_store(&new);
+        match linked {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+                return Err(StoreError::Unavailable {
+                    path: path.to_path_buf(),
+                    reason: format!("cannot make the index: {e}"),
+                })
+            }
+            _ => {}
+        }
+    }
+    SqliteStore::open(path)
 }
 
 /// Removes a store file and the side files SQLite may have left.
