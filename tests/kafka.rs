@@ -15,7 +15,7 @@ use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::kafka::{fresh_topic, produce, url};
+use common::kafka::{delete_records, fresh_topic, produce, url};
 use common::{demo_data, Sandbox};
 use serde_json::{json, Value};
 
@@ -473,4 +473,43 @@ fn the_explorer_shows_a_topic_while_it_is_read_and_a_stopped_read_resumes() {
     let numbers: Vec<u64> = log.iter().filter_map(|e| e["data"]["n"].as_u64()).collect();
     let expected: Vec<u64> = (7..RECORDS as u64).step_by(ACCOUNTS).collect();
     assert_eq!(numbers, expected);
+}
+
+#[test]
+fn records_the_broker_deleted_before_they_were_read_are_said_to_be_gone() {
+    use common::pty::Session;
+    let s = Sandbox::new();
+    let topic = fresh_topic("retention");
+    let records: Vec<Value> = (0..5)
+        .map(|n| {
+            json!({"key": "acct-1", "value": {"n": n}, "headers": {"type": "Counted"},
+                   "timestamp": 1_740_816_000_000i64 + n})
+        })
+        .collect();
+    produce(&topic, 1, &records);
+    delete_records(&topic, 0, 3);
+    let store = url(&topic);
+    let run = s.run(&["log", &store, "--stream", "acct-1", "--json"]).ok();
+    let numbers: Vec<Value> = run
+        .json_lines()
+        .iter()
+        .map(|e| e["data"]["n"].clone())
+        .collect();
+    assert_eq!(numbers, [json!(3), json!(4)], "the stream starts later");
+    let note = format!(
+        "note: the broker deleted records before they were read ({topic}[0] below offset 3): \
+         this stream may have begun earlier"
+    );
+    assert!(run.stderr.contains(&note), "{}", run.stderr);
+    // The explorer says so in the timeline's header.
+    let mut session = Session::start_sized(
+        s.dir.path(),
+        &[&store, "--stream", "acct-1"],
+        &[],
+        (30, 200),
+    );
+    session.wait_for("the note in the timeline's header", |screen| {
+        screen.contains("Timeline acct-1 1/2") && screen.contains("the broker deleted records")
+    });
+    session.quit();
 }

@@ -140,6 +140,10 @@ pub fn log(args: LogArgs, opts: &StoreOptions) -> Result<()> {
     let source = opts.open(&args.store)?;
     let scope = args.scope.scope();
     check_scope(source.as_ref(), &scope)?;
+    // On stderr, so that the JSON lines on stdout stay the events alone.
+    if let Some(note) = source.scope_note(&scope)? {
+        eprintln!("note: {}", crate::core::sanitize::visible(&note));
+    }
     let start = first_row(source.as_ref(), &scope, args.from)?;
     // The head is read before the count: an append landing in between is
     // then both counted now and seen as a head change later (printed once,

@@ -279,6 +279,8 @@ pub enum Reply {
     Histogram {
         scope: Scope,
         result: Result<Histogram, String>,
+        /// [`EventSource::scope_note`](crate::core::store::EventSource::scope_note).
+        note: Option<String>,
     },
     Progress {
         seq: u64,

@@ -343,7 +343,19 @@ fn serve_loads(store: StoreLocation, loads: Receiver<Load>, replies: Sender<Repl
                     .map_err(|e| e.to_string()),
                 Err(e) => Err(e.clone()),
             };
-            if replies.send(Reply::Histogram { scope, result }).is_err() {
+            // A note that cannot be read is no reason to fail the scope.
+            let note = source
+                .as_ref()
+                .ok()
+                .and_then(|s| s.scope_note(&scope).ok().flatten());
+            if replies
+                .send(Reply::Histogram {
+                    scope,
+                    result,
+                    note,
+                })
+                .is_err()
+            {
                 return;
             }
         }

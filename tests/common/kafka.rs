@@ -60,3 +60,28 @@ pub fn fresh_topic(test: &str) -> String {
         .map_or(0, |d| d.as_nanos());
     format!("{test}-{}-{nanos}", std::process::id())
 }
+
+/// Deletes the records of `topic`'s `partition` below `offset`, as the
+/// broker's retention does (through the admin API of confluent-kafka).
+pub fn delete_records(topic: &str, partition: i32, offset: i64) {
+    let output = Command::new("python3")
+        .args([
+            "-c",
+            "import sys; from confluent_kafka import TopicPartition; \
+             from confluent_kafka.admin import AdminClient; \
+             a = AdminClient({'bootstrap.servers': sys.argv[1]}); \
+             p = TopicPartition(sys.argv[2], int(sys.argv[3]), int(sys.argv[4])); \
+             [f.result(timeout=30) for f in a.delete_records([p]).values()]",
+            &bootstrap(),
+            topic,
+            &partition.to_string(),
+            &offset.to_string(),
+        ])
+        .output()
+        .expect("python3");
+    assert!(
+        output.status.success(),
+        "delete_records failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -132,6 +132,13 @@ pub trait EventSource: Send {
         None
     }
 
+    /// What a reader of `scope` should know that its events do not say:
+    /// that the store lost the oldest of them before Rewind read it
+    /// (records of a Kafka topic deleted by retention).
+    fn scope_note(&self, _scope: &Scope) -> StoreResult<Option<String>> {
+        Ok(None)
+    }
+
     /// How many events of the scope have each type, most frequent first.
     /// Backends with SQL ask their store to group; this default scans.
     fn type_counts(&self, scope: &Scope) -> StoreResult<Vec<TypeCount>> {

@@ -35,6 +35,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         ),
         Span::styled(format!(" {position}"), app.settings.theme.dim),
     ];
+    if let Some(note) = &app.timeline.note {
+        extra.push(Span::styled(
+            format!("· {} ", crate::core::sanitize::visible(note)),
+            app.settings.theme.mark,
+        ));
+    }
     if app.playback.follow_paused {
         extra.push(Span::styled(
             format!("· {} new, following paused ", app.playback.new_events),

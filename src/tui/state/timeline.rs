@@ -69,6 +69,9 @@ pub struct Timeline {
     pub window: Vec<Event>,
     pub histogram: Histogram,
     pub histogram_pending: bool,
+    /// What the store says of the scope that its events do not (records
+    /// it lost before Rewind read them); it comes with the histogram.
+    pub note: Option<String>,
     pub marks: [Option<u64>; 2],
     /// The times of the marked events, to place them on the histogram.
     pub mark_times: [Option<Millis>; 2],
@@ -99,6 +102,7 @@ impl Default for Timeline {
             window: Vec::new(),
             histogram: Histogram::default(),
             histogram_pending: false,
+            note: None,
             marks: [None, None],
             mark_times: [None, None],
             mark_points: [None, None],
@@ -172,6 +176,7 @@ impl Timeline {
     pub fn open(&mut self, scope: Scope, first_version: i64) {
         self.scope = scope;
         self.first_version = first_version;
+        self.note = None;
         self.marks = [None, None];
         self.mark_times = [None, None];
         self.mark_points = [None, None];

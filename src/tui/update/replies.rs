@@ -40,9 +40,14 @@ pub(super) fn on_reply(app: &mut App, reply: Reply) -> Result<()> {
                 app.status.message = Some(format!("error: cannot list streams: {error}"));
             }
         },
-        Reply::Histogram { scope, result } => {
+        Reply::Histogram {
+            scope,
+            result,
+            note,
+        } => {
             if scope == app.timeline.scope {
                 app.timeline.histogram_pending = false;
+                app.timeline.note = note;
                 match result {
                     Ok(histogram) => app.timeline.histogram = histogram,
                     Err(error) => app.status.message = Some(format!("error: histogram: {error}")),

@@ -47,6 +47,9 @@ struct Lane {
     buffer: VecDeque<RawRecord>,
     next: i64,
     to: i64,
+    /// The broker had deleted the records below this offset (retention,
+    /// or a deletion by an administrator) before they were read.
+    deleted_below: Option<i64>,
 }
 
 impl Lane {
@@ -124,6 +127,7 @@ pub fn follow(path: &Path, source: &mut Source<'_>, wait_ms: i32) -> StoreResult
                 buffer: VecDeque::new(),
                 next,
                 to: next,
+                deleted_below: None,
             });
         }
     }
@@ -165,6 +169,15 @@ fn offset_key(topic: &str, partition: i32) -> String {
     format!("kafka:{topic}:{partition}")
 }
 
+/// The `meta` key saying below which offset a partition's records were
+/// deleted before they were read.
+pub fn deleted_key(topic: &str, partition: i32) -> String {
+    format!("{DELETED}{topic}:{partition}")
+}
+
+/// What every [`deleted_key`] starts with.
+pub const DELETED: &str = "kafka-deleted:";
+
 /// What to read after the offsets `read` (none for a new index).
 fn plan(read: &HashMap<String, i64>, source: &mut Source<'_>) -> StoreResult<Plan> {
     let mut lanes = Vec::new();
@@ -178,8 +191,10 @@ fn plan(read: &HashMap<String, i64>, source: &mut Source<'_>) -> StoreResult<Pla
             if done.is_some_and(|done| done > next) {
                 return Ok(Plan::Rebuild);
             }
-            // Records deleted by retention before they were read are gone.
+            // Records deleted by retention before they were read are gone;
+            // the index says so (offsets start at 0).
             let from = done.unwrap_or(first).max(first);
+            let deleted_below = (first > done.unwrap_or(0)).then_some(first);
             if from < next {
                 lanes.push(Lane {
                     topic: index,
@@ -187,6 +202,7 @@ fn plan(read: &HashMap<String, i64>, source: &mut Source<'_>) -> StoreResult<Pla
                     buffer: VecDeque::new(),
                     next: from,
                     to: next,
+                    deleted_below,
                 });
             }
         }
@@ -199,17 +215,10 @@ fn plan(read: &HashMap<String, i64>, source: &mut Source<'_>) -> StoreResult<Pla
 }
 
 fn read_offsets(store: &SqliteStore) -> StoreResult<HashMap<String, i64>> {
-    let conn = store.connection();
-    let mut statement = conn.prepare("SELECT key, value FROM meta WHERE key LIKE 'kafka:%'")?;
-    let rows = statement.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-    let mut offsets = HashMap::new();
-    for row in rows {
-        let (key, value) = row?;
-        if let Ok(offset) = value.parse() {
-            offsets.insert(key, offset);
-        }
-    }
-    Ok(offsets)
+    let offsets = store.meta_values("kafka:")?.into_iter();
+    Ok(offsets
+        .filter_map(|(key, value)| Some((key, value.parse().ok()?)))
+        .collect())
 }
 
 /// Appends the lanes' records in `$all`'s order, a chunk per transaction,
@@ -309,6 +318,11 @@ fn write_chunk(
     for lane in lanes {
         let (key, done) = &reached[&(lane.topic, lane.partition)];
         appender.set_meta(key, &lane.resume_at().max(*done).to_string())?;
+        if let Some(first) = lane.deleted_below {
+            let key = deleted_key(&source.topics[lane.topic], lane.partition);
+            let known = appender.meta(&key)?.and_then(|v| v.parse::<i64>().ok());
+            appender.set_meta(&key, &known.unwrap_or(0).max(first).to_string())?;
+        }
     }
     appender.commit()?;
     Ok(appended)
@@ -382,6 +396,7 @@ mod tests {
                 .collect(),
             next: 100,
             to: 100,
+            deleted_below: None,
         }
     }
 

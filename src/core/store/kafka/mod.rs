@@ -240,6 +240,53 @@ impl EventSource for KafkaSource {
         (!reading.caught_up).then(|| reading_note(&reading))
     }
 
+    /// Partitions whose oldest records the broker deleted before they
+    /// were read: for a stream, its own partition (where its first record
+    /// came from); for `$all` and a category, every one.
+    fn scope_note(&self, scope: &Scope) -> StoreResult<Option<String>> {
+        let deleted = self.index.meta_values(mirror::DELETED)?;
+        if deleted.is_empty() {
+            return Ok(None);
+        }
+        let mut partitions: Vec<(String, String)> = deleted
+            .into_iter()
+            .filter_map(|(key, below)| {
+                let (topic, partition) = key.strip_prefix(mirror::DELETED)?.rsplit_once(':')?;
+                Some((format!("{topic}[{partition}]"), below))
+            })
+            .collect();
+        if let Scope::Stream(_) = scope {
+            let Some(first) = self.index.read_rows(scope, 0, 1)?.into_iter().next() else {
+                return Ok(None);
+            };
+            let origin = serde_json::from_str::<serde_json::Value>(&first.metadata)
+                .ok()
+                .and_then(|m| {
+                    let at = &m["$kafka"];
+                    Some(format!(
+                        "{}[{}]",
+                        at["topic"].as_str()?,
+                        at["partition"].as_i64()?
+                    ))
+                });
+            partitions.retain(|(partition, _)| Some(partition) == origin.as_ref());
+        }
+        let described: Vec<String> = partitions
+            .iter()
+            .map(|(partition, below)| format!("{partition} below offset {below}"))
+            .collect();
+        Ok((!described.is_empty()).then(|| {
+            format!(
+                "the broker deleted records before they were read ({}): {} may have begun earlier",
+                described.join(", "),
+                match scope {
+                    Scope::Stream(_) => "this stream",
+                    _ => "its streams",
+                }
+            )
+        }))
+    }
+
     fn type_counts(&self, scope: &Scope) -> StoreResult<Vec<TypeCount>> {
         self.index.type_counts(scope)
     }

@@ -198,6 +198,16 @@ impl SqliteStore {
         })
     }
 
+    /// The values of the `meta` table whose keys start with `prefix` (what
+    /// a mirror of another store recorded there), in key order.
+    pub fn meta_values(&self, prefix: &str) -> StoreResult<Vec<(String, String)>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT key, value FROM meta WHERE substr(key, 1, length(?1)) = ?1 ORDER BY key",
+        )?;
+        let rows = statement.query_map([prefix], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// The raw connection, for tests that tamper with a store on purpose.
     #[doc(hidden)]
     pub fn connection(&self) -> &Connection {
