@@ -289,8 +289,19 @@ impl App {
     /// for its histogram, drops the cached window and finds the filtered
     /// rows again (the filter follows the scope).
     pub fn load_scope(&mut self) -> Result<()> {
-        let count = self.source.count(&self.timeline.scope)?;
+        // Where counting is a scan (`$all` on PostgreSQL), the first frame
+        // is drawn with the store's guess and the exact count comes with
+        // the look at the head, off this thread.
+        let estimate = self.source.count_estimate(&self.timeline.scope)?;
+        let count = match estimate {
+            Some(estimate) => estimate,
+            None => self.source.count(&self.timeline.scope)?,
+        };
         self.rescope(count);
+        if estimate.is_some() {
+            self.timeline.count_estimated = true;
+            crate::tui::update::poll_head(self, false);
+        }
         Ok(())
     }
 
@@ -298,6 +309,7 @@ impl App {
     /// filtered rows are read again.
     pub fn rescope(&mut self, count: u64) {
         self.timeline.count = count;
+        self.timeline.count_estimated = false;
         self.timeline.histogram_pending = true;
         if let Some(worker) = &self.worker {
             worker.load(Load::Histogram(self.timeline.scope.clone()));

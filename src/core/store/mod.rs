@@ -107,6 +107,13 @@ pub trait EventSource: Send {
 
     fn count(&self, scope: &Scope) -> StoreResult<u64>;
 
+    /// A quick guess at [`EventSource::count`] where the exact count is a
+    /// scan (seconds on a big PostgreSQL table), for the explorer to draw
+    /// before the exact one arrives; `None` where counting is quick.
+    fn count_estimate(&self, _scope: &Scope) -> StoreResult<Option<u64>> {
+        Ok(None)
+    }
+
     /// Events at rows `start..start + limit` of the scope, in order.
     fn read_rows(&self, scope: &Scope, start: u64, limit: usize) -> StoreResult<Vec<Event>>;
 

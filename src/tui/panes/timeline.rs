@@ -26,6 +26,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             format!("{here}/{} shown ", filter.rows.len())
         }
         _ if app.timeline.before_first => format!("before 1/{} ", app.timeline.count),
+        // A guess until the exact count arrives.
+        _ if app.timeline.count_estimated => {
+            format!("{}/~{} ", app.timeline.cursor + 1, app.timeline.count)
+        }
         _ => format!("{}/{} ", app.timeline.cursor + 1, app.timeline.count),
     };
     let mut extra = vec![

@@ -58,6 +58,9 @@ pub struct Timeline {
     /// The version of row 0 (streams only).
     pub first_version: i64,
     pub count: u64,
+    /// `count` is the store's quick guess; the exact count comes with the
+    /// next look at the head.
+    pub count_estimated: bool,
     pub cursor: u64,
     /// The cursor stands before the scope's first event (a time before it
     /// was typed): no event is selected and the projection shows its
@@ -95,6 +98,7 @@ impl Default for Timeline {
             scope: Scope::All,
             first_version: 0,
             count: 0,
+            count_estimated: false,
             cursor: 0,
             before_first: false,
             offset: 0,

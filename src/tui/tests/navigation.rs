@@ -201,3 +201,54 @@ fn playback_takes_a_rate_in_events_per_second() {
     assert!(message.contains("events per second"), "{message}");
     assert_eq!(app.playback.rate(), 20.0, "the rate stays");
 }
+
+/// A table whose `$all` count is a guess first: positions 1, 2 and 10 (a
+/// span of 10 for 3 rows, as rolled-back inserts leave in PostgreSQL).
+#[test]
+fn a_guessed_count_is_drawn_first_then_the_exact_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("app.sqlite");
+    let conn = rusqlite::Connection::open(&path).expect("create");
+    conn.execute_batch(
+        "CREATE TABLE domain_events (seq INTEGER PRIMARY KEY, aggregate TEXT, n INTEGER,
+            name TEXT, body TEXT, at INTEGER);
+         INSERT INTO domain_events VALUES
+            (1, 'order-7', 1, 'Placed', '{\"total\":3}', 1740816549096),
+            (2, 'order-7', 2, 'Paid', '{\"by\":\"card\"}', 1740816550000),
+            (10, 'order-8', 1, 'Placed', '{\"total\":5}', 1740816551000);",
+    )
+    .expect("table");
+    drop(conn);
+    let map = dir.path().join("map.toml");
+    std::fs::write(
+        &map,
+        "table = \"domain_events\"\nposition = \"seq\"\nstream = \"aggregate\"\n\
+         version = \"n\"\ntype = \"name\"\ndata = \"body\"\ntime = \"at\"\n\
+         time_format = \"epoch_ms\"\n",
+    )
+    .expect("map");
+    let options = Options {
+        map: Some(map),
+        ..options(&path, None, None)
+    };
+    let mut app = App::new(options, Rect::new(0, 0, 100, 30)).expect("app");
+    assert!(app.timeline.count_estimated);
+    assert_eq!(app.timeline.count, 10);
+    assert!(
+        screen_text(&draw(&app)).contains("Timeline $all 1/~10"),
+        "{}",
+        screen_text(&draw(&app))
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while app.timeline.count_estimated && std::time::Instant::now() < deadline {
+        if let Some(reply) = app.wait_worker(Duration::from_secs(1)) {
+            update(&mut app, Action::Reply(reply));
+        }
+    }
+    assert_eq!(app.timeline.count, 3, "the exact count replaces the guess");
+    assert!(
+        screen_text(&draw(&app)).contains("Timeline $all 1/3 "),
+        "{}",
+        screen_text(&draw(&app))
+    );
+}

@@ -152,10 +152,15 @@ fn went_to(app: &mut App, text: &str, found: Located) -> Result<()> {
 /// open scope are read again; in follow mode the cursor goes to the
 /// newest event.
 fn head(app: &mut App, position: i64, scope: &Scope, count: u64, force: bool) -> Result<()> {
-    if position == app.playback.head && !force {
+    // The exact count of a scope first drawn with the store's guess.
+    let counted = *scope == app.timeline.scope && app.timeline.count_estimated;
+    if position == app.playback.head && !force && !counted {
         return Ok(());
     }
     let grew = position != app.playback.head;
+    if counted && !grew {
+        app.rescope(count);
+    }
     app.playback.head = position;
     if grew {
         app.request_streams();

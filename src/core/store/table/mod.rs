@@ -493,6 +493,21 @@ impl EventSource for TableSource {
         })))
     }
 
+    /// The span of `$all`'s positions: two index probes, and the exact
+    /// count where no position was skipped (a rolled-back insert skips
+    /// one). Once counted, the exact count is kept and used.
+    fn count_estimate(&self, scope: &Scope) -> StoreResult<Option<u64>> {
+        if *scope != Scope::All || self.all_count.borrow().is_some() {
+            return Ok(None);
+        }
+        let position = &self.spec.position;
+        let sql = format!(
+            "SELECT max({position}) - min({position}) + 1 FROM {}",
+            self.spec.table
+        );
+        Ok(Some(self.int(&sql, &[])?.unwrap_or(0).max(0) as u64))
+    }
+
     fn head_position(&self) -> StoreResult<i64> {
         Ok(self
             .int(
