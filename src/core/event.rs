@@ -64,7 +64,8 @@ pub fn category_of(stream: &str) -> &str {
 /// An event on its way into the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewEvent {
-    /// Chosen by the writer for idempotent retries; a random UUID otherwise.
+    /// Chosen by the writer for idempotent retries; otherwise the store
+    /// gives a UUIDv7 (time-ordered).
     pub id: Option<String>,
     pub event_type: String,
     pub schema_version: i64,

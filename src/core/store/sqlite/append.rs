@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
+use super::ids::IdSequence;
 use super::read::{event_from_row, EVENT_COLUMNS};
 use super::schema;
 use crate::core::error::{StoreError, StoreResult};
@@ -40,6 +41,8 @@ pub struct Appender<'c> {
     /// Secondary indexes were dropped for a bulk load and are rebuilt on
     /// commit.
     indexes_deferred: bool,
+    /// Ids of events appended without one.
+    ids: IdSequence,
 }
 
 impl<'c> Appender<'c> {
@@ -70,6 +73,7 @@ impl<'c> Appender<'c> {
             head_hash,
             streams: HashMap::new(),
             indexes_deferred: false,
+            ids: IdSequence::default(),
         })
     }
 
@@ -273,7 +277,7 @@ impl<'c> Appender<'c> {
             id: new
                 .id
                 .clone()
-                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+                .unwrap_or_else(|| self.ids.next().to_string()),
             stream: stream.to_string(),
             version,
             event_type: new.event_type.clone(),

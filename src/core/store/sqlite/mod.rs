@@ -1,6 +1,7 @@
 //! Rewind's own event store: one SQLite file, append-only, hash-chained.
 
 mod append;
+mod ids;
 mod read;
 mod schema;
 mod search;
