@@ -513,3 +513,42 @@ fn records_the_broker_deleted_before_they_were_read_are_said_to_be_gone() {
     });
     session.quit();
 }
+
+#[test]
+fn since_reads_each_partition_from_a_time_on() {
+    let s = Sandbox::new();
+    let topic = fresh_topic("since");
+    let start = 1_740_816_000_000i64;
+    // Two partitions, records a second apart, keys spread over both.
+    let records: Vec<Value> = (0..10)
+        .map(|n| {
+            json!({"key": format!("acct-{}", n % 2), "value": {"n": n},
+                   "headers": {"type": "Counted"}, "timestamp": start + n * 1000})
+        })
+        .collect();
+    produce(&topic, 2, &records);
+    // 2025-03-01T08:00:04Z: the records of n = 4 and after.
+    let store = format!("{}?since=2025-03-01T08:00:04Z", url(&topic));
+    let run = s.run(&["log", &store, "--json"]).ok();
+    let mut numbers: Vec<i64> = run
+        .json_lines()
+        .iter()
+        .filter_map(|e| e["data"]["n"].as_i64())
+        .collect();
+    numbers.sort_unstable();
+    assert_eq!(numbers, [4, 5, 6, 7, 8, 9]);
+    assert!(
+        run.stderr.contains(
+            "read from 2025-03-01T08:00:04.000Z on (?since=): earlier records were not read"
+        ),
+        "{}",
+        run.stderr
+    );
+    // The whole topic is an index of its own.
+    let all = s.run(&["log", &url(&topic), "--json"]).ok().json_lines();
+    assert_eq!(all.len(), 10);
+    // A time after every record reads nothing, and follows from the end.
+    let later = format!("{}?since=2030-01-01", url(&topic));
+    let none = s.run(&["log", &later, "--json"]).ok().json_lines();
+    assert!(none.is_empty(), "{none:?}");
+}

@@ -31,6 +31,7 @@ pub use projection::{
         rewind postgres://me@db/app     # a message-db or Marten database\n  \
         rewind demo-data/carts.ndjson   # an NDJSON file, without importing it\n  \
         rewind kafka://localhost:9092/orders   # Kafka or Redpanda topics\n  \
+        rewind 'kafka://localhost:9092/orders?since=-1d'   # from a day ago on\n  \
         rewind import shop.rewind demo-data/carts.ndjson   # import (creates the store)\n  \
         rewind log shop.rewind --stream cart-00042\n  \
         rewind streams shop.rewind --filter cart --json"

@@ -117,6 +117,26 @@ impl Broker {
         Ok((first, next))
     }
 
+    /// The offset of the partition's first record at or after `time_ms`
+    /// (the broker's offsets-by-timestamp lookup); `None` when every record
+    /// is older.
+    pub fn offset_at_time(
+        &mut self,
+        topic: &str,
+        partition: i32,
+        time_ms: i64,
+    ) -> BrokerResult<Option<i64>> {
+        self.partition(topic, partition)?;
+        let client = &self.partitions[&(topic.to_string(), partition)];
+        let time = chrono::DateTime::from_timestamp_millis(time_ms)
+            .ok_or_else(|| format!("{time_ms} ms is not a time the broker can look up"))?;
+        let offset = self
+            .runtime
+            .block_on(client.get_offset(OffsetAt::Timestamp(time)))
+            .map_err(|e| format!("{topic}[{partition}]: cannot find the offset at a time: {e}"))?;
+        Ok((offset >= 0).then_some(offset))
+    }
+
     /// The next records of a partition from offset `from`, below `to`,
     /// in offset order, and the offset to ask for next (`to` when done).
     pub fn fetch_batch(

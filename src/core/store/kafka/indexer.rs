@@ -26,6 +26,8 @@ const RETRY_MAX: Duration = Duration::from_secs(8);
 pub struct Config {
     pub brokers: String,
     pub topics: Vec<String>,
+    /// `?since=` as typed.
+    pub since: Option<String>,
     pub mapping: Mapping,
     pub path: PathBuf,
 }
@@ -175,6 +177,7 @@ fn step(
         broker,
         topics: &config.topics,
         mapping: &config.mapping,
+        since: config.since.as_deref(),
     };
     if !*needs_pass {
         let followed = mirror::follow(&config.path, &mut source, FOLLOW_WAIT_MS);

@@ -32,11 +32,13 @@ const CHUNK_RECORDS: usize = 20_000;
 /// …or after this long reading them, whichever comes first.
 const CHUNK_TIME: Duration = Duration::from_millis(700);
 
-/// What a pass needs: the broker, the topics and the mapping.
+/// What a pass needs: the broker, the topics, the mapping, and the URL's
+/// `?since=` as typed.
 pub struct Source<'a> {
     pub broker: &'a mut Broker,
     pub topics: &'a [String],
     pub mapping: &'a Mapping,
+    pub since: Option<&'a str>,
 }
 
 /// One partition in a pass: its records fetched and not yet appended, the
@@ -50,6 +52,8 @@ struct Lane {
     /// The broker had deleted the records below this offset (retention,
     /// or a deletion by an administrator) before they were read.
     deleted_below: Option<i64>,
+    /// Reading began at the first record at or after this time (`?since=`).
+    since_ms: Option<i64>,
 }
 
 impl Lane {
@@ -75,11 +79,21 @@ pub fn sync(
 ) -> StoreResult<u64> {
     // The index is made once the broker has answered for every topic, so
     // a mistyped topic leaves no file behind.
-    let read = match path.is_file() {
-        true => read_offsets(&SqliteStore::open(path)?)?,
-        false => HashMap::new(),
+    let (read, since_ms) = match path.is_file() {
+        true => {
+            let store = SqliteStore::open(path)?;
+            (read_offsets(&store)?, read_since(&store)?)
+        }
+        false => (HashMap::new(), None),
     };
-    let planned = plan(&read, source)?;
+    // A time back from now (`-2h`) is read once, at the first read; a
+    // partition found later starts from the same time.
+    let since_ms = since_ms.or_else(|| {
+        source
+            .since
+            .and_then(|text| crate::core::time::parse_user_time(text, crate::core::time::now_ms()))
+    });
+    let planned = plan(&read, since_ms, source)?;
     let mut store = create(path)?;
     let lanes = match planned {
         Plan::Read(lanes) => lanes,
@@ -91,7 +105,7 @@ pub fn sync(
             drop(store);
             remove_store(path);
             store = create(path)?;
-            match plan(&HashMap::new(), source)? {
+            match plan(&HashMap::new(), since_ms, source)? {
                 Plan::Read(lanes) => lanes,
                 Plan::UpToDate | Plan::Rebuild => return Ok(0),
             }
@@ -128,6 +142,7 @@ pub fn follow(path: &Path, source: &mut Source<'_>, wait_ms: i32) -> StoreResult
                 next,
                 to: next,
                 deleted_below: None,
+                since_ms: None,
             });
         }
     }
@@ -178,8 +193,26 @@ pub fn deleted_key(topic: &str, partition: i32) -> String {
 /// What every [`deleted_key`] starts with.
 pub const DELETED: &str = "kafka-deleted:";
 
-/// What to read after the offsets `read` (none for a new index).
-fn plan(read: &HashMap<String, i64>, source: &mut Source<'_>) -> StoreResult<Plan> {
+/// The `meta` key holding the time `?since=` named at the first read, in
+/// ms.
+pub const SINCE: &str = "kafka-since";
+
+/// The time reading began at, when `?since=` named one.
+pub fn read_since(store: &SqliteStore) -> StoreResult<Option<i64>> {
+    let values = store.meta_values(SINCE)?;
+    Ok(values
+        .iter()
+        .find(|(k, _)| k == SINCE)
+        .and_then(|(_, v)| v.parse().ok()))
+}
+
+/// What to read after the offsets `read` (none for a new index); a
+/// partition not read yet starts at `since_ms` when given.
+fn plan(
+    read: &HashMap<String, i64>,
+    since_ms: Option<i64>,
+    source: &mut Source<'_>,
+) -> StoreResult<Plan> {
     let mut lanes = Vec::new();
     for (index, topic) in source.topics.iter().enumerate() {
         for partition in source.broker.partitions(topic).map_err(broker_error)? {
@@ -193,9 +226,22 @@ fn plan(read: &HashMap<String, i64>, source: &mut Source<'_>) -> StoreResult<Pla
             }
             // Records deleted by retention before they were read are gone;
             // the index says so (offsets start at 0).
-            let from = done.unwrap_or(first).max(first);
-            let deleted_below = (first > done.unwrap_or(0)).then_some(first);
-            if from < next {
+            let mut from = done.unwrap_or(first).max(first);
+            let mut deleted_below = (first > done.unwrap_or(0)).then_some(first);
+            let since_ms = since_ms.filter(|_| done.is_none());
+            if let Some(time_ms) = since_ms {
+                let at = source
+                    .broker
+                    .offset_at_time(topic, partition, time_ms)
+                    .map_err(broker_error)?;
+                // Records before the time were not read, deleted or not.
+                from = at.unwrap_or(next).max(first);
+                deleted_below = None;
+            }
+            // A partition never read gets a lane even when it is empty, so
+            // that the index records it as read (following asks a pass
+            // for partitions it has no offset of).
+            if from < next || done.is_none() {
                 lanes.push(Lane {
                     topic: index,
                     partition,
@@ -203,6 +249,7 @@ fn plan(read: &HashMap<String, i64>, source: &mut Source<'_>) -> StoreResult<Pla
                     next: from,
                     to: next,
                     deleted_below,
+                    since_ms,
                 });
             }
         }
@@ -318,6 +365,11 @@ fn write_chunk(
     for lane in lanes {
         let (key, done) = &reached[&(lane.topic, lane.partition)];
         appender.set_meta(key, &lane.resume_at().max(*done).to_string())?;
+        if let Some(time_ms) = lane.since_ms {
+            if appender.meta(SINCE)?.is_none() {
+                appender.set_meta(SINCE, &time_ms.to_string())?;
+            }
+        }
         if let Some(first) = lane.deleted_below {
             let key = deleted_key(&source.topics[lane.topic], lane.partition);
             let known = appender.meta(&key)?.and_then(|v| v.parse::<i64>().ok());
@@ -397,6 +449,7 @@ mod tests {
             next: 100,
             to: 100,
             deleted_below: None,
+            since_ms: None,
         }
     }
 

@@ -35,19 +35,35 @@ pub fn is_kafka_url(text: &str) -> bool {
     text.starts_with("kafka://")
 }
 
-/// The brokers and topics of a `kafka://` URL.
+/// The brokers and topics of a `kafka://` URL, and where reading starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KafkaUrl {
     pub brokers: String,
     pub topics: Vec<String>,
+    /// `?since=TIME`: each partition is read from its first record at or
+    /// after that time (the broker's offsets-by-timestamp lookup), as typed.
+    pub since: Option<String>,
 }
 
 impl KafkaUrl {
     pub fn parse(url: &str) -> Result<KafkaUrl, String> {
         let usage = || {
-            format!("{url:?} is not a Kafka URL: write kafka://HOST:PORT/TOPIC (several topics: /TOPIC1,TOPIC2)")
+            format!("{url:?} is not a Kafka URL: write kafka://HOST:PORT/TOPIC (several topics: /TOPIC1,TOPIC2; from a time on: ?since=2025-03-01T14:00Z or ?since=-2h)")
         };
         let rest = url.strip_prefix("kafka://").ok_or_else(usage)?;
+        let (rest, since) = match rest.split_once('?') {
+            Some((rest, query)) => {
+                let since = query.strip_prefix("since=").ok_or_else(usage)?;
+                if crate::core::time::parse_user_time(since, 0).is_none() {
+                    return Err(format!(
+                        "{url:?}: cannot read the time {since:?} of ?since= (write 2025-03-01, \
+                         2025-03-01T14:00Z or a time back from now: -2h, -3d)"
+                    ));
+                }
+                (rest, Some(since.to_string()))
+            }
+            None => (rest, None),
+        };
         let (brokers, topics) = rest.split_once('/').ok_or_else(usage)?;
         let topics: Vec<String> = topics
             .split(',')
@@ -62,6 +78,7 @@ impl KafkaUrl {
         Ok(KafkaUrl {
             brokers: brokers.to_string(),
             topics,
+            since,
         })
     }
 }
@@ -106,6 +123,7 @@ fn open_index(
     let indexer = indexer::start(indexer::Config {
         brokers: parsed.brokers,
         topics: parsed.topics,
+        since: parsed.since,
         mapping,
         path: path.clone(),
     });
@@ -139,6 +157,12 @@ fn index_path(url: &KafkaUrl, map: Option<&Path>) -> StoreResult<PathBuf> {
     if let Some(map) = map {
         hash.update([1]);
         hash.update(std::fs::read(map).unwrap_or_default());
+    }
+    // As typed: `-2h` means two hours before the first read, and later
+    // opens go on from that index.
+    if let Some(since) = &url.since {
+        hash.update([2]);
+        hash.update(since.as_bytes());
     }
     let key = crate::core::hash::to_hex(&hash.finalize()[..12]);
     let dir = cache_dir().join("kafka");
@@ -178,6 +202,55 @@ fn reading_note(reading: &Reading) -> String {
         thousands(reading.read),
         thousands(reading.total)
     )
+}
+
+impl KafkaSource {
+    /// Partitions whose oldest records the broker deleted before they
+    /// were read: for a stream, its own partition (where its first record
+    /// came from); for `$all` and a category, every one.
+    fn deleted_note(&self, scope: &Scope) -> StoreResult<Option<String>> {
+        let deleted = self.index.meta_values(mirror::DELETED)?;
+        if deleted.is_empty() {
+            return Ok(None);
+        }
+        let mut partitions: Vec<(String, String)> = deleted
+            .into_iter()
+            .filter_map(|(key, below)| {
+                let (topic, partition) = key.strip_prefix(mirror::DELETED)?.rsplit_once(':')?;
+                Some((format!("{topic}[{partition}]"), below))
+            })
+            .collect();
+        if let Scope::Stream(_) = scope {
+            let Some(first) = self.index.read_rows(scope, 0, 1)?.into_iter().next() else {
+                return Ok(None);
+            };
+            let origin = serde_json::from_str::<serde_json::Value>(&first.metadata)
+                .ok()
+                .and_then(|m| {
+                    let at = &m["$kafka"];
+                    Some(format!(
+                        "{}[{}]",
+                        at["topic"].as_str()?,
+                        at["partition"].as_i64()?
+                    ))
+                });
+            partitions.retain(|(partition, _)| Some(partition) == origin.as_ref());
+        }
+        let described: Vec<String> = partitions
+            .iter()
+            .map(|(partition, below)| format!("{partition} below offset {below}"))
+            .collect();
+        Ok((!described.is_empty()).then(|| {
+            format!(
+                "the broker deleted records before they were read ({}): {} may have begun earlier",
+                described.join(", "),
+                match scope {
+                    Scope::Stream(_) => "this stream",
+                    _ => "its streams",
+                }
+            )
+        }))
+    }
 }
 
 impl EventSource for KafkaSource {
@@ -240,51 +313,17 @@ impl EventSource for KafkaSource {
         (!reading.caught_up).then(|| reading_note(&reading))
     }
 
-    /// Partitions whose oldest records the broker deleted before they
-    /// were read: for a stream, its own partition (where its first record
-    /// came from); for `$all` and a category, every one.
+    /// Where reading began when `?since=` named a time, and which
+    /// partitions lost records before they were read.
     fn scope_note(&self, scope: &Scope) -> StoreResult<Option<String>> {
-        let deleted = self.index.meta_values(mirror::DELETED)?;
-        if deleted.is_empty() {
-            return Ok(None);
-        }
-        let mut partitions: Vec<(String, String)> = deleted
-            .into_iter()
-            .filter_map(|(key, below)| {
-                let (topic, partition) = key.strip_prefix(mirror::DELETED)?.rsplit_once(':')?;
-                Some((format!("{topic}[{partition}]"), below))
-            })
-            .collect();
-        if let Scope::Stream(_) = scope {
-            let Some(first) = self.index.read_rows(scope, 0, 1)?.into_iter().next() else {
-                return Ok(None);
-            };
-            let origin = serde_json::from_str::<serde_json::Value>(&first.metadata)
-                .ok()
-                .and_then(|m| {
-                    let at = &m["$kafka"];
-                    Some(format!(
-                        "{}[{}]",
-                        at["topic"].as_str()?,
-                        at["partition"].as_i64()?
-                    ))
-                });
-            partitions.retain(|(partition, _)| Some(partition) == origin.as_ref());
-        }
-        let described: Vec<String> = partitions
-            .iter()
-            .map(|(partition, below)| format!("{partition} below offset {below}"))
-            .collect();
-        Ok((!described.is_empty()).then(|| {
+        let since = mirror::read_since(&self.index)?.map(|ms| {
             format!(
-                "the broker deleted records before they were read ({}): {} may have begun earlier",
-                described.join(", "),
-                match scope {
-                    Scope::Stream(_) => "this stream",
-                    _ => "its streams",
-                }
+                "read from {} on (?since=): earlier records were not read",
+                crate::core::time::rfc3339_ms(ms)
             )
-        }))
+        });
+        let notes: Vec<String> = since.into_iter().chain(self.deleted_note(scope)?).collect();
+        Ok((!notes.is_empty()).then(|| notes.join("; ")))
     }
 
     fn type_counts(&self, scope: &Scope) -> StoreResult<Vec<TypeCount>> {
@@ -323,7 +362,18 @@ mod tests {
         let url = KafkaUrl::parse("kafka://127.0.0.1:9092,b:9093/bank,carts").unwrap();
         assert_eq!(url.brokers, "127.0.0.1:9092,b:9093");
         assert_eq!(url.topics, ["bank", "carts"]);
+        assert_eq!(url.since, None);
+        let from = KafkaUrl::parse("kafka://h:1/bank?since=2025-03-01T14:00:00Z").unwrap();
+        assert_eq!(from.topics, ["bank"]);
+        assert_eq!(from.since.as_deref(), Some("2025-03-01T14:00:00Z"));
+        assert!(KafkaUrl::parse("kafka://h:1/bank?since=-2h").is_ok());
+        let error = KafkaUrl::parse("kafka://h:1/bank?since=yesterday").unwrap_err();
+        assert!(
+            error.contains("cannot read the time \"yesterday\""),
+            "{error}"
+        );
         for bad in [
+            "kafka://h:1/bank?from=2025-03-01",
             "kafka://host/bank",
             "kafka://h:1/",
             "kafka://h:1",
