@@ -337,6 +337,33 @@ proptest! {
             prop_assert_eq!(fast.change.as_ref(), full.history.last());
         }
     }
+
+    /// The newest changes, found walking back, are the end of the full
+    /// history: at least as many as asked for (or all there are), and the
+    /// whole history when the walk reached the first event.
+    #[test]
+    fn recent_changes_are_the_end_of_the_full_history(
+        asks in proptest::collection::vec((0.0f64..1.0, 0usize..5, 1usize..300), 1..6)
+    ) {
+        let store = shared_store();
+        let scope = Scope::Stream("account-hot".into());
+        let count = store.count(&scope).unwrap();
+        let pointers = ["/fields/amount", "/events", "/fields/holder/name", "/lastEvent/type", "/nothing/here"];
+        let mut engine = Engine::new(projections()).with_interval(50);
+        for (fraction, p, at_least) in asks {
+            let row = ((count - 1) as f64 * fraction) as u64;
+            let recent = engine.recent_changes(&store, 1, &scope, row, pointers[p], at_least).unwrap();
+            let full = Engine::new(projections()).blame(&store, 1, &scope, row, pointers[p]).unwrap();
+            prop_assert_eq!(&recent.value, &full.value);
+            let n = recent.history.len();
+            prop_assert!(n >= at_least.min(full.history.len()));
+            prop_assert!(n <= full.history.len());
+            prop_assert_eq!(&recent.history[..], &full.history[full.history.len() - n..]);
+            if recent.whole {
+                prop_assert_eq!(n, full.history.len());
+            }
+        }
+    }
 }
 
 #[test]

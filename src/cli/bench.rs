@@ -201,6 +201,11 @@ fn engine_figures(store: &Path, bank: &Path, figures: &mut Map<String, Value>) -
         Ok(crate::core::diff::diff(&first.state, &last.state))
     })?;
     figures.insert("diff_ms".into(), json!(ms(diff)));
+    // What the explorer shows first: the newest page of changes.
+    let page = crate::tui::jobs::FIRST_PAGE;
+    let first_page =
+        time(|| Ok(engine.recent_changes(&source, 0, &scope, last, "/balance", page)?))?;
+    figures.insert("blame_first_page_ms".into(), json!(ms(first_page)));
     let blame = time(|| Ok(engine.blame(&source, 0, &scope, last, "/balance")?))?;
     figures.insert("blame_ms".into(), json!(ms(blame)));
     // What the explorer shows first: the event that last set the field.

@@ -14,8 +14,8 @@ use crate::core::projection::{Engine, ProjectionSpec, Query};
 use crate::core::search::{has_correlation, Matcher};
 use crate::core::store::{EventSource, Scope, StoreLocation};
 use crate::tui::report::{
-    blame_report, correlation_report, diff_report, last_change_report, payload_report,
-    state_search_report, DiffView, Report,
+    blame_report, correlation_report, diff_report, payload_report, state_search_report, DiffView,
+    Report,
 };
 
 /// Events listed beside a diff, at most.
@@ -148,6 +148,10 @@ fn diff_states(
     }
 }
 
+/// How many of a field's newest changes the blame view shows first, while
+/// it reads the older ones.
+pub const FIRST_PAGE: usize = 200;
+
 /// Who last changed the value at `pointer`, up to row `row` of `scope`.
 pub fn blame_job(
     answer: Answer,
@@ -168,15 +172,20 @@ pub fn blame_job(
                     .map_or(0, |info| info.first_version),
                 _ => 0,
             };
-            // First the answer, from the snapshots back; then the history,
-            // which needs the field after every event. Without a snapshot
-            // cache (foreign stores) the engine starts cold, and the answer
-            // would cost a replay of its own: go straight to the history.
+            // First the answer and the newest changes, from the snapshots
+            // back; then the whole history, which needs the field after
+            // every event. Without a snapshot cache (foreign stores) the
+            // engine starts cold, and the newest changes would cost a
+            // replay of their own: go straight to the history.
             if source.immutable_history() {
-                let last = engine
-                    .last_change(source.as_ref(), 0, &scope, row, &pointer)
+                let recent = engine
+                    .recent_changes(source.as_ref(), 0, &scope, row, &pointer, FIRST_PAGE)
                     .map_err(|e| e.to_string())?;
-                answer.partial(Ok(last_change_report(&last, first_version)));
+                if recent.whole {
+                    answer.last(Ok(blame_report(&recent, first_version, row)));
+                    return Ok(());
+                }
+                answer.partial(Ok(blame_report(&recent, first_version, row)));
             }
             let blame = engine
                 .blame(source.as_ref(), 0, &scope, row, &pointer)

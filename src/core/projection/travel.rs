@@ -28,6 +28,9 @@ pub struct Blame {
     pub history: Vec<Change>,
     /// Set when the projection failed on the way: the history stops there.
     pub error: Option<ProjectionError>,
+    /// The history goes back to the first event; false for the newest
+    /// changes alone ([`Engine::recent_changes`]).
+    pub whole: bool,
 }
 
 impl Blame {
@@ -62,12 +65,9 @@ pub struct LastChange {
 impl Engine {
     /// The event that last changed the value at `pointer` up to `row`: the
     /// same answer as the last entry of [`Engine::blame`], found by walking
-    /// back from `row` one snapshot interval at a time. Each interval is
-    /// replayed from its snapshot with the value read after every event,
-    /// and the walk stops at the first interval holding a change, so a
-    /// field that changes often costs about one interval (K events), not
-    /// the whole stream. A projection that fails on the way falls back to
-    /// the full history.
+    /// back from `row` one snapshot interval at a time (see
+    /// [`Engine::recent_changes`]), so a field that changes often costs
+    /// about one interval (K events), not the whole stream.
     pub fn last_change(
         &mut self,
         source: &dyn EventSource,
@@ -76,17 +76,35 @@ impl Engine {
         row: u64,
         pointer: &str,
     ) -> Result<LastChange, EngineError> {
+        let recent = self.recent_changes(source, projection, scope, row, pointer, 1)?;
+        Ok(LastChange {
+            pointer: recent.pointer.clone(),
+            value: recent.value.clone(),
+            change: recent.history.last().cloned(),
+        })
+    }
+
+    /// The newest changes of the value at `pointer` up to `row`, at least
+    /// `at_least` of them when there are that many: the end of
+    /// [`Engine::blame`]'s history, found by walking back from `row` one
+    /// snapshot interval at a time. Each interval is replayed from its
+    /// snapshot with the value read after every event, and the walk stops
+    /// once it has enough, so the newest page of a field that changed
+    /// 100,000 times costs a few intervals, not the whole stream. `whole`
+    /// says whether the walk reached the first event. A projection that
+    /// fails on the way gives the full history, which says where.
+    pub fn recent_changes(
+        &mut self,
+        source: &dyn EventSource,
+        projection: usize,
+        scope: &Scope,
+        row: u64,
+        pointer: &str,
+        at_least: usize,
+    ) -> Result<Blame, EngineError> {
         let count = source.count(scope)?;
-        let full_history = |engine: &mut Engine| -> Result<LastChange, EngineError> {
-            let blame = engine.blame(source, projection, scope, row, pointer)?;
-            Ok(LastChange {
-                pointer: blame.pointer.clone(),
-                value: blame.value.clone(),
-                change: blame.history.last().cloned(),
-            })
-        };
         if count == 0 {
-            return full_history(self);
+            return self.blame(source, projection, scope, row, pointer);
         }
         let row = row.min(count - 1);
         // Reaching `row` leaves snapshots every K events behind it.
@@ -97,16 +115,17 @@ impl Engine {
             with_previous: false,
         };
         if self.state_at(source, query)?.error.is_some() {
-            return full_history(self);
+            return self.blame(source, projection, scope, row, pointer);
         }
         let mut value = None;
+        let mut history: Vec<Change> = Vec::new();
         let mut end = row;
         loop {
             let start = self.last_snapshot_row(projection, scope, end);
             // Without its snapshot (dropped since), the interval starts at
             // the first event: slower, the same answer.
             let from = start.and_then(|r| Some((r, self.snapshot(projection, scope, r)?)));
-            let mut last = None;
+            let mut found = Vec::new();
             let at_end = match self.value_changes(
                 source,
                 projection,
@@ -114,10 +133,10 @@ impl Engine {
                 from,
                 end,
                 pointer,
-                &mut |change| last = Some(change),
+                &mut |change| found.push(change),
             ) {
                 Ok((_, Stop::Failed(_))) | Err(EngineError::Projection(_)) => {
-                    return full_history(self)
+                    return self.blame(source, projection, scope, row, pointer)
                 }
                 Ok((at_end, _)) => at_end,
                 Err(other) => return Err(other),
@@ -125,11 +144,16 @@ impl Engine {
             if end == row {
                 value = at_end;
             }
-            if last.is_some() || start.is_none() {
-                return Ok(LastChange {
+            // This interval comes before the ones already walked.
+            found.append(&mut history);
+            history = found;
+            if history.len() >= at_least || start.is_none() {
+                return Ok(Blame {
                     pointer: pointer.to_string(),
                     value,
-                    change: last,
+                    history,
+                    error: None,
+                    whole: start.is_none(),
                 });
             }
             end = start.unwrap_or(0);
@@ -202,6 +226,7 @@ impl Engine {
                 Stop::Failed(e) => Some(e),
                 _ => None,
             },
+            whole: true,
         })
     }
 
@@ -219,6 +244,7 @@ impl Engine {
             value: initial.state.pointer(pointer).cloned(),
             history: Vec::new(),
             error: None,
+            whole: true,
         })
     }
 

@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 
 use crate::core::diff::PatchOp;
 use crate::core::event::Event;
-use crate::core::projection::travel::{Blame, Change, LastChange};
+use crate::core::projection::travel::{Blame, Change};
 use crate::core::time::rfc3339_ms;
 use crate::tui::text::{clip_chars, MAX_VALUE_CHARS};
 use chart::{blame_chart, BlameChart};
@@ -204,17 +204,6 @@ pub fn correlation_report(correlation: &str, events: &[Event]) -> Report {
     }
 }
 
-/// The first answer of a blame: the value and the event that set it
-/// (Enter jumps there), while the history is still being read.
-pub fn last_change_report(last: &LastChange, first_version: i64) -> Report {
-    let mut lines = blame_head(&last.pointer, &last.value, last.change.as_ref());
-    lines.push(ReportLine::Note(String::new()));
-    lines.push(ReportLine::Note(
-        "history: reading the field after every event…".into(),
-    ));
-    blame_lines(&last.pointer, lines, last.change.as_ref(), first_version)
-}
-
 /// A blame as lines: the value, the event that set it (Enter jumps there),
 /// and every change before it; for a number, a chart of its values up to
 /// the cursor's event at `row`.
@@ -225,13 +214,15 @@ pub fn blame_report(blame: &Blame, first_version: i64, row: u64) -> Report {
         lines.push(ReportLine::Error(error.to_string()));
     }
     lines.push(ReportLine::Note(String::new()));
-    lines.push(ReportLine::Note(format!(
-        "history ({}, newest first; Enter opens the one selected):",
-        match blame.history.len() {
-            1 => "1 change".to_string(),
-            n => format!("{n} changes"),
-        }
-    )));
+    let changes = match blame.history.len() {
+        1 => "1 change".to_string(),
+        n => format!("{n} changes"),
+    };
+    lines.push(ReportLine::Note(if blame.whole {
+        format!("history ({changes}, newest first; Enter opens the one selected):")
+    } else {
+        format!("history (the newest {changes}, newest first; reading the older ones…):")
+    }));
     // The history's rows open their event; the lines above them jump to
     // the last change.
     let mut targets = vec![None; lines.len()];
@@ -248,7 +239,12 @@ pub fn blame_report(blame: &Blame, first_version: i64, row: u64) -> Report {
     }
     Report {
         targets,
-        chart: blame_chart(&blame.history, first_version + row as i64).map(Box::new),
+        // A chart of part of the history would misplace its first value.
+        chart: blame
+            .whole
+            .then(|| blame_chart(&blame.history, first_version + row as i64))
+            .flatten()
+            .map(Box::new),
         ..blame_lines(&blame.pointer, lines, blame.last(), first_version)
     }
 }

@@ -452,3 +452,45 @@ fn n_and_n_after_a_state_search_step_where_the_state_starts_to_match() {
     command(&mut app, Command::SearchPrevious);
     assert_eq!(app.timeline.cursor, turns[1]);
 }
+
+/// The blame view's first page, the newest changes found walking back,
+/// says the older ones are still being read and draws no chart of part of
+/// the history; the whole history then replaces it.
+#[test]
+fn the_newest_changes_come_first_and_say_the_history_is_not_whole() {
+    use crate::tui::report::{blame_report, ReportLine};
+    let source = SqliteStore::open_read_only(demo_path()).expect("open");
+    let scope = Scope::Stream("account-0042".into());
+    let count = source.count(&scope).expect("count");
+    let generic = || vec![ProjectionSpec::Generic.load().expect("generic")];
+    let mut engine = Engine::new(generic()).with_interval(4);
+    let recent = engine
+        .recent_changes(&source, 0, &scope, count - 1, "/events", 2)
+        .expect("recent changes");
+    assert!(!recent.whole, "a few intervals back, not the first event");
+    let full = Engine::new(generic())
+        .blame(&source, 0, &scope, count - 1, "/events")
+        .expect("blame");
+    assert!(recent.history.len() >= 2 && recent.history.len() < full.history.len());
+    let notes = |report: &crate::tui::report::Report| -> String {
+        let notes = report.lines.iter().filter_map(|l| match l {
+            ReportLine::Note(text) => Some(text.as_str()),
+            _ => None,
+        });
+        notes.collect::<Vec<_>>().join("\n")
+    };
+    let first = blame_report(&recent, 0, count - 1);
+    let n = recent.history.len();
+    assert!(
+        notes(&first).contains(&format!(
+            "the newest {n} changes, newest first; reading the older ones"
+        )),
+        "{}",
+        notes(&first)
+    );
+    assert!(first.chart.is_none());
+    let whole = blame_report(&full, 0, count - 1);
+    let total = full.history.len();
+    assert!(notes(&whole).contains(&format!("history ({total} changes, newest first")));
+    assert!(whole.chart.is_some(), "/events is a number: its chart");
+}
