@@ -297,23 +297,11 @@ fn follow_shows_a_record_another_client_produces() {
 #[test]
 fn nothing_is_written_to_the_broker() {
     let groups = || {
-        let output = std::process::Command::new("python3")
-            .args([
-                "-c",
-                "import sys; from confluent_kafka.admin import AdminClient; \
-                 a = AdminClient({'bootstrap.servers': sys.argv[1]}); \
-                 print(sorted(g.group_id for g in a.list_consumer_groups().result().valid)); \
-                 print(sorted(a.list_topics(timeout=10).topics))",
-                &common::kafka::bootstrap(),
-            ])
-            .output()
-            .expect("python3");
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout).into_owned()
+        common::kafka::admin(
+            "print(sorted(g.group_id for g in a.list_consumer_groups().result().valid))\n\
+             print(sorted(a.list_topics(timeout=10).topics))",
+            &[],
+        )
     };
     let before = groups();
     let s = Sandbox::new();

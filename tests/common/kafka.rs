@@ -61,27 +61,33 @@ pub fn fresh_topic(test: &str) -> String {
     format!("{test}-{}-{nanos}", std::process::id())
 }
 
-/// Deletes the records of `topic`'s `partition` below `offset`, as the
-/// broker's retention does (through the admin API of confluent-kafka).
-pub fn delete_records(topic: &str, partition: i32, offset: i64) {
+/// Runs `script` with confluent-kafka's admin client on the test broker
+/// as `a` (and `sys.argv[2:]` as `args`); what it printed.
+pub fn admin(script: &str, args: &[&str]) -> String {
+    let program = format!(
+        "import sys\nfrom confluent_kafka import TopicPartition\n\
+         from confluent_kafka.admin import AdminClient\n\
+         a = AdminClient({{'bootstrap.servers': sys.argv[1]}})\n{script}"
+    );
     let output = Command::new("python3")
-        .args([
-            "-c",
-            "import sys; from confluent_kafka import TopicPartition; \
-             from confluent_kafka.admin import AdminClient; \
-             a = AdminClient({'bootstrap.servers': sys.argv[1]}); \
-             p = TopicPartition(sys.argv[2], int(sys.argv[3]), int(sys.argv[4])); \
-             [f.result(timeout=30) for f in a.delete_records([p]).values()]",
-            &bootstrap(),
-            topic,
-            &partition.to_string(),
-            &offset.to_string(),
-        ])
+        .args(["-c", &program, &bootstrap()])
+        .args(args)
         .output()
         .expect("python3");
     assert!(
         output.status.success(),
-        "delete_records failed: {}",
+        "the admin script failed: {}",
         String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Deletes the records of `topic`'s `partition` below `offset`, as the
+/// broker's retention does.
+pub fn delete_records(topic: &str, partition: i32, offset: i64) {
+    admin(
+        "p = TopicPartition(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))\n\
+         [f.result(timeout=30) for f in a.delete_records([p]).values()]",
+        &[topic, &partition.to_string(), &offset.to_string()],
     );
 }

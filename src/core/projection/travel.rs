@@ -76,11 +76,11 @@ impl Engine {
         row: u64,
         pointer: &str,
     ) -> Result<LastChange, EngineError> {
-        let recent = self.recent_changes(source, projection, scope, row, pointer, 1)?;
+        let mut recent = self.recent_changes(source, projection, scope, row, pointer, 1)?;
         Ok(LastChange {
-            pointer: recent.pointer.clone(),
-            value: recent.value.clone(),
-            change: recent.history.last().cloned(),
+            change: recent.history.pop(),
+            pointer: recent.pointer,
+            value: recent.value,
         })
     }
 

@@ -280,7 +280,9 @@ fn merge(
         .iter()
         .map(|l| l.buffer.len() as u64 + (l.to - l.next) as u64)
         .sum();
-    let (mut read, mut appended) = (0u64, 0u64);
+    // Records in the index (or skipped there as another process's), not
+    // fetched: the buffers run ahead by a batch per partition.
+    let (mut done, mut appended) = (0u64, 0u64);
     if !progress(0, total) {
         return Ok(0);
     }
@@ -288,7 +290,7 @@ fn merge(
         let started = Instant::now();
         let mut chunk = Vec::new();
         while chunk.len() < CHUNK_RECORDS && started.elapsed() < CHUNK_TIME {
-            read += refill(&mut lanes, source)?;
+            refill(&mut lanes, source)?;
             let Some(lane) = earliest(&lanes) else {
                 break;
             };
@@ -297,31 +299,29 @@ fn merge(
             }
         }
         let finished = lanes.iter().all(|l| l.buffer.is_empty() && l.next >= l.to);
+        done += chunk.len() as u64;
         appended += write_chunk(store, source, &lanes, chunk)?;
-        // A partition read to the end may have ended in offsets that hold
-        // no record (transaction markers, compaction): what a pass
-        // fetched counts as read.
-        if !progress(read.min(total), total) || finished {
+        // Offsets that hold no record (transaction markers, compaction)
+        // count in the total: the end is all of it.
+        let done = if finished { total } else { done.min(total) };
+        if !progress(done, total) || finished {
             return Ok(appended);
         }
     }
 }
 
-/// Fetches a batch for every lane that has run dry and has more to read;
-/// the number of records fetched.
-fn refill(lanes: &mut [Lane], source: &mut Source<'_>) -> StoreResult<u64> {
-    let mut fetched = 0;
+/// Fetches a batch for every lane that has run dry and has more to read.
+fn refill(lanes: &mut [Lane], source: &mut Source<'_>) -> StoreResult<()> {
     for lane in lanes.iter_mut().filter(|l| l.needs_fetch()) {
         let topic = &source.topics[lane.topic];
         let (batch, after) = source
             .broker
             .fetch_batch(topic, lane.partition, (lane.next, lane.to))
             .map_err(broker_error)?;
-        fetched += batch.len() as u64;
         lane.next = after;
         lane.buffer.extend(batch);
     }
-    Ok(fetched)
+    Ok(())
 }
 
 /// The lane whose next record comes first in `$all`'s order.

@@ -94,11 +94,7 @@ pub struct KafkaSource {
 /// Opens the topics of `url`; `map` overrides where the stream and type
 /// come from.
 pub fn open(url: &str, map: Option<&Path>, opening: Opening) -> StoreResult<KafkaSource> {
-    let unavailable = |reason: String| StoreError::Unavailable {
-        path: PathBuf::from(url),
-        reason,
-    };
-    let parsed = KafkaUrl::parse(url).map_err(unavailable)?;
+    let parsed = KafkaUrl::parse(url).map_err(|reason| unavailable(url, reason))?;
     let mapping = match map {
         Some(path) => Mapping::load(path)?,
         None => Mapping::default(),
@@ -115,10 +111,6 @@ fn open_index(
     path: PathBuf,
     opening: Opening,
 ) -> StoreResult<KafkaSource> {
-    let unavailable = |reason: String| StoreError::Unavailable {
-        path: PathBuf::from(url),
-        reason,
-    };
     let existed = path.is_file();
     let indexer = indexer::start(indexer::Config {
         brokers: parsed.brokers,
@@ -128,14 +120,19 @@ fn open_index(
         path: path.clone(),
     });
     let waited = match opening {
-        Opening::Complete => indexer.wait(|r| r.caught_up, &mut progress_line(url, !existed)),
+        Opening::Complete => {
+            let mut line = ProgressLine::new(url, !existed);
+            let waited = indexer.wait(|r| r.caught_up, &mut |r| line.update(r));
+            line.finish(&indexer.reading());
+            waited
+        }
         Opening::WhileReading => indexer.wait(|r| r.started, &mut |_| {}),
     };
     // The explorer shows an index read before while the broker cannot be
     // reached, and says why it is not current; a command's answer must be.
     if let Err(reason) = waited {
         if opening == Opening::Complete || !existed {
-            return Err(unavailable(reason));
+            return Err(unavailable(url, reason));
         }
     }
     Ok(KafkaSource {
@@ -143,6 +140,13 @@ fn open_index(
         index: SqliteStore::open_read_only(&path)?,
         indexer,
     })
+}
+
+fn unavailable(url: &str, reason: String) -> StoreError {
+    StoreError::Unavailable {
+        path: PathBuf::from(url),
+        reason,
+    }
 }
 
 /// The index's file: one per set of brokers, topics and mapping.
@@ -175,21 +179,40 @@ fn index_path(url: &KafkaUrl, map: Option<&Path>) -> StoreResult<PathBuf> {
 
 /// Progress of a first read on stderr, when it is a terminal and the read
 /// is long enough to wonder about.
-fn progress_line(url: &str, first_read: bool) -> impl FnMut(&Reading) + '_ {
-    use std::io::IsTerminal;
-    let shown = first_read && std::io::stderr().is_terminal();
-    let mut last = Instant::now();
-    let mut drawn = false;
-    move |reading| {
-        let due = last.elapsed() >= Duration::from_millis(200);
-        if shown && reading.total >= 50_000 && due {
-            last = Instant::now();
-            drawn = true;
-            eprint!("{url}: {}\r", reading_note(reading));
+struct ProgressLine<'a> {
+    url: &'a str,
+    shown: bool,
+    last: Instant,
+    drawn: bool,
+}
+
+impl<'a> ProgressLine<'a> {
+    fn new(url: &'a str, first_read: bool) -> Self {
+        use std::io::IsTerminal;
+        ProgressLine {
+            url,
+            shown: first_read && std::io::stderr().is_terminal(),
+            last: Instant::now(),
+            drawn: false,
         }
-        if drawn && reading.read >= reading.total {
-            drawn = false;
-            eprintln!();
+    }
+
+    /// Draws the line again, at most five times a second.
+    fn update(&mut self, reading: &Reading) {
+        if self.shown
+            && reading.total >= 50_000
+            && self.last.elapsed() >= Duration::from_millis(200)
+        {
+            self.last = Instant::now();
+            self.drawn = true;
+            eprint!("{}: {}\r", self.url, reading_note(reading));
+        }
+    }
+
+    /// Ends a line that was drawn with the reading as it ended.
+    fn finish(&mut self, reading: &Reading) {
+        if self.drawn {
+            eprintln!("{}: {}", self.url, reading_note(reading));
         }
     }
 }
