@@ -29,20 +29,8 @@ pub fn figures(location: &StoreLocation, figures: &mut Map<String, Value>) -> Re
     let (streams, took) = timed(|| Ok(source.streams()?))?;
     figures.insert("streams".into(), json!(streams.len()));
     figures.insert("streams_ms".into(), json!(ms(took)));
-    // The explorer draws the counts so far as they grow: when the first
-    // part arrives, and when all of it has.
-    let started = std::time::Instant::now();
-    let mut first_part = None;
-    let (_, took) = timed(|| {
-        Ok(source.histogram_progressive(&Scope::All, HISTOGRAM_BUCKETS, &mut |_| {
-            first_part.get_or_insert_with(|| started.elapsed());
-        })?)
-    })?;
+    let (_, took) = timed(|| Ok(source.histogram(&Scope::All, HISTOGRAM_BUCKETS)?))?;
     figures.insert("histogram_ms".into(), json!(ms(took)));
-    figures.insert(
-        "histogram_first_part_ms".into(),
-        json!(ms(first_part.unwrap_or(took))),
-    );
     let (_, took) = timed(|| Ok(source.type_counts(&Scope::All)?))?;
     figures.insert("types_ms".into(), json!(ms(took)));
     window_figures(source.as_ref(), count, figures)?;

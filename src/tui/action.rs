@@ -281,8 +281,6 @@ pub enum Reply {
         result: Result<Histogram, String>,
         /// [`EventSource::scope_note`](crate::core::store::EventSource::scope_note).
         note: Option<String>,
-        /// The counts so far, more to come.
-        partial: bool,
     },
     Progress {
         seq: u64,

@@ -337,18 +337,9 @@ fn serve_loads(store: StoreLocation, loads: Receiver<Load>, replies: Sender<Repl
             }
         }
         if let Some(scope) = histogram {
-            // What has been counted is drawn while the rest is counted.
-            let mut partial = |counted: &crate::core::store::Histogram| {
-                let _ = replies.send(Reply::Histogram {
-                    scope: scope.clone(),
-                    result: Ok(counted.clone()),
-                    note: None,
-                    partial: true,
-                });
-            };
             let result = match &source {
                 Ok(s) => s
-                    .histogram_progressive(&scope, HISTOGRAM_BUCKETS, &mut partial)
+                    .histogram(&scope, HISTOGRAM_BUCKETS)
                     .map_err(|e| e.to_string()),
                 Err(e) => Err(e.clone()),
             };
@@ -362,7 +353,6 @@ fn serve_loads(store: StoreLocation, loads: Receiver<Load>, replies: Sender<Repl
                     scope,
                     result,
                     note,
-                    partial: false,
                 })
                 .is_err()
             {

@@ -129,18 +129,6 @@ pub trait EventSource: Send {
     /// first and last event.
     fn histogram(&self, scope: &Scope, buckets: usize) -> StoreResult<Histogram>;
 
-    /// [`EventSource::histogram`], handing `partial` the counts so far as
-    /// they grow where counting is a long scan (a big PostgreSQL table), so
-    /// the explorer draws what has arrived. The default counts at once.
-    fn histogram_progressive(
-        &self,
-        scope: &Scope,
-        buckets: usize,
-        _partial: &mut dyn FnMut(&Histogram),
-    ) -> StoreResult<Histogram> {
-        self.histogram(scope, buckets)
-    }
-
     /// The position of the newest event (0 when empty); a change means
     /// another process appended.
     fn head_position(&self) -> StoreResult<i64>;

@@ -44,13 +44,10 @@ pub(super) fn on_reply(app: &mut App, reply: Reply) -> Result<()> {
             scope,
             result,
             note,
-            partial,
         } => {
             if scope == app.timeline.scope {
-                app.timeline.histogram_pending = partial;
-                if !partial {
-                    app.timeline.note = note;
-                }
+                app.timeline.histogram_pending = false;
+                app.timeline.note = note;
                 match result {
                     Ok(histogram) => app.timeline.histogram = histogram,
                     Err(error) => app.status.message = Some(format!("error: histogram: {error}")),

@@ -163,13 +163,7 @@ pub struct TableSource {
     /// The last histogram, valid while the head has not moved: the
     /// timeline asks for it every frame, the store is asked once.
     last_histogram: RefCell<Option<(Scope, usize, i64, Histogram)>>,
-    /// How many positions one query of a histogram counts over.
-    histogram_window: i64,
 }
-
-/// Positions counted per query of a histogram: a second or so of a full
-/// scan on a big table, so the explorer draws the histogram as it grows.
-const HISTOGRAM_WINDOW: i64 = 1 << 20;
 
 impl TableSource {
     pub fn new(
@@ -189,7 +183,6 @@ impl TableSource {
             all_count: RefCell::new(None),
             category_counts: RefCell::new(HashMap::new()),
             last_histogram: RefCell::new(None),
-            histogram_window: HISTOGRAM_WINDOW,
         }
     }
 
@@ -469,22 +462,13 @@ impl EventSource for TableSource {
     }
 
     fn histogram(&self, scope: &Scope, buckets: usize) -> StoreResult<Histogram> {
-        self.histogram_progressive(scope, buckets, &mut |_| {})
-    }
-
-    fn histogram_progressive(
-        &self,
-        scope: &Scope,
-        buckets: usize,
-        partial: &mut dyn FnMut(&Histogram),
-    ) -> StoreResult<Histogram> {
         let head = self.head_position()?;
         if let Some((s, b, h, histogram)) = self.last_histogram.borrow().as_ref() {
             if s == scope && *b == buckets && *h == head {
                 return Ok(histogram.clone());
             }
         }
-        let histogram = self.compute_histogram(scope, buckets, partial)?;
+        let histogram = self.compute_histogram(scope, buckets)?;
         *self.last_histogram.borrow_mut() = Some((scope.clone(), buckets, head, histogram.clone()));
         Ok(histogram)
     }
