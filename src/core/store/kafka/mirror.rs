@@ -287,15 +287,18 @@ fn merge(
         return Ok(0);
     }
     loop {
-        let started = Instant::now();
+        // The clock starts at the chunk's first record: the first fetches
+        // (connections to each partition's leader) would end it early.
+        let mut started: Option<Instant> = None;
         let mut chunk = Vec::new();
-        while chunk.len() < CHUNK_RECORDS && started.elapsed() < CHUNK_TIME {
+        while chunk.len() < CHUNK_RECORDS && started.is_none_or(|s| s.elapsed() < CHUNK_TIME) {
             refill(&mut lanes, source)?;
             let Some(lane) = earliest(&lanes) else {
                 break;
             };
             if let Some(record) = lanes[lane].buffer.pop_front() {
                 chunk.push((lanes[lane].topic, record));
+                started.get_or_insert_with(Instant::now);
             }
         }
         let finished = lanes.iter().all(|l| l.buffer.is_empty() && l.next >= l.to);
