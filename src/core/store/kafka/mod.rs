@@ -48,7 +48,9 @@ pub struct KafkaUrl {
 impl KafkaUrl {
     pub fn parse(url: &str) -> Result<KafkaUrl, String> {
         let usage = || {
-            format!("{url:?} is not a Kafka URL: write kafka://HOST:PORT/TOPIC (several topics: /TOPIC1,TOPIC2; from a time on: ?since=2025-03-01T14:00Z or ?since=-2h)")
+            "not a Kafka URL: write kafka://HOST:PORT/TOPIC (several topics: /TOPIC1,TOPIC2; \
+             from a time on: ?since=2025-03-01T14:00:00Z or ?since=-2h)"
+                .to_string()
         };
         let rest = url.strip_prefix("kafka://").ok_or_else(usage)?;
         let (rest, since) = match rest.split_once('?') {
@@ -56,8 +58,8 @@ impl KafkaUrl {
                 let since = query.strip_prefix("since=").ok_or_else(usage)?;
                 if crate::core::time::parse_user_time(since, 0).is_none() {
                     return Err(format!(
-                        "{url:?}: cannot read the time {since:?} of ?since= (write 2025-03-01, \
-                         2025-03-01T14:00Z or a time back from now: -2h, -3d)"
+                        "cannot read the time {since:?} of ?since= (write 2025-03-01, \
+                         2025-03-01T14:00:00Z or a time back from now: -2h, -3d)"
                     ));
                 }
                 (rest, Some(since.to_string()))
