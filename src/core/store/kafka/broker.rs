@@ -5,6 +5,7 @@
 //! runtime of its own and blocks on it.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rskafka::client::partition::{OffsetAt, PartitionClient, UnknownTopicHandling};
@@ -27,7 +28,7 @@ pub struct Broker {
     address: String,
     runtime: tokio::runtime::Runtime,
     client: Client,
-    partitions: HashMap<(String, i32), PartitionClient>,
+    partitions: HashMap<(String, i32), Arc<PartitionClient>>,
     /// Each topic's partitions and when they were asked for: following
     /// asks every quarter second, and a metadata request lists every topic
     /// of the cluster.
@@ -103,8 +104,7 @@ impl Broker {
 
     /// The first offset still kept and the next offset to be written.
     pub fn watermarks(&mut self, topic: &str, partition: i32) -> BrokerResult<(i64, i64)> {
-        self.partition(topic, partition)?;
-        let client = &self.partitions[&(topic.to_string(), partition)];
+        let client = self.partition(topic, partition)?;
         let context = |e| format!("{topic}[{partition}]: cannot read its offsets: {e}");
         let first = self
             .runtime
@@ -126,8 +126,7 @@ impl Broker {
         partition: i32,
         time_ms: i64,
     ) -> BrokerResult<Option<i64>> {
-        self.partition(topic, partition)?;
-        let client = &self.partitions[&(topic.to_string(), partition)];
+        let client = self.partition(topic, partition)?;
         let time = chrono::DateTime::from_timestamp_millis(time_ms)
             .ok_or_else(|| format!("{time_ms} ms is not a time the broker can look up"))?;
         let offset = self
@@ -145,8 +144,7 @@ impl Broker {
         partition: i32,
         (from, to): (i64, i64),
     ) -> BrokerResult<(Vec<RawRecord>, i64)> {
-        self.partition(topic, partition)?;
-        let client = &self.partitions[&(topic.to_string(), partition)];
+        let client = self.partition(topic, partition)?;
         let mut offset = from;
         while offset < to {
             let (records, _high) = self
@@ -180,33 +178,36 @@ impl Broker {
         wants: &[(String, i32, i64)],
         wait_ms: i32,
     ) -> BrokerResult<Vec<(Vec<RawRecord>, i64)>> {
-        for (topic, partition, _) in wants {
-            self.partition(topic, *partition)?;
-        }
-        let fetches = wants.iter().map(|(topic, partition, offset)| {
-            let client = &self.partitions[&(topic.clone(), *partition)];
-            async move {
-                let (records, high) = client
-                    .fetch_records(*offset, 1..FETCH_BYTES, wait_ms)
-                    .await
-                    .map_err(|e| format!("{topic}[{partition}] at offset {offset}: {e}"))?;
-                let records = records
-                    .into_iter()
-                    .map(|r| raw_record(topic, *partition, r))
-                    .collect();
-                Ok::<_, String>((records, high))
-            }
-        });
+        let clients = wants
+            .iter()
+            .map(|(topic, partition, _)| self.partition(topic, *partition))
+            .collect::<BrokerResult<Vec<_>>>()?;
+        let fetches =
+            wants
+                .iter()
+                .zip(&clients)
+                .map(|((topic, partition, offset), client)| async move {
+                    let (records, high) = client
+                        .fetch_records(*offset, 1..FETCH_BYTES, wait_ms)
+                        .await
+                        .map_err(|e| format!("{topic}[{partition}] at offset {offset}: {e}"))?;
+                    let records = records
+                        .into_iter()
+                        .map(|r| raw_record(topic, *partition, r))
+                        .collect();
+                    Ok::<_, String>((records, high))
+                });
         self.runtime
             .block_on(futures::future::join_all(fetches))
             .into_iter()
             .collect()
     }
 
-    fn partition(&mut self, topic: &str, partition: i32) -> BrokerResult<()> {
+    /// The client of one partition, made on first use and kept.
+    fn partition(&mut self, topic: &str, partition: i32) -> BrokerResult<Arc<PartitionClient>> {
         let key = (topic.to_string(), partition);
-        if self.partitions.contains_key(&key) {
-            return Ok(());
+        if let Some(client) = self.partitions.get(&key) {
+            return Ok(Arc::clone(client));
         }
         let client = self
             .runtime
@@ -215,8 +216,9 @@ impl Broker {
                     .partition_client(topic, partition, UnknownTopicHandling::Error),
             )
             .map_err(|e| format!("{topic}[{partition}]: {e}"))?;
-        self.partitions.insert(key, client);
-        Ok(())
+        let client = Arc::new(client);
+        self.partitions.insert(key, Arc::clone(&client));
+        Ok(client)
     }
 }
 

@@ -186,7 +186,7 @@ fn offset_key(topic: &str, partition: i32) -> String {
 
 /// The `meta` key saying below which offset a partition's records were
 /// deleted before they were read.
-pub fn deleted_key(topic: &str, partition: i32) -> String {
+fn deleted_key(topic: &str, partition: i32) -> String {
     format!("{DELETED}{topic}:{partition}")
 }
 
